@@ -1,0 +1,337 @@
+"""Load a case folder into a :class:`~alliance_analytics.case_model.Case`, finding every problem at once.
+
+Loading never stops at the first mistake: each file is parsed and checked row by row, then the files are
+checked against each other, and all problems are raised together in one
+:class:`~alliance_analytics.problems.InputError`. The case files are only read, never modified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from alliance_analytics.case_model import (
+    CASE_FILES,
+    AssumptionRow,
+    CandidateRow,
+    Case,
+    CaseSettings,
+    RiskRow,
+    ScoreRow,
+)
+from alliance_analytics.problems import InputError, Problem
+
+HEADER_LINES = 1
+"""CSV line numbers in messages count the header as line 1, as a spreadsheet does."""
+
+
+@dataclass
+class _Table:
+    """The validated rows of one CSV file, with the line number of each row."""
+
+    rows: list[BaseModel] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    complete: bool = True
+
+
+def load_case(case_dir: str | Path) -> Case:
+    """Load and validate a case folder.
+
+    Parameters
+    ----------
+    case_dir : str or Path
+        The folder holding ``case.yaml``, ``candidates.csv``, ``scores.csv``, ``assumptions.csv`` and
+        ``risks.csv`` (see ``docs/case-format.md``).
+
+    Returns
+    -------
+    Case
+        The validated case.
+
+    Raises
+    ------
+    InputError
+        With every problem found, each naming its file, line and column.
+
+    Examples
+    --------
+    >>> from alliance_analytics.paths import SAMPLE_CASE_DIR
+    >>> case = load_case(SAMPLE_CASE_DIR)
+    >>> case.settings.currency
+    'EUR'
+    """
+    directory = Path(case_dir)
+    subject = f"case {directory}"
+    if not directory.is_dir():
+        raise InputError(subject, [Problem(str(directory), "is not a folder; expected a case folder")])
+    missing = [Problem(name, f"file not found in {directory}") for name in CASE_FILES if not (directory / name).is_file()]
+    if missing:
+        raise InputError(subject, missing)
+
+    problems: list[Problem] = []
+    settings = _load_settings(directory / "case.yaml", problems)
+    tables = {name: _load_table(directory / name, model, problems) for name, model in CASE_FILES.items() if model}
+    if settings is not None:
+        problems.extend(_cross_check(settings, tables))
+    if problems:
+        raise InputError(subject, problems)
+
+    return Case(
+        directory=directory,
+        settings=settings,
+        candidates=_frame(tables["candidates.csv"], CandidateRow).set_index("candidate_id"),
+        scores=_frame(tables["scores.csv"], ScoreRow),
+        assumptions=_frame(tables["assumptions.csv"], AssumptionRow),
+        risks=_frame(tables["risks.csv"], RiskRow),
+        file_hashes={name: hashlib.sha256((directory / name).read_bytes()).hexdigest() for name in CASE_FILES},
+    )
+
+
+def _frame(table: _Table, model: type[BaseModel]) -> pd.DataFrame:
+    return pd.DataFrame([row.model_dump() for row in table.rows], columns=list(_columns(model)))
+
+
+def _columns(model: type[BaseModel]) -> Iterable[str]:
+    return model.model_fields.keys()
+
+
+def _load_settings(path: Path, problems: list[Problem]) -> CaseSettings | None:
+    text = path.read_text(encoding="utf-8")
+    try:
+        document = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problems.append(
+            Problem(path.name, f"is not valid YAML: {getattr(error, 'problem', error)}",
+                    line=mark.line + 1 if mark else None)
+        )
+        return None
+    if not isinstance(data, dict):
+        problems.append(Problem(path.name, "must be a mapping of keys (name, currency, strategy, …)"))
+        return None
+    try:
+        return CaseSettings.model_validate(data)
+    except ValidationError as error:
+        for detail in error.errors():
+            location = detail["loc"]
+            problems.append(
+                Problem(path.name, _describe(detail), line=_yaml_line(document, location),
+                        column=_dotted(location) or None)
+            )
+        return None
+
+
+def _dotted(location: tuple) -> str:
+    """Write a pydantic location as a YAML key path, e.g. ``criteria[2].weight``."""
+    text = ""
+    for part in location:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _yaml_line(node: yaml.Node | None, location: tuple) -> int | None:
+    """Line (1-based) of the deepest YAML node on ``location`` that exists."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in location:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((key, value) for key, value in node.value if key.value == str(part)), None)
+            if match is None:
+                return line
+            line, node = match[0].start_mark.line + 1, match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def _describe(detail: dict) -> str:
+    """Turn one pydantic error into a sentence that says what was expected."""
+    kind, value = detail["type"], detail.get("input")
+    if kind == "missing":
+        return "is missing; a value is required"
+    if kind == "extra_forbidden":
+        return "is not a known key or column (check the spelling against docs/case-format.md)"
+    if value is None:
+        return "is blank; a value is required"
+    message = detail["msg"].removeprefix("Value error, ")
+    if kind == "value_error":
+        return message
+    return f"{message[0].lower()}{message[1:]}, got {value!r}"
+
+
+def _load_table(path: Path, model: type[BaseModel], problems: list[Problem]) -> _Table:
+    """Read one CSV file as text and validate every row against ``model``."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        problems.append(Problem(path.name, f"cannot be read as CSV: {error}"))
+        return _Table(complete=False)
+    expected = list(_columns(model))
+    present = [str(column).strip() for column in frame.columns]
+    frame.columns = present
+    missing = [column for column in expected if column not in present]
+    unexpected = [column for column in present if column not in expected]
+    for column in missing:
+        problems.append(Problem(path.name, "required column is missing", line=1, column=column))
+    for column in unexpected:
+        problems.append(
+            Problem(path.name, f"unexpected column; expected only {', '.join(expected)}", line=1, column=column)
+        )
+    if missing or unexpected:
+        return _Table(complete=False)
+
+    table = _Table()
+    for position, record in enumerate(frame.to_dict(orient="records")):
+        line = position + 1 + HEADER_LINES
+        try:
+            table.rows.append(model.model_validate(record))
+            table.lines.append(line)
+        except ValidationError as error:
+            table.complete = False
+            for detail in error.errors():
+                column = str(detail["loc"][0]) if detail["loc"] else None
+                problems.append(Problem(path.name, _describe(detail), line=line, column=column))
+    return table
+
+
+def _cross_check(settings: CaseSettings, tables: dict[str, _Table]) -> list[Problem]:
+    """Checks that need more than one value, row or file."""
+    problems = _check_settings(settings)
+    candidates = tables["candidates.csv"]
+    candidate_ids = _unique_ids(candidates, "candidates.csv", "candidate_id", problems)
+    if not candidates.rows and candidates.complete:
+        problems.append(Problem("candidates.csv", "holds no candidates; expected at least one row"))
+    known_candidates = set(candidate_ids)
+    objective_ids = {objective.id for objective in settings.strategy.objectives}
+    for row, line in zip(candidates.rows, candidates.lines):
+        for objective in row.objectives:
+            if objective not in objective_ids:
+                problems.append(Problem("candidates.csv", f"unknown objective '{objective}'; expected one of "
+                                        f"{', '.join(sorted(objective_ids))}", line=line, column="objectives"))
+        for other in row.competes_with:
+            if other == row.candidate_id:
+                problems.append(Problem("candidates.csv", "a candidate cannot compete with itself",
+                                        line=line, column="competes_with"))
+            elif candidates.complete and other not in known_candidates:
+                problems.append(Problem("candidates.csv", f"unknown candidate '{other}'", line=line,
+                                        column="competes_with"))
+    if candidates.complete:
+        problems.extend(_check_portfolio_references(settings, known_candidates))
+        problems.extend(_check_scores(settings, tables["scores.csv"], candidate_ids))
+        for name, id_column in (("assumptions.csv", "assumption_id"), ("risks.csv", "risk_id")):
+            problems.extend(_check_per_candidate_table(tables[name], name, id_column, known_candidates))
+    return problems
+
+
+def _unique_ids(table: _Table, file: str, column: str, problems: list[Problem]) -> list[str]:
+    seen: dict[str, int] = {}
+    for row, line in zip(table.rows, table.lines):
+        value = getattr(row, column)
+        if value in seen:
+            problems.append(Problem(file, f"duplicate id '{value}' (first on line {seen[value]})", line=line,
+                                    column=column))
+        else:
+            seen[value] = line
+    return list(seen)
+
+
+def _check_settings(settings: CaseSettings) -> list[Problem]:
+    problems = []
+    scale = settings.scale
+
+    def in_scale(value: float) -> bool:
+        return scale.min <= value <= scale.max
+
+    for key, items in (("strategy.objectives", settings.strategy.objectives), ("criteria", settings.criteria)):
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            if item.id in seen:
+                problems.append(Problem("case.yaml", f"duplicate id '{item.id}'", column=f"{key}[{index}].id"))
+            seen.add(item.id)
+    if sum(criterion.weight for criterion in settings.criteria) == 0:
+        problems.append(Problem("case.yaml", "all criterion weights are zero; at least one must be positive",
+                                column="criteria"))
+    for index, criterion in enumerate(settings.criteria):
+        if criterion.red_flag_below is not None and not in_scale(criterion.red_flag_below):
+            problems.append(Problem("case.yaml", f"must lie within the scale {scale.min:g}..{scale.max:g}, "
+                                    f"got {criterion.red_flag_below:g}", column=f"criteria[{index}].red_flag_below"))
+    if not in_scale(settings.recommendation.advance_min_score):
+        problems.append(Problem("case.yaml", f"must lie within the scale {scale.min:g}..{scale.max:g}, got "
+                                f"{settings.recommendation.advance_min_score:g}",
+                                column="recommendation.advance_min_score"))
+    if settings.aggregation.method == "geometric" and scale.min <= 0:
+        problems.append(Problem("case.yaml", "the geometric mean needs a scale whose minimum is above 0",
+                                column="aggregation.method"))
+    if settings.strategy.horizon <= settings.as_of:
+        problems.append(Problem("case.yaml", f"the strategic horizon must be after as_of ({settings.as_of})",
+                                column="strategy.horizon"))
+    return problems
+
+
+def _check_portfolio_references(settings: CaseSettings, known: set[str]) -> list[Problem]:
+    portfolio = settings.portfolio
+    references = [(f"portfolio.exclusions[{group}][{item}]", candidate)
+                  for group, members in enumerate(portfolio.exclusions) for item, candidate in enumerate(members)]
+    for index, dependency in enumerate(portfolio.dependencies):
+        references.append((f"portfolio.dependencies[{index}].candidate", dependency.candidate))
+        references.append((f"portfolio.dependencies[{index}].requires", dependency.requires))
+    return [Problem("case.yaml", f"unknown candidate '{candidate}'; expected an id from candidates.csv",
+                    column=path) for path, candidate in references if candidate not in known]
+
+
+def _check_scores(settings: CaseSettings, scores: _Table, candidate_ids: list[str]) -> list[Problem]:
+    problems = []
+    criterion_ids = [criterion.id for criterion in settings.criteria]
+    scale = settings.scale
+    first_line: dict[tuple[str, str, str], int] = {}
+    for row, line in zip(scores.rows, scores.lines):
+        if row.candidate_id not in candidate_ids:
+            problems.append(Problem("scores.csv", f"unknown candidate '{row.candidate_id}'; expected an id from "
+                                    "candidates.csv", line=line, column="candidate_id"))
+        if row.criterion_id not in criterion_ids:
+            problems.append(Problem("scores.csv", f"unknown criterion '{row.criterion_id}'; expected one of "
+                                    f"{', '.join(criterion_ids)}", line=line, column="criterion_id"))
+        if not scale.min <= row.score <= scale.max:
+            problems.append(Problem("scores.csv", f"score {row.score:g} is outside the scale "
+                                    f"{scale.min:g}..{scale.max:g}", line=line, column="score"))
+        key = (row.candidate_id, row.criterion_id, row.evaluator)
+        if key in first_line:
+            problems.append(Problem("scores.csv", f"{row.evaluator} scored {row.candidate_id} on {row.criterion_id} "
+                                    f"twice (first on line {first_line[key]})", line=line, column="evaluator"))
+        first_line.setdefault(key, line)
+    if scores.complete:
+        scored = {(candidate, criterion) for candidate, criterion, _ in first_line}
+        for candidate in candidate_ids:
+            unscored = [criterion for criterion in criterion_ids if (candidate, criterion) not in scored]
+            if len(unscored) == len(criterion_ids):
+                problems.append(Problem("scores.csv", f"candidate '{candidate}' has no scores; every candidate "
+                                        "needs at least one score per criterion"))
+            elif unscored:
+                problems.append(Problem("scores.csv", f"candidate '{candidate}' has no score on "
+                                        f"{', '.join(unscored)}; every criterion needs at least one score"))
+    return problems
+
+
+def _check_per_candidate_table(table: _Table, file: str, id_column: str, known: set[str]) -> list[Problem]:
+    problems = []
+    first_line: dict[tuple[str, str], int] = {}
+    for row, line in zip(table.rows, table.lines):
+        if row.candidate_id not in known:
+            problems.append(Problem(file, f"unknown candidate '{row.candidate_id}'; expected an id from "
+                                    "candidates.csv", line=line, column="candidate_id"))
+        key = (row.candidate_id, getattr(row, id_column))
+        if key in first_line:
+            problems.append(Problem(file, f"duplicate id '{key[1]}' for candidate '{key[0]}' (first on line "
+                                    f"{first_line[key]})", line=line, column=id_column))
+        first_line.setdefault(key, line)
+    return problems
+

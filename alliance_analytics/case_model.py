@@ -1,0 +1,358 @@
+"""The case model: what a case folder holds, as typed settings and tables.
+
+``case.yaml`` is described by :class:`CaseSettings` and each CSV row by a row model
+(:class:`CandidateRow`, :class:`ScoreRow`, :class:`AssumptionRow`, :class:`RiskRow`). The models check
+what one value or one row can tell; :mod:`alliance_analytics.case_loading` adds the checks across files
+(unknown ids, missing scores, scores outside the scale) and builds the :class:`Case`.
+See ``docs/case-format.md`` for the format in words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+import pandas as pd
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+
+Identifier = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_\-]+$")]
+RiskLevel = Literal["low", "medium", "high"]
+AggregationMethod = Literal["mean", "median", "geometric"]
+AlliancePurpose = Literal[
+    "co-development", "co-marketing", "distribution", "technology", "licensing", "supply", "joint-venture"
+]
+Quantity = Literal[
+    "revenue_uplift",
+    "gross_margin",
+    "cost_savings",
+    "investment",
+    "running_cost",
+    "launch_months",
+    "ramp_up_years",
+    "lifetime_years",
+]
+Distribution = Literal["fixed", "uniform", "triangular", "pert", "normal", "lognormal", "p10_p50_p90"]
+ImpactType = Literal["delay_months", "one_off_cost", "revenue_loss_pct"]
+
+RISK_LEVEL_ORDER: dict[str, int] = {"low": 0, "medium": 1, "high": 2}
+"""Order of ``risk_level`` / ``risk_appetite`` values, for comparing a candidate with the appetite."""
+
+
+def _split_list(value: object) -> object:
+    """Turn a ``;``-separated cell into a list of stripped, non-empty items."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(";") if item.strip()]
+    return value
+
+
+SemicolonList = Annotated[list[str], BeforeValidator(_split_list)]
+
+
+class _Strict(BaseModel):
+    """Base model: unknown keys are errors (they are usually typos)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Objective(_Strict):
+    """A strategic objective the alliance programme must serve."""
+
+    id: Identifier
+    description: str = Field(min_length=1)
+    required: bool = False
+
+
+class Strategy(_Strict):
+    """The strategy the alliances must serve."""
+
+    objectives: list[Objective] = Field(min_length=1)
+    horizon: dt.date
+    risk_appetite: RiskLevel
+
+
+class Scale(_Strict):
+    """The evaluation scale of the scorecard."""
+
+    min: float
+    max: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if not self.min < self.max:
+            raise ValueError(f"scale.min ({self.min:g}) must be below scale.max ({self.max:g})")
+        return self
+
+
+class Aggregation(_Strict):
+    """How several evaluators' scores are combined, and when they disagree."""
+
+    method: AggregationMethod = "mean"
+    disagreement_threshold: float = Field(gt=0)
+
+
+class Recommendation(_Strict):
+    """Thresholds of the advance / review / walk-away recommendation."""
+
+    advance_min_score: float
+
+
+class Criterion(_Strict):
+    """A fit criterion of the scorecard."""
+
+    id: Identifier
+    name: str = Field(min_length=1)
+    description: str = ""
+    weight: float = Field(ge=0)
+    red_flag_below: float | None = None
+
+
+class Finance(_Strict):
+    """Finance settings for NPV."""
+
+    discount_rate: float = Field(ge=0, lt=1)
+    horizon_years: int = Field(ge=1, le=50)
+
+
+class Dependency(_Strict):
+    """``candidate`` may only be selected together with ``requires``."""
+
+    candidate: Identifier
+    requires: Identifier
+
+
+class CapabilityRequirement(_Strict):
+    """A capability the selected portfolio must cover."""
+
+    capability: str = Field(min_length=1)
+    min_partners: int = Field(default=1, ge=1)
+
+
+class Portfolio(_Strict):
+    """Limits on the set of alliances pursued."""
+
+    budget: float = Field(ge=0)
+    manager_capacity_fte: float = Field(ge=0)
+    exclusions: list[Annotated[list[Identifier], Field(min_length=2)]] = []
+    dependencies: list[Dependency] = []
+    capabilities_required: list[CapabilityRequirement] = []
+
+
+class Simulation(_Strict):
+    """Monte Carlo settings."""
+
+    iterations: int = Field(ge=100, le=10_000_000)
+    seed: int = Field(ge=0)
+
+
+class CaseSettings(_Strict):
+    """Everything in ``case.yaml``."""
+
+    name: str = Field(min_length=1)
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    as_of: dt.date
+    strategy: Strategy
+    scale: Scale
+    aggregation: Aggregation
+    recommendation: Recommendation
+    criteria: list[Criterion] = Field(min_length=1)
+    finance: Finance
+    portfolio: Portfolio
+    simulation: Simulation
+
+
+class _Row(_Strict):
+    """Base of the CSV row models: blank cells arrive as ``None``."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_none(cls, data: object) -> object:
+        if isinstance(data, dict):
+            return {key: (None if isinstance(value, str) and not value.strip() else value) for key, value in data.items()}
+        return data
+
+
+class CandidateRow(_Row):
+    """A row of ``candidates.csv``."""
+
+    candidate_id: Identifier
+    name: str = Field(min_length=1)
+    alliance_type: AlliancePurpose
+    capabilities: SemicolonList
+    objectives: SemicolonList
+    investment: float = Field(ge=0)
+    manager_fte: float = Field(ge=0)
+    payback_months: int = Field(ge=1)
+    phase_out_date: dt.date | None
+    risk_level: RiskLevel
+    competes_with: SemicolonList
+
+
+class ScoreRow(_Row):
+    """A row of ``scores.csv``."""
+
+    candidate_id: Identifier
+    criterion_id: Identifier
+    evaluator: str = Field(min_length=1)
+    score: float
+    rationale: str | None
+
+
+DISTRIBUTION_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "fixed": ("value",),
+    "uniform": ("min", "max"),
+    "triangular": ("min", "mode", "max"),
+    "pert": ("min", "mode", "max"),
+    "normal": ("mean", "sd"),
+    "lognormal": ("mean", "sd"),
+    "p10_p50_p90": ("p10", "p50", "p90"),
+}
+"""The columns each distribution of ``assumptions.csv`` needs; ``pert`` may also give ``shape``."""
+
+_PARAMETER_COLUMNS = ("value", "min", "mode", "max", "shape", "mean", "sd", "p10", "p50", "p90")
+
+
+class AssumptionRow(_Row):
+    """A row of ``assumptions.csv``: one value-thesis assumption and its uncertainty."""
+
+    candidate_id: Identifier
+    assumption_id: Identifier
+    quantity: Quantity
+    distribution: Distribution
+    value: float | None
+    min: float | None
+    mode: float | None
+    max: float | None
+    shape: Annotated[float, Field(gt=0)] | None
+    mean: float | None
+    sd: float | None
+    p10: float | None
+    p50: float | None
+    p90: float | None
+    unit: str | None
+    description: str | None
+
+    @model_validator(mode="after")
+    def _parameters_fit_distribution(self) -> AssumptionRow:
+        needed = DISTRIBUTION_PARAMETERS[self.distribution]
+        allowed = set(needed) | ({"shape"} if self.distribution == "pert" else set())
+        missing = [name for name in needed if getattr(self, name) is None]
+        extra = [name for name in _PARAMETER_COLUMNS if name not in allowed and getattr(self, name) is not None]
+        errors = []
+        if missing:
+            errors.append(f"distribution '{self.distribution}' needs {', '.join(missing)}")
+        if extra:
+            errors.append(f"distribution '{self.distribution}' does not use {', '.join(extra)}; leave them blank")
+        if not missing:
+            errors.extend(self._order_errors())
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self
+
+    def _order_errors(self) -> list[str]:
+        kind = self.distribution
+        if kind == "uniform" and not self.min < self.max:
+            return [f"min ({self.min:g}) must be below max ({self.max:g})"]
+        if kind in ("triangular", "pert") and not (self.min <= self.mode <= self.max and self.min < self.max):
+            return [f"need min <= mode <= max with min < max, got {self.min:g}, {self.mode:g}, {self.max:g}"]
+        if kind in ("normal", "lognormal") and not self.sd > 0:
+            return [f"sd must be positive, got {self.sd:g}"]
+        if kind == "lognormal" and not self.mean > 0:
+            return [f"a lognormal quantity needs a positive mean, got {self.mean:g}"]
+        if kind == "p10_p50_p90" and not self.p10 < self.p50 < self.p90:
+            return [f"need p10 < p50 < p90, got {self.p10:g}, {self.p50:g}, {self.p90:g}"]
+        return []
+
+
+class RiskRow(_Row):
+    """A row of ``risks.csv``: one risk-register event."""
+
+    candidate_id: Identifier
+    risk_id: Identifier
+    description: str = Field(min_length=1)
+    probability: float = Field(ge=0, le=1)
+    impact_type: ImpactType
+    impact_min: float = Field(ge=0)
+    impact_mode: float = Field(ge=0)
+    impact_max: float = Field(ge=0)
+    mitigation: str | None
+    mitigation_cost: Annotated[float, Field(ge=0)] | None
+    mitigated_probability: Annotated[float, Field(ge=0, le=1)] | None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RiskRow:
+        errors = []
+        if not self.impact_min <= self.impact_mode <= self.impact_max:
+            errors.append(
+                "need impact_min <= impact_mode <= impact_max, got "
+                f"{self.impact_min:g}, {self.impact_mode:g}, {self.impact_max:g}"
+            )
+        if self.impact_type == "revenue_loss_pct" and self.impact_max > 1:
+            errors.append(f"revenue_loss_pct is a share between 0 and 1, got impact_max {self.impact_max:g}")
+        if self.mitigation is not None and (self.mitigation_cost is None or self.mitigated_probability is None):
+            errors.append("a mitigation needs mitigation_cost and mitigated_probability")
+        if self.mitigated_probability is not None and self.mitigated_probability > self.probability:
+            errors.append(
+                f"mitigated_probability ({self.mitigated_probability:g}) must not exceed "
+                f"probability ({self.probability:g})"
+            )
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self
+
+
+CASE_FILES: dict[str, type[_Row] | None] = {
+    "case.yaml": None,
+    "candidates.csv": CandidateRow,
+    "scores.csv": ScoreRow,
+    "assumptions.csv": AssumptionRow,
+    "risks.csv": RiskRow,
+}
+"""The files of a case folder and, for each CSV, the model of one row (its fields are the columns)."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """A validated case: the settings and the four tables, ready for the analyses.
+
+    Build one with :func:`alliance_analytics.load_case`; a ``Case`` always satisfies every rule of
+    ``docs/case-format.md``.
+
+    Attributes
+    ----------
+    directory : Path
+        The case folder.
+    settings : CaseSettings
+        The contents of ``case.yaml``.
+    candidates : pandas.DataFrame
+        ``candidates.csv``, indexed by ``candidate_id``; list columns hold Python lists.
+    scores : pandas.DataFrame
+        ``scores.csv`` (long form), with ``score`` as float.
+    assumptions : pandas.DataFrame
+        ``assumptions.csv``.
+    risks : pandas.DataFrame
+        ``risks.csv``.
+    file_hashes : dict of str to str
+        SHA-256 of every case file, by file name, recorded in reports.
+    """
+
+    directory: Path
+    settings: CaseSettings
+    candidates: pd.DataFrame
+    scores: pd.DataFrame
+    assumptions: pd.DataFrame
+    risks: pd.DataFrame
+    file_hashes: dict[str, str]
+
+    @property
+    def criterion_ids(self) -> list[str]:
+        """Criterion ids in the order of ``case.yaml``."""
+        return [criterion.id for criterion in self.settings.criteria]
+
+    @property
+    def weights(self) -> pd.Series:
+        """The case's criterion weights as given (not normalised), indexed by criterion id."""
+        return pd.Series({criterion.id: criterion.weight for criterion in self.settings.criteria}, name="weight")

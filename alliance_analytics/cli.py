@@ -1,0 +1,72 @@
+"""The ``alliance-analytics`` command line: a thin shell over :mod:`alliance_analytics.reporting`.
+
+``alliance-analytics validate CASE_DIR`` checks a case and lists every problem (exit 0 valid, 2 not).
+``alliance-analytics run [CASE_DIR] [--notebook NAME ...] [--out DIR] [-p NAME VALUE ...]`` runs notebooks
+on a case and writes a dated report folder (exit 0 all succeeded, 1 a notebook failed, 2 bad input).
+User mistakes are reported as a list of problems, never as a Python traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from alliance_analytics.case_loading import load_case
+from alliance_analytics.notebook_parameters import parse_value
+from alliance_analytics.paths import REPORTS_DIR, SAMPLE_CASE_DIR
+from alliance_analytics.problems import InputError
+from alliance_analytics.reporting import run_report
+
+EXIT_INVALID_INPUT = 2
+EXIT_NOTEBOOK_FAILED = 1
+
+
+@click.group()
+@click.version_option(package_name="alliance-analytics")
+def main() -> None:
+    """Alliance Analytics: partner-fit, sensitivity, risk and portfolio reports from a case folder."""
+
+
+@main.command()
+@click.argument("case_dir", type=click.Path(path_type=Path))
+def validate(case_dir: Path) -> None:
+    """Check CASE_DIR and list every problem in it (exit 0 when valid, 2 when not)."""
+    try:
+        case = load_case(case_dir)
+    except InputError as error:
+        click.echo(error.report(), err=True)
+        sys.exit(EXIT_INVALID_INPUT)
+    click.echo(f"{case_dir}: valid case '{case.settings.name}' with {len(case.candidates)} candidates, "
+               f"{len(case.settings.criteria)} criteria, {case.scores['evaluator'].nunique()} evaluators.")
+
+
+@main.command()
+@click.argument("case_dir", required=False, default=SAMPLE_CASE_DIR, type=click.Path(path_type=Path))
+@click.option("--notebook", "notebooks", multiple=True, metavar="NAME",
+              help="Run only this notebook (repeatable), e.g. partner_fit; default: all.")
+@click.option("--out", "out_dir", default=REPORTS_DIR, type=click.Path(path_type=Path), show_default=True,
+              help="Folder for the dated report runs and the 'latest' link.")
+@click.option("-p", "--parameter", "parameters", multiple=True, nargs=2, metavar="NAME VALUE",
+              help="Notebook parameter; VALUE is read as YAML, e.g. -p aggregation median "
+                   "-p weights '{strategic_fit: 30}'.")
+@click.option("--show-code", is_flag=True, help="Keep code cells in the HTML reports (hidden by default).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def run(case_dir: Path, notebooks: tuple[str, ...], out_dir: Path, parameters: tuple[tuple[str, str], ...],
+        show_code: bool, quiet: bool) -> None:
+    """Run the notebooks on CASE_DIR (default: the sample case) and write an HTML report."""
+    values = {name: parse_value(text) for name, text in parameters}
+    try:
+        report = run_report(case_dir, notebooks, out_dir, values, show_code=show_code, progress=not quiet)
+    except InputError as error:
+        click.echo(error.report(), err=True)
+        sys.exit(EXIT_INVALID_INPUT)
+    for outcome in report.runs:
+        state = "ok" if outcome.ok else f"FAILED ({outcome.error})"
+        click.echo(f"  {outcome.name}: {state}, {outcome.seconds:.1f} s")
+    click.echo(f"Report: {report.folder / 'index.html'}")
+    if not report.ok:
+        click.echo("Some notebooks failed; their executed notebooks show the failing cell. "
+                   "'latest' was not moved.", err=True)
+        sys.exit(EXIT_NOTEBOOK_FAILED)

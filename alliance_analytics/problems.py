@@ -1,0 +1,76 @@
+"""Problems found in user input, collected and reported all at once.
+
+Every user-facing input (case files, notebook parameters, command-line options) is checked in full before
+anything is computed. Each problem names where it is (file, line, column or field) and what was expected;
+:class:`InputError` carries the complete list and renders it without a Python traceback, both on the
+command line and in a notebook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input.
+
+    Parameters
+    ----------
+    file : str
+        The file (or other input, such as ``"parameters"``) the problem is in.
+    message : str
+        What is wrong and what was expected.
+    line : int or None
+        Line number in the file, counting a CSV header as line 1; ``None`` when it does not apply.
+    column : str or None
+        Column (CSV), key path (YAML) or parameter name; ``None`` when it does not apply.
+    """
+
+    file: str
+    message: str
+    line: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'" if self.line is not None else f"'{self.column}'")
+        return f"{', '.join(where)}: {self.message}"
+
+
+class InputError(Exception):
+    """User input that cannot be used, with every problem found in it.
+
+    Parameters
+    ----------
+    subject : str
+        What was being checked, e.g. ``"case data/sample"``.
+    problems : list of Problem
+        Every problem found; never empty.
+    """
+
+    def __init__(self, subject: str, problems: list[Problem]) -> None:
+        if not problems:
+            raise ValueError("InputError needs at least one problem")
+        self.subject = subject
+        self.problems = list(problems)
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        """Return the full, human-readable list of problems.
+
+        Returns
+        -------
+        str
+            A heading line followed by one line per problem.
+        """
+        count = len(self.problems)
+        heading = f"{self.subject}: {count} problem{'s' if count != 1 else ''} found"
+        return "\n".join([heading, *(f"  - {problem}" for problem in self.problems)])
+
+    def _render_traceback_(self) -> list[str]:
+        """Show only the problem list in IPython/Jupyter, never a traceback."""
+        return self.report().splitlines()

@@ -1,0 +1,91 @@
+"""The weighted fit score: weights, contributions and ranks.
+
+The fit score of a candidate is the weighted sum of its aggregated criterion scores, with weights
+normalised to sum to 1, so it stays on the evaluation scale.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def normalise_weights(weights: pd.Series) -> pd.Series:
+    """Scale non-negative weights to sum to 1.
+
+    Parameters
+    ----------
+    weights : pandas.Series
+        Relative weights by criterion id; non-negative, not all zero.
+
+    Returns
+    -------
+    pandas.Series
+        The weights divided by their sum.
+
+    Examples
+    --------
+    >>> normalise_weights(pd.Series({"a": 3.0, "b": 1.0})).tolist()
+    [0.75, 0.25]
+    """
+    total = float(weights.sum())
+    if (weights < 0).any() or total <= 0:
+        raise ValueError("weights must be non-negative and not all zero")
+    return weights / total
+
+
+def fit_contributions(aggregated: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
+    """Each criterion's contribution to each candidate's fit score.
+
+    Parameters
+    ----------
+    aggregated : pandas.DataFrame
+        Candidates × criteria of aggregated scores.
+    weights : pandas.Series
+        Normalised weights by criterion id (the columns of ``aggregated``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Candidates × criteria of ``weight × score``, columns in the order of ``weights``; a row sums to the
+        candidate's fit score.
+    """
+    return aggregated[weights.index].mul(weights, axis=1)
+
+
+def fit_scores(aggregated: pd.DataFrame, weights: pd.Series) -> pd.Series:
+    """The weighted fit score of every candidate.
+
+    Parameters
+    ----------
+    aggregated : pandas.DataFrame
+        Candidates × criteria of aggregated scores.
+    weights : pandas.Series
+        Normalised weights by criterion id.
+
+    Returns
+    -------
+    pandas.Series
+        Fit score by candidate id, on the evaluation scale.
+    """
+    return fit_contributions(aggregated, weights).sum(axis=1).rename("fit_score")
+
+
+def rank_candidates(scores: pd.Series) -> pd.Series:
+    """Rank candidates by fit score, 1 = best; scores equal to 9 decimals share the better rank.
+
+    Parameters
+    ----------
+    scores : pandas.Series
+        Fit score by candidate id.
+
+    Returns
+    -------
+    pandas.Series
+        Integer rank by candidate id.
+
+    Examples
+    --------
+    >>> rank_candidates(pd.Series({"a": 3.0, "b": 4.0, "c": 3.0})).to_dict()
+    {'a': 2, 'b': 1, 'c': 2}
+    """
+    return scores.round(9).rank(method="min", ascending=False).astype(int).rename("rank")
