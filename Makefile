@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup report test clean
+.PHONY: setup report test clean notebooks
 
 setup: $(STAMP)
 
@@ -24,3 +24,6 @@ test: setup
 
 clean:
 	rm -rf $(VENV) reports test-artifacts
+
+notebooks: setup
+	$(BIN)/python -m alliance_analytics.notebook_hygiene notebooks/[0-9][0-9]_*.ipynb

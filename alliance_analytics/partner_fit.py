@@ -228,8 +228,9 @@ def check_parameters(case: Case, weights: Mapping[str, float] | None, aggregatio
     problems = []
     criterion_ids = case.criterion_ids
     if weights is not None and not isinstance(weights, Mapping):
-        return [Problem("parameters", "expected a mapping of criterion id to weight, e.g. {strategic_fit: 30}",
-                        column="weights")]
+        problems.append(Problem("parameters", "expected a mapping of criterion id to weight, e.g. "
+                                "{strategic_fit: 30}", column="weights"))
+        weights = None
     for criterion, weight in (weights or {}).items():
         if criterion not in criterion_ids:
             problems.append(Problem("parameters", f"unknown criterion '{criterion}'; expected one of "

@@ -175,12 +175,14 @@ def check_run(case: Case, notebooks: list[Path], parameters: dict[str, Any]) -> 
     for notebook in notebooks:
         from_papermill = check_parameters(notebook, parameters)
         unknown = {problem.column for problem in from_papermill if problem.message.startswith("unknown")}
+        mistyped = {problem.column for problem in from_papermill} - unknown
         unclaimed -= set(parameters) - unknown
-        problems.extend(problem for problem in from_papermill if problem.column not in unknown)
+        problems.extend(problem for problem in from_papermill if problem.column in mistyped - set(INJECTED))
         mine = {name: value for name, value in parameters.items() if name not in unknown and name not in INJECTED}
         per_notebook[notebook] = mine
         if notebook.stem in VALUE_CHECKS:
-            problems.extend(VALUE_CHECKS[notebook.stem](case, mine))
+            well_typed = {name: value for name, value in mine.items() if name not in mistyped}
+            problems.extend(VALUE_CHECKS[notebook.stem](case, well_typed))
     problems.extend(Problem("parameters", f"no chosen notebook takes this parameter "
                             f"({', '.join(path.stem for path in notebooks)})", column=name)
                     for name in sorted(unclaimed))
@@ -196,6 +198,7 @@ def run_report(
     parameters: dict[str, Any] | None = None,
     show_code: bool = False,
     progress: bool = True,
+    notebooks_dir: Path = NOTEBOOKS_DIR,
 ) -> ReportRun:
     """Run notebooks on a case and write a dated report folder.
 
@@ -213,6 +216,8 @@ def run_report(
         Keep code cells in the HTML (hidden by default).
     progress : bool
         Show a progress bar on standard error.
+    notebooks_dir : Path
+        Folder of the notebooks (the project's ``notebooks/`` by default).
 
     Returns
     -------
@@ -226,7 +231,7 @@ def run_report(
     """
     parameters = dict(parameters or {})
     case = load_case(case_dir)
-    notebooks = select_notebooks(notebook_names)
+    notebooks = select_notebooks(notebook_names, notebooks_dir)
     per_notebook = check_run(case, notebooks, parameters)
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
