@@ -156,7 +156,7 @@ class PartnerFitResult:
         table = self.aggregated.loc[order, self.weights.index].rename(columns=self.criterion_names)
         table.insert(0, "Candidate", self.candidates.loc[order, "name"])
         table["Fit score"] = self.candidates.loc[order, "fit_score"]
-        return table.round(2).rename_axis("ID")
+        return table.round(2).rename_axis(index="ID", columns=None)
 
     def summary(self) -> str:
         """One line per recommendation listing its candidates by rank, e.g. for a headline.

@@ -37,7 +37,7 @@ def contribution_chart(result: PartnerFitResult) -> Figure:
     """
     table = result.candidates.sort_values(["fit_score", "name"], ascending=[True, False])
     contributions = result.contributions.loc[table.index, result.weights.index]
-    figure = Figure(figsize=(10, 0.45 * len(table) + 1.8), layout="constrained")
+    figure = Figure(figsize=(10, 0.45 * len(table) + 2.4), layout="constrained")
     axes = figure.add_subplot()
     colours = _criterion_colours(len(contributions.columns))
     positions = np.arange(len(table))
@@ -61,7 +61,7 @@ def contribution_chart(result: PartnerFitResult) -> Figure:
     axes.set_xlabel(f"Weighted fit score ({result.aggregation} of evaluators; dashed line: advance threshold "
                     f"{result.advance_min_score:g})")
     axes.set_title("Fit score by criterion contribution")
-    axes.legend(loc="lower right", fontsize=7, frameon=True)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, fontsize=7, frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     return figure
 

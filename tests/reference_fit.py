@@ -57,6 +57,15 @@ TIE_TOLERANCE = Fraction(1, 10**9)
 """A decision whose exact value is within this of its threshold is reported as a tie."""
 
 _DECIMAL_DIGITS = 60
+_EPSILON = Fraction(1, 10**40)
+"""Two values closer than this are equal. Rational values are exact, so this only matters for irrational
+geometric means, which are computed to 60 digits: it keeps e.g. ``sqrt(2 * 3)`` and ``(2 * 2 * 3 * 3) ** (1/4)``
+equal although they are approximated along different routes."""
+
+
+def is_below(value: Fraction, threshold: Fraction) -> bool:
+    """True when ``value`` is strictly below ``threshold`` (beyond the 1e-40 equality margin)."""
+    return value < threshold - _EPSILON
 
 
 def exact(value: float | int | Fraction | str) -> Fraction:
@@ -172,7 +181,7 @@ def min_ranks(scores: Mapping[str, Fraction]) -> dict[str, int]:
     Brute force: a candidate's rank is one plus the number of candidates with a strictly higher score.
     """
     return {
-        candidate: 1 + sum(1 for other in scores.values() if other > score)
+        candidate: 1 + sum(1 for other in scores.values() if is_below(score, other))
         for candidate, score in scores.items()
     }
 
@@ -184,17 +193,22 @@ def red_flags(
     return [
         criterion
         for criterion in criteria
-        if red_flag_below.get(criterion) is not None and aggregated[criterion] < exact(red_flag_below[criterion])
+        if red_flag_below.get(criterion) is not None and is_below(aggregated[criterion], exact(red_flag_below[criterion]))
     ]
+
+
+def score_ranges(rows: Iterable[Sequence]) -> dict[tuple[str, str], tuple[Fraction, Fraction]]:
+    """``(lowest, highest)`` evaluator score per ``(candidate, criterion)`` pair."""
+    scores: dict[tuple[str, str], list[Fraction]] = {}
+    for candidate, criterion, _evaluator, score, *_ in rows:
+        scores.setdefault((candidate, criterion), []).append(exact(score))
+    return {pair: (min(values), max(values)) for pair, values in scores.items()}
 
 
 def disagreement_pairs(rows: Iterable[Sequence], threshold: float) -> set[tuple[str, str]]:
     """The ``(candidate, criterion)`` pairs whose scores spread (max − min) by strictly more than ``threshold``."""
-    scores: dict[tuple[str, str], list[Fraction]] = {}
-    for candidate, criterion, _evaluator, score, *_ in rows:
-        scores.setdefault((candidate, criterion), []).append(exact(score))
     limit = exact(threshold)
-    return {pair for pair, values in scores.items() if max(values) - min(values) > limit}
+    return {pair for pair, (lowest, highest) in score_ranges(rows).items() if is_below(limit, highest - lowest)}
 
 
 def add_months(start: dt.date, months: int) -> dt.date:
@@ -257,7 +271,7 @@ def recommend(
     if gate_reasons or red_flagged:
         return "walk away", []
     concerns = []
-    if fit < exact(advance_min_score):
+    if is_below(fit, exact(advance_min_score)):
         concerns.append(CONCERN_FIT)
     if RISK_ORDER[risk_level] > RISK_ORDER[risk_appetite]:
         concerns.append(CONCERN_RISK)
@@ -306,10 +320,15 @@ class CandidateFit:
 
 @dataclass
 class ReferenceFit:
-    """The reference's result for a whole case: normalised weights, flagged pairs and every candidate."""
+    """The reference's result for a whole case.
+
+    Normalised weights, the flagged disagreement pairs, the ``(lowest, highest)`` score of every pair, and
+    every candidate's findings.
+    """
 
     weights: dict[str, Fraction]
     disagreement_pairs: set[tuple[str, str]]
+    score_ranges: dict[tuple[str, str], tuple[Fraction, Fraction]]
     candidates: dict[str, CandidateFit]
 
 
@@ -363,7 +382,8 @@ def reference_partner_fit(
             disagreements=disputed, payback_date=add_months(as_of, candidate.payback_months), gate_reasons=gate,
             recommendation=label, concerns=concerns, ties=ties,
         )
-    return ReferenceFit(weights=normalised, disagreement_pairs=flagged_pairs, candidates=results)
+    return ReferenceFit(weights=normalised, disagreement_pairs=flagged_pairs, score_ranges=score_ranges(rows),
+                        candidates=results)
 
 
 def _self_check() -> None:
@@ -378,3 +398,6 @@ def _self_check() -> None:
     assert add_months(dt.date(2026, 11, 1), 14) == dt.date(2028, 1, 1)
     assert min_ranks({"a": Fraction(3), "b": Fraction(4), "c": Fraction(3)}) == {"a": 2, "b": 1, "c": 2}
     assert exact(3.4) == Fraction(17, 5)
+    assert min_ranks({"a": aggregate([2, 3], "geometric"), "b": aggregate([2, 2, 3, 3], "geometric")}) == {"a": 1, "b": 1}
+    assert disagreement_pairs([("a", "k", "x", 1), ("a", "k", "y", 3), ("b", "k", "x", 1), ("b", "k", "y", 3.5)], 2) == {
+        ("b", "k")}

@@ -87,8 +87,8 @@ def edit_yaml(case_dir: Path, *replacements: tuple[str, str]) -> None:
 
 def yaml_line(case_dir: Path, text: str) -> int:
     """The 1-based line of ``case.yaml`` holding ``text``, which must occur on exactly one line."""
-    lines = [number for number, line in enumerate((case_dir / "case.yaml").read_text(encoding="utf-8").splitlines(), 1)
-             if text in line]
+    text_lines = (case_dir / "case.yaml").read_text(encoding="utf-8").splitlines()
+    lines = [number for number, line in enumerate(text_lines, 1) if text in line]
     assert len(lines) == 1, f"{text!r} is on lines {lines} of case.yaml"
     return lines[0]
 
@@ -470,7 +470,8 @@ def test_cli_validate_folder_that_does_not_exist(tmp_path):
         (Problem("risks.csv", "bad row", line=4), "risks.csv, line 4: bad row"),
         (Problem("candidates.csv", "must be >= 0", line=8, column="investment"),
          "candidates.csv, line 8, column 'investment': must be >= 0"),
-        (Problem("case.yaml", "all weights are zero", column="criteria"), "case.yaml, 'criteria': all weights are zero"),
+        (Problem("case.yaml", "all weights are zero", column="criteria"),
+         "case.yaml, 'criteria': all weights are zero"),
     ],
 )
 def test_problem_text(problem, text):
