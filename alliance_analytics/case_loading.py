@@ -25,11 +25,9 @@ from alliance_analytics.case_model import (
     RiskRow,
     ScoreRow,
 )
-from alliance_analytics.problems import InputError, Problem
-
-HEADER_LINES = 1
-"""CSV line numbers in messages count the header as line 1, as a spreadsheet does."""
-
+from alliance_analytics.csv_reading import read_csv_rows
+from alliance_analytics.problems import InputError, Problem, number
+from alliance_analytics.yaml_reading import describe_yaml_error, key_path, line_of, parse_yaml
 
 @dataclass
 class _Table:
@@ -75,10 +73,10 @@ def load_case(case_dir: str | Path) -> Case:
         raise InputError(subject, missing)
 
     problems: list[Problem] = []
-    settings = _load_settings(directory / "case.yaml", problems)
+    settings, root = _load_settings(directory / "case.yaml", problems)
     tables = {name: _load_table(directory / name, model, problems) for name, model in CASE_FILES.items() if model}
     if settings is not None:
-        problems.extend(_cross_check(settings, tables))
+        problems.extend(_cross_check(settings, root, tables))
     if problems:
         raise InputError(subject, problems)
 
@@ -101,56 +99,29 @@ def _columns(model: type[BaseModel]) -> Iterable[str]:
     return model.model_fields.keys()
 
 
-def _load_settings(path: Path, problems: list[Problem]) -> CaseSettings | None:
-    text = path.read_text(encoding="utf-8")
+def _load_settings(path: Path, problems: list[Problem]) -> tuple[CaseSettings | None, yaml.Node | None]:
     try:
-        document = yaml.compose(text)
-        data = yaml.safe_load(text)
+        data, root = parse_yaml(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        problems.append(Problem(path.name, f"is not UTF-8 text ({error.reason} at byte {error.start})"))
+        return None, None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problems.append(
-            Problem(path.name, f"is not valid YAML: {getattr(error, 'problem', error)}",
-                    line=mark.line + 1 if mark else None)
-        )
-        return None
+        message, line = describe_yaml_error(error)
+        problems.append(Problem(path.name, f"is not valid YAML: {message}", line=line))
+        return None, None
     if not isinstance(data, dict):
-        problems.append(Problem(path.name, "must be a mapping of keys (name, currency, strategy, …)"))
-        return None
+        problems.append(Problem(path.name, "must be a mapping of keys (name, currency, strategy, …)", line=1))
+        return None, root
     try:
-        return CaseSettings.model_validate(data)
+        return CaseSettings.model_validate(data), root
     except ValidationError as error:
-        for detail in error.errors():
-            location = detail["loc"]
-            problems.append(
-                Problem(path.name, _describe(detail), line=_yaml_line(document, location),
-                        column=_dotted(location) or None)
-            )
-        return None
+        problems.extend(_yaml_problem(root, detail["loc"], _describe(detail)) for detail in error.errors())
+        return None, root
 
 
-def _dotted(location: tuple) -> str:
-    """Write a pydantic location as a YAML key path, e.g. ``criteria[2].weight``."""
-    text = ""
-    for part in location:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _yaml_line(node: yaml.Node | None, location: tuple) -> int | None:
-    """Line (1-based) of the deepest YAML node on ``location`` that exists."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in location:
-        if isinstance(node, yaml.MappingNode):
-            match = next(((key, value) for key, value in node.value if key.value == str(part)), None)
-            if match is None:
-                return line
-            line, node = match[0].start_mark.line + 1, match[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
+def _yaml_problem(root: yaml.Node | None, location: tuple, message: str) -> Problem:
+    """A problem in ``case.yaml`` at a key path, with the line the path leads to."""
+    return Problem("case.yaml", message, line=line_of(root, location), column=key_path(location) or None)
 
 
 def _describe(detail: dict) -> str:
@@ -169,17 +140,13 @@ def _describe(detail: dict) -> str:
 
 
 def _load_table(path: Path, model: type[BaseModel], problems: list[Problem]) -> _Table:
-    """Read one CSV file as text and validate every row against ``model``."""
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        problems.append(Problem(path.name, f"cannot be read as CSV: {error}"))
+    """Read one CSV file and validate every row against ``model``."""
+    content = read_csv_rows(path, problems)
+    if content is None:
         return _Table(complete=False)
     expected = list(_columns(model))
-    present = [str(column).strip() for column in frame.columns]
-    frame.columns = present
-    missing = [column for column in expected if column not in present]
-    unexpected = [column for column in present if column not in expected]
+    missing = [column for column in expected if column not in content.header]
+    unexpected = [column for column in content.header if column not in expected]
     for column in missing:
         problems.append(Problem(path.name, "required column is missing", line=1, column=column))
     for column in unexpected:
@@ -190,22 +157,35 @@ def _load_table(path: Path, model: type[BaseModel], problems: list[Problem]) -> 
         return _Table(complete=False)
 
     table = _Table()
-    for position, record in enumerate(frame.to_dict(orient="records")):
-        line = position + 1 + HEADER_LINES
+    for line, record in content.rows:
         try:
-            table.rows.append(model.model_validate(record))
-            table.lines.append(line)
+            row = model.model_validate(record)
         except ValidationError as error:
             table.complete = False
             for detail in error.errors():
                 column = str(detail["loc"][0]) if detail["loc"] else None
                 problems.append(Problem(path.name, _describe(detail), line=line, column=column))
+            continue
+        row_problems = _row_problems(row)
+        problems.extend(Problem(path.name, message, line=line, column=column) for column, message in row_problems)
+        table.complete &= not row_problems
+        table.rows.append(row)
+        table.lines.append(line)
     return table
 
 
-def _cross_check(settings: CaseSettings, tables: dict[str, _Table]) -> list[Problem]:
+def _row_problems(row: BaseModel) -> list[tuple[str, str]]:
+    """Checks across the columns of one row, as ``(column, message)`` pairs."""
+    if isinstance(row, AssumptionRow):
+        return row.parameter_problems()
+    if isinstance(row, RiskRow):
+        return row.consistency_problems()
+    return []
+
+
+def _cross_check(settings: CaseSettings, root: yaml.Node | None, tables: dict[str, _Table]) -> list[Problem]:
     """Checks that need more than one value, row or file."""
-    problems = _check_settings(settings)
+    problems = _check_settings(settings, root)
     candidates = tables["candidates.csv"]
     candidate_ids = _unique_ids(candidates, "candidates.csv", "candidate_id", problems)
     if not candidates.rows and candidates.complete:
@@ -225,7 +205,7 @@ def _cross_check(settings: CaseSettings, tables: dict[str, _Table]) -> list[Prob
                 problems.append(Problem("candidates.csv", f"unknown candidate '{other}'", line=line,
                                         column="competes_with"))
     if candidates.complete:
-        problems.extend(_check_portfolio_references(settings, known_candidates))
+        problems.extend(_check_portfolio_references(settings, root, known_candidates))
         problems.extend(_check_scores(settings, tables["scores.csv"], candidate_ids))
         for name, id_column in (("assumptions.csv", "assumption_id"), ("risks.csv", "risk_id")):
             problems.extend(_check_per_candidate_table(tables[name], name, id_column, known_candidates))
@@ -244,48 +224,49 @@ def _unique_ids(table: _Table, file: str, column: str, problems: list[Problem]) 
     return list(seen)
 
 
-def _check_settings(settings: CaseSettings) -> list[Problem]:
+def _check_settings(settings: CaseSettings, root: yaml.Node | None) -> list[Problem]:
     problems = []
     scale = settings.scale
+    scale_text = f"{number(scale.min)}..{number(scale.max)}"
 
     def in_scale(value: float) -> bool:
         return scale.min <= value <= scale.max
 
-    for key, items in (("strategy.objectives", settings.strategy.objectives), ("criteria", settings.criteria)):
+    for location, items in ((("strategy", "objectives"), settings.strategy.objectives),
+                            (("criteria",), settings.criteria)):
         seen: set[str] = set()
         for index, item in enumerate(items):
             if item.id in seen:
-                problems.append(Problem("case.yaml", f"duplicate id '{item.id}'", column=f"{key}[{index}].id"))
+                problems.append(_yaml_problem(root, (*location, index, "id"), f"duplicate id '{item.id}'"))
             seen.add(item.id)
     if sum(criterion.weight for criterion in settings.criteria) == 0:
-        problems.append(Problem("case.yaml", "all criterion weights are zero; at least one must be positive",
-                                column="criteria"))
+        problems.append(_yaml_problem(root, ("criteria",), "all criterion weights are zero; at least one must be "
+                                      "positive"))
     for index, criterion in enumerate(settings.criteria):
         if criterion.red_flag_below is not None and not in_scale(criterion.red_flag_below):
-            problems.append(Problem("case.yaml", f"must lie within the scale {scale.min:g}..{scale.max:g}, "
-                                    f"got {criterion.red_flag_below:g}", column=f"criteria[{index}].red_flag_below"))
+            problems.append(_yaml_problem(root, ("criteria", index, "red_flag_below"), f"must lie within the scale "
+                                          f"{scale_text}, got {number(criterion.red_flag_below)}"))
     if not in_scale(settings.recommendation.advance_min_score):
-        problems.append(Problem("case.yaml", f"must lie within the scale {scale.min:g}..{scale.max:g}, got "
-                                f"{settings.recommendation.advance_min_score:g}",
-                                column="recommendation.advance_min_score"))
+        problems.append(_yaml_problem(root, ("recommendation", "advance_min_score"), f"must lie within the scale "
+                                      f"{scale_text}, got {number(settings.recommendation.advance_min_score)}"))
     if settings.aggregation.method == "geometric" and scale.min <= 0:
-        problems.append(Problem("case.yaml", "the geometric mean needs a scale whose minimum is above 0",
-                                column="aggregation.method"))
+        problems.append(_yaml_problem(root, ("aggregation", "method"), "the geometric mean needs a scale whose "
+                                      "minimum is above 0"))
     if settings.strategy.horizon <= settings.as_of:
-        problems.append(Problem("case.yaml", f"the strategic horizon must be after as_of ({settings.as_of})",
-                                column="strategy.horizon"))
+        problems.append(_yaml_problem(root, ("strategy", "horizon"), f"the strategic horizon must be after as_of "
+                                      f"({settings.as_of})"))
     return problems
 
 
-def _check_portfolio_references(settings: CaseSettings, known: set[str]) -> list[Problem]:
+def _check_portfolio_references(settings: CaseSettings, root: yaml.Node | None, known: set[str]) -> list[Problem]:
     portfolio = settings.portfolio
-    references = [(f"portfolio.exclusions[{group}][{item}]", candidate)
+    references = [(("portfolio", "exclusions", group, item), candidate)
                   for group, members in enumerate(portfolio.exclusions) for item, candidate in enumerate(members)]
     for index, dependency in enumerate(portfolio.dependencies):
-        references.append((f"portfolio.dependencies[{index}].candidate", dependency.candidate))
-        references.append((f"portfolio.dependencies[{index}].requires", dependency.requires))
-    return [Problem("case.yaml", f"unknown candidate '{candidate}'; expected an id from candidates.csv",
-                    column=path) for path, candidate in references if candidate not in known]
+        references.append((("portfolio", "dependencies", index, "candidate"), dependency.candidate))
+        references.append((("portfolio", "dependencies", index, "requires"), dependency.requires))
+    return [_yaml_problem(root, location, f"unknown candidate '{candidate}'; expected an id from candidates.csv")
+            for location, candidate in references if candidate not in known]
 
 
 def _check_scores(settings: CaseSettings, scores: _Table, candidate_ids: list[str]) -> list[Problem]:
@@ -301,8 +282,8 @@ def _check_scores(settings: CaseSettings, scores: _Table, candidate_ids: list[st
             problems.append(Problem("scores.csv", f"unknown criterion '{row.criterion_id}'; expected one of "
                                     f"{', '.join(criterion_ids)}", line=line, column="criterion_id"))
         if not scale.min <= row.score <= scale.max:
-            problems.append(Problem("scores.csv", f"score {row.score:g} is outside the scale "
-                                    f"{scale.min:g}..{scale.max:g}", line=line, column="score"))
+            problems.append(Problem("scores.csv", f"score {number(row.score)} is outside the scale "
+                                    f"{number(scale.min)}..{number(scale.max)}", line=line, column="score"))
         key = (row.candidate_id, row.criterion_id, row.evaluator)
         if key in first_line:
             problems.append(Problem("scores.csv", f"{row.evaluator} scored {row.candidate_id} on {row.criterion_id} "

@@ -17,6 +17,8 @@ from typing import Annotated, Literal
 import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
+from alliance_analytics.problems import number
+
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_\-]+$")]
 RiskLevel = Literal["low", "medium", "high"]
 AggregationMethod = Literal["mean", "median", "geometric"]
@@ -83,7 +85,7 @@ class Scale(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Scale:
         if not self.min < self.max:
-            raise ValueError(f"scale.min ({self.min:g}) must be below scale.max ({self.max:g})")
+            raise ValueError(f"scale.min ({number(self.min)}) must be below scale.max ({number(self.max)})")
         return self
 
 
@@ -235,35 +237,33 @@ class AssumptionRow(_Row):
     unit: str | None
     description: str | None
 
-    @model_validator(mode="after")
-    def _parameters_fit_distribution(self) -> AssumptionRow:
-        needed = DISTRIBUTION_PARAMETERS[self.distribution]
-        allowed = set(needed) | ({"shape"} if self.distribution == "pert" else set())
-        missing = [name for name in needed if getattr(self, name) is None]
-        extra = [name for name in _PARAMETER_COLUMNS if name not in allowed and getattr(self, name) is not None]
-        errors = []
-        if missing:
-            errors.append(f"distribution '{self.distribution}' needs {', '.join(missing)}")
-        if extra:
-            errors.append(f"distribution '{self.distribution}' does not use {', '.join(extra)}; leave them blank")
-        if not missing:
-            errors.extend(self._order_errors())
-        if errors:
-            raise ValueError("; ".join(errors))
-        return self
+    def parameter_problems(self) -> list[tuple[str, str]]:
+        """Parameters missing, superfluous or out of order for this row's distribution.
 
-    def _order_errors(self) -> list[str]:
+        Returns
+        -------
+        list of (str, str)
+            ``(column, message)`` pairs; empty when the parameters fit the distribution.
+        """
         kind = self.distribution
+        needed = DISTRIBUTION_PARAMETERS[kind]
+        allowed = set(needed) | ({"shape"} if kind == "pert" else set())
+        problems = [(name, f"distribution '{kind}' needs {name}") for name in needed if getattr(self, name) is None]
+        problems += [(name, f"distribution '{kind}' does not use {name}; leave it blank")
+                     for name in _PARAMETER_COLUMNS if name not in allowed and getattr(self, name) is not None]
+        if problems:
+            return problems
         if kind == "uniform" and not self.min < self.max:
-            return [f"min ({self.min:g}) must be below max ({self.max:g})"]
+            return [("max", f"min ({number(self.min)}) must be below max ({number(self.max)})")]
         if kind in ("triangular", "pert") and not (self.min <= self.mode <= self.max and self.min < self.max):
-            return [f"need min <= mode <= max with min < max, got {self.min:g}, {self.mode:g}, {self.max:g}"]
+            return [("mode", "need min <= mode <= max with min < max, got "
+                     f"{number(self.min)}, {number(self.mode)}, {number(self.max)}")]
         if kind in ("normal", "lognormal") and not self.sd > 0:
-            return [f"sd must be positive, got {self.sd:g}"]
+            return [("sd", f"sd must be positive, got {number(self.sd)}")]
         if kind == "lognormal" and not self.mean > 0:
-            return [f"a lognormal quantity needs a positive mean, got {self.mean:g}"]
+            return [("mean", f"a lognormal quantity needs a positive mean, got {number(self.mean)}")]
         if kind == "p10_p50_p90" and not self.p10 < self.p50 < self.p90:
-            return [f"need p10 < p50 < p90, got {self.p10:g}, {self.p50:g}, {self.p90:g}"]
+            return [("p50", f"need p10 < p50 < p90, got {number(self.p10)}, {number(self.p50)}, {number(self.p90)}")]
         return []
 
 
@@ -282,26 +282,28 @@ class RiskRow(_Row):
     mitigation_cost: Annotated[float, Field(ge=0)] | None
     mitigated_probability: Annotated[float, Field(ge=0, le=1)] | None
 
-    @model_validator(mode="after")
-    def _consistent(self) -> RiskRow:
-        errors = []
+    def consistency_problems(self) -> list[tuple[str, str]]:
+        """Impact ordering and mitigation fields that do not fit together.
+
+        Returns
+        -------
+        list of (str, str)
+            ``(column, message)`` pairs; empty when the row is consistent.
+        """
+        problems = []
         if not self.impact_min <= self.impact_mode <= self.impact_max:
-            errors.append(
-                "need impact_min <= impact_mode <= impact_max, got "
-                f"{self.impact_min:g}, {self.impact_mode:g}, {self.impact_max:g}"
-            )
+            problems.append(("impact_mode", "need impact_min <= impact_mode <= impact_max, got "
+                             f"{number(self.impact_min)}, {number(self.impact_mode)}, {number(self.impact_max)}"))
         if self.impact_type == "revenue_loss_pct" and self.impact_max > 1:
-            errors.append(f"revenue_loss_pct is a share between 0 and 1, got impact_max {self.impact_max:g}")
-        if self.mitigation is not None and (self.mitigation_cost is None or self.mitigated_probability is None):
-            errors.append("a mitigation needs mitigation_cost and mitigated_probability")
+            problems.append(("impact_max", "revenue_loss_pct is a share between 0 and 1, got "
+                             f"{number(self.impact_max)}"))
+        if self.mitigation is not None:
+            problems += [(name, "a mitigation needs mitigation_cost and mitigated_probability")
+                         for name in ("mitigation_cost", "mitigated_probability") if getattr(self, name) is None]
         if self.mitigated_probability is not None and self.mitigated_probability > self.probability:
-            errors.append(
-                f"mitigated_probability ({self.mitigated_probability:g}) must not exceed "
-                f"probability ({self.probability:g})"
-            )
-        if errors:
-            raise ValueError("; ".join(errors))
-        return self
+            problems.append(("mitigated_probability", f"mitigated_probability ({number(self.mitigated_probability)}) "
+                             f"must not exceed probability ({number(self.probability)})"))
+        return problems
 
 
 CASE_FILES: dict[str, type[_Row] | None] = {

@@ -11,6 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def number(value: float) -> str:
+    """Format a number for a message: plain digits, no scientific notation, no trailing zeros.
+
+    Examples
+    --------
+    >>> number(1250000.0), number(0.25), number(3.0)
+    ('1250000', '0.25', '3')
+    """
+    return f"{value:.12g}" if abs(value) < 1e12 else f"{value:,.0f}"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with one input.

@@ -1,0 +1,120 @@
+"""Reading ``case.yaml`` so every problem can be traced to its line.
+
+Dates are kept as text (pydantic parses them and reports an impossible date like any other bad value,
+instead of the YAML reader failing), and a key given twice is an error instead of silently taking the last.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+class CaseYamlLoader(yaml.SafeLoader):
+    """A safe YAML loader that keeps dates as text and rejects duplicate keys."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, pattern) for tag, pattern in resolvers if tag != _TIMESTAMP_TAG]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        """Build a mapping, raising a ``ConstructorError`` at the second occurrence of a key."""
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' is given twice (first on line {seen[key]})", key_node.start_mark)
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse_yaml(text: str) -> tuple[Any, yaml.Node | None]:
+    """Parse YAML text into data and the node tree that knows each value's line.
+
+    Parameters
+    ----------
+    text : str
+        The YAML document.
+
+    Returns
+    -------
+    tuple
+        ``(data, root_node)``; ``root_node`` is ``None`` for an empty document.
+
+    Raises
+    ------
+    yaml.YAMLError
+        For a syntax error or a duplicate key; see :func:`describe_yaml_error`.
+    """
+    return yaml.load(text, Loader=CaseYamlLoader), yaml.compose(text, Loader=CaseYamlLoader)
+
+
+def describe_yaml_error(error: yaml.YAMLError) -> tuple[str, int | None]:
+    """A message and a line for a YAML error, with the reader's context (what it was parsing, from where).
+
+    Parameters
+    ----------
+    error : yaml.YAMLError
+        As raised by :func:`parse_yaml`.
+
+    Returns
+    -------
+    tuple of (str, int or None)
+        The message and the 1-based line of the problem.
+    """
+    problem = getattr(error, "problem", None) or str(error)
+    mark = getattr(error, "problem_mark", None)
+    context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
+    if context and context_mark is not None:
+        problem += f" ({context} that starts on line {context_mark.line + 1})"
+    return problem, (mark.line + 1 if mark is not None else None)
+
+
+def key_path(location: tuple) -> str:
+    """Write a location as a YAML key path.
+
+    Examples
+    --------
+    >>> key_path(("criteria", 2, "weight"))
+    'criteria[2].weight'
+    """
+    text = ""
+    for part in location:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def line_of(root: yaml.Node | None, location: tuple) -> int | None:
+    """The 1-based line of the deepest node on ``location`` that exists (the parent of a missing key).
+
+    Parameters
+    ----------
+    root : yaml.Node or None
+        From :func:`parse_yaml`.
+    location : tuple
+        Keys and list indices, e.g. ``("criteria", 2, "weight")``.
+
+    Returns
+    -------
+    int or None
+        ``None`` only for an empty document.
+    """
+    node = root
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in location:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((key, value) for key, value in node.value if key.value == str(part)), None)
+            if match is None:
+                return line
+            line, node = match[0].start_mark.line + 1, match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
