@@ -67,20 +67,17 @@ def disagreements(scores: pd.DataFrame, threshold: float) -> pd.DataFrame:
         ``spread``, ``lowest``, ``highest``, ``evaluators`` (``"name: score"`` items joined by ``"; "``) and
         ``rationales`` (the lowest and highest scorers' rationales).
     """
-    ordered = scores.sort_values([*_PAIR, "score", "evaluator"])
-    grouped = ordered.groupby(_PAIR, sort=True)
-    summary = grouped["score"].agg(lowest="min", highest="max")
+    summary = scores.groupby(_PAIR)["score"].agg(lowest="min", highest="max")
     summary["spread"] = summary["highest"] - summary["lowest"]
-    summary["evaluators"] = grouped.apply(
-        lambda group: "; ".join(f"{name}: {score:g}" for name, score in zip(group["evaluator"], group["score"])),
-        include_groups=False,
-    )
-    extremes = grouped[["evaluator", "score", "rationale"]]
-    first, last = extremes.first(), extremes.last()
-    summary["rationales"] = (
-        first["evaluator"] + " (" + first["score"].map("{:g}".format) + "): " + first["rationale"].fillna("")
-        + " | " + last["evaluator"] + " (" + last["score"].map("{:g}".format) + "): " + last["rationale"].fillna("")
-    )
-    flagged = summary[summary["spread"] > threshold].reset_index()
+    flagged = summary[summary["spread"] > threshold]
+    rows = scores.merge(flagged.index.to_frame(index=False), on=_PAIR).sort_values([*_PAIR, "score", "evaluator"])
+    score_text = rows["score"].map("{:g}".format)
+    rows["item"] = rows["evaluator"] + ": " + score_text
+    rows["said"] = rows["evaluator"] + " (" + score_text + "): " + rows["rationale"].fillna("")
+    grouped = rows.groupby(_PAIR, sort=True)
+    flagged = flagged.assign(
+        evaluators=grouped["item"].agg("; ".join),
+        rationales=grouped["said"].first() + " | " + grouped["said"].last(),
+    ).reset_index()
     columns = [*_PAIR, "spread", "lowest", "highest", "evaluators", "rationales"]
     return flagged.sort_values(["spread", *_PAIR], ascending=[False, True, True])[columns].reset_index(drop=True)

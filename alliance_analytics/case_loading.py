@@ -272,13 +272,14 @@ def _check_portfolio_references(settings: CaseSettings, root: yaml.Node | None, 
 def _check_scores(settings: CaseSettings, scores: _Table, candidate_ids: list[str]) -> list[Problem]:
     problems = []
     criterion_ids = [criterion.id for criterion in settings.criteria]
+    known_candidates, known_criteria = set(candidate_ids), set(criterion_ids)
     scale = settings.scale
     first_line: dict[tuple[str, str, str], int] = {}
     for row, line in zip(scores.rows, scores.lines):
-        if row.candidate_id not in candidate_ids:
+        if row.candidate_id not in known_candidates:
             problems.append(Problem("scores.csv", f"unknown candidate '{row.candidate_id}'; expected an id from "
                                     "candidates.csv", line=line, column="candidate_id"))
-        if row.criterion_id not in criterion_ids:
+        if row.criterion_id not in known_criteria:
             problems.append(Problem("scores.csv", f"unknown criterion '{row.criterion_id}'; expected one of "
                                     f"{', '.join(criterion_ids)}", line=line, column="criterion_id"))
         if not scale.min <= row.score <= scale.max:

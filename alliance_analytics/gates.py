@@ -7,32 +7,36 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from alliance_analytics.case_model import Criterion, Strategy
 
 
-def months_after(start: dt.date, months: int) -> dt.date:
-    """Return the date ``months`` calendar months after ``start`` (day clipped to the month's end).
+def add_months(start: dt.date, months: np.ndarray) -> np.ndarray:
+    """Dates ``months`` calendar months after ``start``, the day clipped to the end of shorter months.
 
     Parameters
     ----------
     start : datetime.date
         The starting date.
-    months : int
-        Whole months to add.
+    months : numpy.ndarray
+        Whole months to add, one per result.
 
     Returns
     -------
-    datetime.date
-        ``start`` moved by ``months`` months.
+    numpy.ndarray
+        ``datetime64[D]`` dates.
 
     Examples
     --------
-    >>> months_after(dt.date(2026, 1, 31), 1)
-    datetime.date(2026, 2, 28)
+    >>> add_months(dt.date(2026, 1, 31), np.array([1, 12, 25])).tolist()
+    [datetime.date(2026, 2, 28), datetime.date(2027, 1, 31), datetime.date(2028, 2, 29)]
     """
-    return (pd.Timestamp(start) + pd.DateOffset(months=months)).date()
+    month = np.datetime64(start, "M") + np.asarray(months).astype("timedelta64[M]")
+    first_day = month.astype("datetime64[D]")
+    days_in_month = ((month + 1).astype("datetime64[D]") - first_day).astype(int)
+    return first_day + (np.minimum(start.day, days_in_month) - 1).astype("timedelta64[D]")
 
 
 def strategy_gate(candidates: pd.DataFrame, strategy: Strategy, as_of: dt.date) -> pd.DataFrame:
@@ -58,8 +62,8 @@ def strategy_gate(candidates: pd.DataFrame, strategy: Strategy, as_of: dt.date) 
         ``payback_months``), ``gate_passed`` (bool) and ``gate_reasons`` (list of str, empty when passed).
     """
     phase_out = pd.to_datetime(candidates["phase_out_date"])
-    payback = pd.Series([pd.Timestamp(months_after(as_of, int(m))) for m in candidates["payback_months"]],
-                        index=candidates.index)
+    payback = pd.Series(add_months(as_of, candidates["payback_months"].to_numpy(dtype=int)),
+                        index=candidates.index).astype("datetime64[ns]")
     before_horizon = phase_out < pd.Timestamp(strategy.horizon)
     before_payback = phase_out < payback
     serves_none = candidates["objectives"].map(len) == 0

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Real
 
+import numpy as np
 import pandas as pd
 
 from alliance_analytics.aggregation import AGGREGATION_METHODS, aggregate_scores, disagreements
@@ -312,15 +313,8 @@ def analyse_partner_fit(
     )
     disputed = flagged.groupby("candidate_id")["criterion_id"].agg(list)
     table["disagreements"] = [disputed.get(candidate, []) for candidate in table.index]
-    above_appetite = case.candidates["risk_level"].map(RISK_LEVEL_ORDER) > RISK_LEVEL_ORDER[
-        settings.strategy.risk_appetite]
-    recommendations = [
-        _recommend(row, bool(above_appetite[candidate]), settings.recommendation.advance_min_score,
-                   settings.strategy.risk_appetite, case.candidates.at[candidate, "risk_level"])
-        for candidate, row in table.iterrows()
-    ]
-    table["recommendation"] = [label for label, _ in recommendations]
-    table["reasons"] = [reasons for _, reasons in recommendations]
+    table["risk_level"] = case.candidates["risk_level"]
+    table = table.join(recommend(table, settings.strategy.risk_appetite, settings.recommendation.advance_min_score))
     return PartnerFitResult(
         case_name=settings.name,
         currency=settings.currency,
@@ -335,20 +329,44 @@ def analyse_partner_fit(
     )
 
 
-def _recommend(row: pd.Series, above_appetite: bool, advance_min_score: float, appetite: str,
-               risk_level: str) -> tuple[str, list[str]]:
-    """Advance, review or walk away, with the reasons, for one candidate."""
-    knock_outs = [f"strategy gate: {reason}" for reason in row["gate_reasons"]] + list(row["red_flag_reasons"])
-    if knock_outs:
-        return "walk away", knock_outs
-    concerns = []
-    if row["fit_score"] < advance_min_score:
-        concerns.append(f"fit score {row['fit_score']:.2f} is below the advance threshold {advance_min_score:g}")
-    if above_appetite:
-        concerns.append(f"risk level {risk_level} is above the strategy's risk appetite ({appetite})")
-    if row["disagreements"]:
-        concerns.append(f"evaluators disagree on {', '.join(row['disagreements'])}: calibrate before deciding")
-    if concerns:
-        return "review", concerns
-    return "advance", [f"passes the strategy gate and every red-flag check; fit score {row['fit_score']:.2f} "
-                       f"(rank {row['rank']})"]
+def recommend(table: pd.DataFrame, risk_appetite: str, advance_min_score: float) -> pd.DataFrame:
+    """Advance, review or walk away, with the reasons, for every candidate.
+
+    *Walk away* on any strategy-gate failure or red flag; otherwise *review* when the fit score is below
+    ``advance_min_score``, the risk level is above the appetite or evaluators disagree; otherwise *advance*.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Per candidate: ``fit_score``, ``rank``, ``gate_reasons``, ``red_flag_reasons``, ``disagreements``
+        (lists) and ``risk_level``.
+    risk_appetite : {"low", "medium", "high"}
+        The strategy's risk appetite.
+    advance_min_score : float
+        The fit score needed to advance.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``table``, with ``recommendation`` and ``reasons`` (list of str).
+    """
+    knocked_out = (table["gate_reasons"].map(len) + table["red_flag_reasons"].map(len)) > 0
+    low_score = table["fit_score"] < advance_min_score
+    above_appetite = table["risk_level"].map(RISK_LEVEL_ORDER) > RISK_LEVEL_ORDER[risk_appetite]
+    disputed = table["disagreements"].map(len) > 0
+    label = np.select([knocked_out, low_score | above_appetite | disputed], ["walk away", "review"], "advance")
+    reasons = []
+    for columns in zip(knocked_out, low_score, above_appetite, table["gate_reasons"], table["red_flag_reasons"],
+                       table["disagreements"], table["fit_score"], table["rank"], table["risk_level"]):
+        out, low, above, gate, flags, disagreeing, score, rank, risk = columns
+        if out:
+            reasons.append([f"strategy gate: {reason}" for reason in gate] + list(flags))
+            continue
+        concerns = [f"fit score {score:.2f} is below the advance threshold {advance_min_score:g}"] if low else []
+        if above:
+            concerns.append(f"risk level {risk} is above the strategy's risk appetite ({risk_appetite})")
+        if disagreeing:
+            concerns.append(f"evaluators disagree on {', '.join(disagreeing)}: calibrate before deciding")
+        reasons.append(concerns or [f"passes the strategy gate and every red-flag check; fit score {score:.2f} "
+                                    f"(rank {rank})"])
+    return pd.DataFrame({"recommendation": label, "reasons": reasons}, index=table.index)

@@ -50,7 +50,7 @@ def write_case(folder: Path, spec: dict) -> Path:
     ``risk_appetite``, ``method``, ``disagreement_threshold``, ``advance_min_score``, ``criteria`` (list of
     ``(id, weight, red_flag_below or None)``), ``candidates`` (list of dicts with ``id``, ``objectives``,
     ``payback_months``, ``phase_out_date`` (date or None), ``risk_level``) and ``scores`` (list of
-    ``(candidate, criterion, evaluator, score, rationale)``).
+    ``(candidate, criterion, evaluator, score, rationale)``); optionally ``scale`` ``(min, max)``, default 1–5.
     """
     folder.mkdir(parents=True, exist_ok=True)
     criteria = []
@@ -69,7 +69,7 @@ def write_case(folder: Path, spec: dict) -> Path:
             "horizon": spec["horizon"],
             "risk_appetite": spec["risk_appetite"],
         },
-        "scale": {"min": 1, "max": 5},
+        "scale": dict(zip(("min", "max"), spec.get("scale", (1, 5)))),
         "aggregation": {"method": spec["method"], "disagreement_threshold": spec["disagreement_threshold"]},
         "recommendation": {"advance_min_score": spec["advance_min_score"]},
         "criteria": criteria,
@@ -686,26 +686,29 @@ def test_fit_score_equal_to_advance_threshold_advances(case_copy: Path) -> None:
     expected = reference_for_spec(spec, "mean").candidates["C01"]
     assert expected.fit_score == 4 and expected.recommendation == "advance"  # the reference: exactly 4, advance
     result = analyse_partner_fit(load_case(case_copy))
-    assert result.candidates.at["C01", "fit_score"] >= 4
     assert result.candidates.at["C01", "recommendation"] == "advance"
+    assert result.candidates.at["C01", "fit_score"] >= 4
 
 
 @pytest.mark.xfail(strict=True, reason=(
     "BUG: aggregate_scores computes the geometric mean as exp(mean(log(scores))), which is not exact, and "
-    "red_flags compares it with red_flag_below without tolerance. Four evaluators scoring 1, 4, 4.5, 4.5 have "
-    "geometric mean exactly 3 (1*4*4.5*4.5 = 81 = 3**4), but the package gets 2.9999999999999996 and raises a red "
-    "flag 'below the threshold 3' that the docs ('strictly below') say must not be raised; the candidate is "
-    "walked away instead of advanced."))
+    "red_flags compares it with red_flag_below without tolerance. On a 1-10 scale with red_flag_below 5, two "
+    "evaluators who both score 5 give a geometric mean of exactly 5, but the package gets 4.999999999999999 "
+    "(exp(log(5))) and raises a red flag 'scored 5.00, below the threshold 5' that the docs ('strictly below') "
+    "say must not be raised; the candidate is walked away instead of advanced. The same happens for scores 6.5, "
+    "7, 7.5 and 8 against an equal threshold, and on a 1-5 scale e.g. for 4.5, 4.5, 4.5 against 4.5 or for "
+    "1, 4, 4.5, 4.5 (product 81 = 3**4) against 3, depending on the order pandas sums the logarithms in."))
 def test_geometric_mean_equal_to_red_flag_threshold_is_not_a_red_flag(tmp_path: Path) -> None:
     """An aggregated score exactly equal to ``red_flag_below`` is not strictly below it."""
     spec = hand_spec("geometric")
-    spec["criteria"] = [("fit", 1, 3), ("ops", 1, None), ("cult", 1, None)]
-    spec["disagreement_threshold"] = 3.5
+    spec["scale"] = (1, 10)
+    spec["criteria"] = [("fit", 2, 5), ("ops", 1, None), ("cult", 1, 1.5)]
     spec["scores"] = [row for row in spec["scores"] if not (row[0] == "A" and row[1] == "fit")] + [
-        ("A", "fit", evaluator, score, "") for evaluator, score in (("W", 1), ("X", 4), ("Y", 4.5), ("Z", 4.5))]
+        ("A", "fit", "X", 5, ""), ("A", "fit", "Y", 5, "")]
     expected = reference_for_spec(spec, "geometric").candidates["A"]
-    assert expected.aggregated["fit"] == 3 and expected.red_flags == []  # the reference: exactly 3, no flag
-    assert expected.recommendation == "advance"
+    assert expected.aggregated["fit"] == 5 and expected.red_flags == []  # the reference: sqrt(5*5) = 5, no flag
+    # fit 0.5*5 + 0.25*3 + 0.25*5 = 2.5 + 0.75 + 1.25 = 4.5 >= 3.6, low risk, no disagreement: advance.
+    assert expected.fit_score == 4.5 and expected.recommendation == "advance"
     result = analyse_partner_fit(load_case(write_case(tmp_path / "case", spec)))
     assert result.candidates.at["A", "red_flags"] == []
     assert result.candidates.at["A", "recommendation"] == "advance"
@@ -723,13 +726,12 @@ def test_non_finite_weight_override_is_rejected(sample_case, value: float) -> No
         analyse_partner_fit(sample_case, weights={"strategic_fit": value})
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: aggregation.disagreements builds 'rationales' from groupby(...).first()/.last(), which skip missing "
-    "values column by column. When the lowest (or highest) scorer left the rationale blank, another evaluator's "
-    "rationale is shown next to the lowest scorer's name and score, e.g. 'X (1): strong product | Y (4): strong "
-    "product'."))
 def test_disagreement_rationale_belongs_to_its_evaluator(tmp_path: Path) -> None:
-    """The rationale shown beside the lowest scorer is that evaluator's own (blank here)."""
+    """The rationale shown beside the lowest scorer is that evaluator's own (blank here).
+
+    Regression test: an earlier version took the rationales from ``groupby(...).first()/.last()``, which skip
+    blanks, and showed Y's rationale next to X ('X (1): strong product | Y (4): strong product').
+    """
     result = analyse_partner_fit(load_case(write_case(tmp_path / "case", hand_spec())))
     flagged = result.disagreements.set_index(["candidate_id", "criterion_id"])
     lowest_part, highest_part = flagged.at[("B", "fit"), "rationales"].split(" | ")

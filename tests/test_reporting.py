@@ -181,3 +181,22 @@ def test_a_crash_leaves_no_half_written_report(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         run_report(SAMPLE_CASE_DIR, out_dir=tmp_path, progress=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_notebook_itself_stops_with_the_problem_list_not_a_traceback(case_copy, tmp_path):
+    import papermill
+
+    (case_copy / "scores.csv").write_text("candidate_id,criterion_id,evaluator,score,rationale\n"
+                                          "C01,strategic_fit,A,9,too keen\n", encoding="utf-8")
+    executed = tmp_path / "executed.ipynb"
+    with pytest.raises(papermill.PapermillExecutionError):
+        papermill.execute_notebook(str(reporting.NOTEBOOKS_DIR / "01_partner_fit.ipynb"), str(executed),
+                                   parameters={"case_dir": str(case_copy)}, progress_bar=False,
+                                   cwd=str(reporting.NOTEBOOKS_DIR))
+    errors = [output for cell in nbformat.read(executed, as_version=4).cells
+              for output in cell.get("outputs", []) if output.output_type == "error"]
+    assert len(errors) == 1
+    traceback = "\n".join(errors[0].traceback)
+    assert "scores.csv, line 2, column 'score': score 9 is outside the scale 1..5" in traceback
+    assert "has no scores" in traceback
+    assert "Traceback" not in traceback and "File " not in traceback
