@@ -103,7 +103,7 @@ def _load_settings(path: Path, problems: list[Problem]) -> tuple[CaseSettings | 
     try:
         data, root = parse_yaml(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as error:
-        problems.append(Problem(path.name, f"is not UTF-8 text ({error.reason} at byte {error.start})"))
+        problems.append(Problem(path.name, f"is not UTF-8 text ({error.reason})"))
         return None, None
     except yaml.YAMLError as error:
         message, line = describe_yaml_error(error)
@@ -156,7 +156,7 @@ def _load_table(path: Path, model: type[BaseModel], problems: list[Problem]) -> 
     if missing or unexpected:
         return _Table(complete=False)
 
-    table = _Table()
+    table = _Table(complete=content.complete)
     for line, record in content.rows:
         try:
             row = model.model_validate(record)
@@ -190,6 +190,7 @@ def _cross_check(settings: CaseSettings, root: yaml.Node | None, tables: dict[st
     candidate_ids = _unique_ids(candidates, "candidates.csv", "candidate_id", problems)
     if not candidates.rows and candidates.complete:
         problems.append(Problem("candidates.csv", "holds no candidates; expected at least one row"))
+        candidates.complete = False
     known_candidates = set(candidate_ids)
     objective_ids = {objective.id for objective in settings.strategy.objectives}
     for row, line in zip(candidates.rows, candidates.lines):

@@ -55,9 +55,9 @@ SemicolonList = Annotated[list[str], BeforeValidator(_split_list)]
 
 
 class _Strict(BaseModel):
-    """Base model: unknown keys are errors (they are usually typos)."""
+    """Base model: unknown keys are errors (they are usually typos); NaN and infinity are not numbers here."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Objective(_Strict):

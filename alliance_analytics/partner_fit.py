@@ -8,6 +8,7 @@ the notebook's tables and charts, ``results.json`` and the tests alike.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Real
@@ -236,8 +237,8 @@ def check_parameters(case: Case, weights: Mapping[str, float] | None, aggregatio
         if criterion not in criterion_ids:
             problems.append(Problem("parameters", f"unknown criterion '{criterion}'; expected one of "
                                     f"{', '.join(criterion_ids)}", column=f"weights.{criterion}"))
-        if isinstance(weight, bool) or not isinstance(weight, Real) or weight < 0:
-            problems.append(Problem("parameters", f"expected a non-negative number, got {weight!r}",
+        if isinstance(weight, bool) or not isinstance(weight, Real) or not 0 <= weight < math.inf:
+            problems.append(Problem("parameters", f"expected a finite, non-negative number, got {weight!r}",
                                     column=f"weights.{criterion}"))
     if not problems and float(_weights(case, weights).sum()) <= 0:
         problems.append(Problem("parameters", "with these overrides every weight is zero", column="weights"))

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy
+
 
 def number(value: float) -> str:
-    """Format a number for a message: plain digits, no scientific notation, no trailing zeros.
+    """Format a number for a message: plain digits, never scientific notation, no trailing zeros.
 
     Examples
     --------
-    >>> number(1250000.0), number(0.25), number(3.0)
-    ('1250000', '0.25', '3')
+    >>> number(1250000.0), number(0.25), number(3.0), number(1e-05)
+    ('1250000', '0.25', '3', '0.00001')
     """
-    return f"{value:.12g}" if abs(value) < 1e12 else f"{value:,.0f}"
+    return numpy.format_float_positional(value, trim="-")
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,9 @@ import datetime as dt
 import json
 import os
 import shutil
+import tempfile
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -33,8 +35,10 @@ from typing import Any
 import jinja2
 import nbformat
 import papermill
+from jupyter_client.manager import AsyncKernelManager
 from nbconvert import HTMLExporter
 from tqdm import tqdm
+from traitlets import CaselessStrEnum, default
 
 from alliance_analytics import partner_fit
 from alliance_analytics.atomic_files import write_json_atomic, write_text_atomic
@@ -46,6 +50,8 @@ from alliance_analytics.problems import InputError, Problem
 from alliance_analytics.provenance import run_provenance
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
+"""Kernels keep no history database: many kernels at once would contend for IPython's SQLite file."""
 INJECTED = ("case_dir", "results_path")
 """Parameters the runner sets itself for every notebook."""
 
@@ -54,6 +60,20 @@ VALUE_CHECKS: dict[str, Callable[[Case, dict[str, Any]], list[Problem]]] = {
         case, params.get("weights"), params.get("aggregation")),
 }
 """Per notebook, the check of parameter values against the case (run before the notebook is)."""
+
+
+class IpcKernelManager(AsyncKernelManager):
+    """A kernel manager that talks to its kernel over Unix sockets in the temporary folder, not TCP ports.
+
+    Many kernels started at once cannot collide on ports (papermill issue #511), and nothing listens on
+    the network.
+    """
+
+    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+    @default("ip")
+    def _socket_prefix(self) -> str:
+        return os.path.join(tempfile.gettempdir(), f"alliance-analytics-kernel-{uuid.uuid4().hex}")
 
 
 @dataclass
@@ -278,7 +298,8 @@ def _run_one(notebook: Path, case: Case, parameters: dict[str, Any], staging: Pa
     error = None
     try:
         papermill.execute_notebook(str(notebook), str(executed), parameters=injected, cwd=str(notebook.parent),
-                                   progress_bar=False, kernel_name="python3")
+                                   progress_bar=False, kernel_name="python3",
+                                   kernel_manager_class=IpcKernelManager, extra_arguments=KERNEL_ARGUMENTS)
     except papermill.PapermillExecutionError as failure:
         error = f"{failure.ename}: {failure.evalue}".strip()
     seconds = time.perf_counter() - started

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+SCORE_DECIMALS = 9
+"""Aggregated and fit scores are rounded to this many decimals, so float noise (a weighted sum of
+3.9999999999999996, a geometric mean of 4.999999999999999) never decides a threshold or a tie."""
+
 
 def normalise_weights(weights: pd.Series) -> pd.Series:
     """Scale non-negative weights to sum to 1.
@@ -65,13 +69,13 @@ def fit_scores(aggregated: pd.DataFrame, weights: pd.Series) -> pd.Series:
     Returns
     -------
     pandas.Series
-        Fit score by candidate id, on the evaluation scale.
+        Fit score by candidate id, on the evaluation scale, rounded to :data:`SCORE_DECIMALS` decimals.
     """
-    return fit_contributions(aggregated, weights).sum(axis=1).rename("fit_score")
+    return fit_contributions(aggregated, weights).sum(axis=1).round(SCORE_DECIMALS).rename("fit_score")
 
 
 def rank_candidates(scores: pd.Series) -> pd.Series:
-    """Rank candidates by fit score, 1 = best; scores equal to 9 decimals share the better rank.
+    """Rank candidates by fit score, 1 = best; equal scores share the better rank.
 
     Parameters
     ----------
@@ -88,4 +92,5 @@ def rank_candidates(scores: pd.Series) -> pd.Series:
     >>> rank_candidates(pd.Series({"a": 3.0, "b": 4.0, "c": 3.0})).to_dict()
     {'a': 2, 'b': 1, 'c': 2}
     """
-    return scores.round(9).rank(method="min", ascending=False).astype(int).rename("rank")
+    return scores.rank(method="min", ascending=False).astype(int).rename("rank")
+

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class CaseYamlLoader(yaml.SafeLoader):
@@ -22,14 +23,18 @@ class CaseYamlLoader(yaml.SafeLoader):
     }
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        """Build a mapping, raising a ``ConstructorError`` at the second occurrence of a key."""
-        seen: dict[Any, int] = {}
+        """Build a mapping; a key given twice, or a key that is not plain text, is a ``ConstructorError``."""
+        seen: dict[str, int] = {}
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if key in seen:
+            if key_node.tag == _MERGE_TAG:
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise yaml.constructor.ConstructorError(None, None, "a key must be plain text", key_node.start_mark)
+            if key_node.value in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"key '{key}' is given twice (first on line {seen[key]})", key_node.start_mark)
-            seen[key] = key_node.start_mark.line + 1
+                    None, None, f"key '{key_node.value}' is given twice (first on line {seen[key_node.value]})",
+                    key_node.start_mark)
+            seen[key_node.value] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
 
 

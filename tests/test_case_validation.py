@@ -2,11 +2,13 @@
 
 Each test breaks one thing in a writable copy of the sample case (fixture ``case_copy``) and checks the
 problem that :func:`load_case` reports. CSV line numbers count the header as line 1, so data row ``i``
-(counting from 0) is on line ``i + 2``; YAML problems give the key path as ``column``.
+(counting from 0) is on line ``i + 2`` (unless a blank line or a cell spanning lines comes before it); a rule
+across the columns of a row names the column to fix; YAML problems give the key path as ``column``.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import re
@@ -114,6 +116,11 @@ def assert_problem(problem: Problem, file: str, line: int | None, column: str | 
         assert word in problem.message, str(problem)
 
 
+def problems_by_line(case_dir: Path) -> list[Problem]:
+    """Load a case that must be invalid and return its problems ordered by file and line."""
+    return sorted(load_problems(case_dir), key=lambda problem: (problem.file, problem.line or 0))
+
+
 def file_hashes(case_dir: Path) -> dict[str, str]:
     """SHA-256 of every file in a case folder, by file name."""
     return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(case_dir.iterdir())}
@@ -194,24 +201,64 @@ def test_bad_cell(case_copy, file, row, column, value, words):
 
 ROW_RULE_CASES = [
     # Row 3 of assumptions.csv is a pert with min 750000, mode 900000, max 1250000.
-    pytest.param("assumptions.csv", 3, "min", "950000", ("min <= mode <= max",), id="pert-min-above-mode"),
-    pytest.param("assumptions.csv", 3, "mode", "", ("'pert' needs mode",), id="distribution-missing-parameter"),
-    pytest.param("assumptions.csv", 3, "mean", "5", ("'pert' does not use mean",), id="distribution-unused-parameter"),
-    # Row 7 of risks.csv has impacts 0.1, 0.2, 0.35, probability 0.3 and a mitigation to 0.2.
-    pytest.param("risks.csv", 7, "impact_min", "0.5", ("impact_min <= impact_mode <= impact_max",),
-                 id="impact-min-above-impact-max"),
-    pytest.param("risks.csv", 7, "mitigated_probability", "", ("mitigation needs", "mitigated_probability"),
+    pytest.param("assumptions.csv", 3, "min", "950000", "mode",
+                 "need min <= mode <= max with min < max, got 950000, 900000, 1250000", id="pert-min-above-mode"),
+    pytest.param("assumptions.csv", 3, "mode", "", "mode", "distribution 'pert' needs mode",
+                 id="distribution-missing-parameter"),
+    pytest.param("assumptions.csv", 3, "mean", "5", "mean", "distribution 'pert' does not use mean; leave it blank",
+                 id="distribution-unused-parameter"),
+    # Row 6 is a uniform from 1 to 2.
+    pytest.param("assumptions.csv", 6, "max", "0.5", "max", "min (1) must be below max (0.5)",
+                 id="uniform-max-below-min"),
+    # Row 1 is a normal with mean 0.46 and sd 0.04.
+    pytest.param("assumptions.csv", 1, "sd", "0", "sd", "sd must be positive, got 0", id="normal-sd-not-positive"),
+    # Row 37 is a lognormal with mean 1000000 and sd 350000.
+    pytest.param("assumptions.csv", 37, "mean", "-1000000", "mean",
+                 "a lognormal quantity needs a positive mean, got -1000000", id="lognormal-mean-not-positive"),
+    # Row 8 is a p10_p50_p90 of 1900000, 2800000, 3900000.
+    pytest.param("assumptions.csv", 8, "p50", "4000000", "p50", "need p10 < p50 < p90, got 1900000, 4000000, 3900000",
+                 id="p50-above-p90"),
+    # Row 7 of risks.csv has impacts 0.1, 0.2, 0.35 (revenue_loss_pct), probability 0.3 and a mitigation to 0.2.
+    pytest.param("risks.csv", 7, "impact_min", "0.5", "impact_mode",
+                 "need impact_min <= impact_mode <= impact_max, got 0.5, 0.2, 0.35", id="impact-min-above-impact-max"),
+    pytest.param("risks.csv", 7, "impact_max", "1.5", "impact_max",
+                 "revenue_loss_pct is a share between 0 and 1, got 1.5", id="revenue-loss-above-1"),
+    pytest.param("risks.csv", 7, "mitigation_cost", "", "mitigation_cost",
+                 "a mitigation needs mitigation_cost and mitigated_probability", id="mitigation-without-cost"),
+    pytest.param("risks.csv", 7, "mitigated_probability", "", "mitigated_probability",
+                 "a mitigation needs mitigation_cost and mitigated_probability",
                  id="mitigation-without-mitigated-probability"),
-    pytest.param("risks.csv", 7, "mitigated_probability", "0.4", ("must not exceed probability",),
+    pytest.param("risks.csv", 7, "mitigated_probability", "0.4", "mitigated_probability",
+                 "mitigated_probability (0.4) must not exceed probability (0.3)",
                  id="mitigated-probability-above-probability"),
 ]
+"""Rules across the columns of one row: the cell changed, the column the problem names and its message."""
 
 
-@pytest.mark.parametrize(("file", "row", "column", "value", "words"), ROW_RULE_CASES)
-def test_rule_across_the_columns_of_a_row(case_copy, file, row, column, value, words):
-    """A rule between several columns names the row; its message names the columns (no single column)."""
+@pytest.mark.parametrize(("file", "row", "column", "value", "problem_column", "message"), ROW_RULE_CASES)
+def test_rule_across_the_columns_of_a_row(case_copy, file, row, column, value, problem_column, message):
+    """A rule between several columns names the row and the column to fix; numbers print in plain digits."""
     line = set_cell(case_copy, file, row, column, value)
-    assert_problem(the_only_problem(case_copy), file, line, None, *words)
+    assert the_only_problem(case_copy) == Problem(file, message, line=line, column=problem_column)
+
+
+@pytest.mark.parametrize(
+    ("file", "row", "cells", "message"),
+    [
+        # Row 3 of assumptions.csv is a pert.
+        pytest.param("assumptions.csv", 3, {"min": "", "max": ""}, "distribution 'pert' needs {column}",
+                     id="distribution-missing-two-parameters"),
+        # Row 1 of risks.csv has no mitigation.
+        pytest.param("risks.csv", 1, {"mitigation": "Second supplier", "mitigation_cost": "",
+                                      "mitigated_probability": ""},
+                     "a mitigation needs mitigation_cost and mitigated_probability", id="mitigation-without-both"),
+    ],
+)
+def test_one_problem_per_missing_column(case_copy, file, row, cells, message):
+    (line,) = {set_cell(case_copy, file, row, column, value) for column, value in cells.items()}
+    missing = [column for column, value in cells.items() if not value]
+    assert load_problems(case_copy) == [Problem(file, message.format(column=column), line=line, column=column)
+                                        for column in missing]
 
 
 @pytest.mark.parametrize(
@@ -246,50 +293,104 @@ def test_candidate_missing_one_criterion(case_copy):
 
 
 @pytest.mark.parametrize(
-    ("file", "content", "words"),
+    ("file", "content", "line", "message"),
     [
-        pytest.param("risks.csv", b"", ("cannot be read as CSV", "No columns"), id="empty-file"),
+        pytest.param("risks.csv", b"", 1, "is empty; expected a header row naming the columns", id="empty-file"),
+        # The latin-1 byte of "é" is byte 73 of the file.
         pytest.param("scores.csv", b"candidate_id,criterion_id,evaluator,score,rationale\n"
                                    b"C01,strategic_fit,Jos\xe9 (latin-1),4,\n",
-                     ("cannot be read as CSV", "utf-8"), id="not-utf-8"),
+                     None, "is not UTF-8 text (invalid continuation byte); save it as 'CSV UTF-8'",
+                     id="not-utf-8"),
     ],
 )
-def test_unreadable_csv(case_copy, file, content, words):
+def test_unreadable_csv(case_copy, file, content, line, message):
     (case_copy / file).write_bytes(content)
-    assert_problem(the_only_problem(case_copy), file, None, None, *words)
+    assert the_only_problem(case_copy) == Problem(file, message, line=line)
 
 
-def test_row_with_too_many_cells_names_its_line_in_the_message(case_copy):
+@pytest.mark.parametrize("file", list(CASE_FILES))
+def test_byte_order_mark_is_accepted(case_copy, file):
+    """Excel's "CSV UTF-8" (and Windows Notepad) start the file with a UTF-8 byte-order mark."""
+    path = case_copy / file
+    path.write_bytes(codecs.BOM_UTF8 + path.read_bytes())
+    assert load_case(case_copy).file_hashes == file_hashes(case_copy)
+
+
+@pytest.mark.parametrize("cells", [pytest.param(12, id="stray-comma"), pytest.param(10, id="missing-comma")])
+def test_row_with_wrong_number_of_cells(case_copy, cells):
+    """The row is reported on its own line and skipped; the other rows are still validated."""
     rows = read_rows(case_copy / "risks.csv")
-    write_rows(case_copy / "risks.csv", [*rows, [*rows[1], "extra"]])
-    problem = the_only_problem(case_copy)
-    assert problem.file == "risks.csv"
-    assert f"line {len(rows) + 1}" in problem.message, str(problem)
+    rows[4] = [*rows[4], "extra"][:cells]  # data row 3; its last cell is blank
+    write_rows(case_copy / "risks.csv", rows)
+    line = set_cell(case_copy, "risks.csv", 7, "probability", "1.5")
+    wrong_row, bad_cell = load_problems(case_copy)
+    assert wrong_row == Problem("risks.csv", f"has {cells} cells but the header has 11 columns (a stray or missing "
+                                "comma?)", line=3 + FIRST_DATA_LINE)
+    assert_problem(bad_cell, "risks.csv", line, "probability", "less than or equal to 1")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: pandas skips blank lines, so every row after a blank line in a CSV is "
-                   "reported one line too early (a spreadsheet shows the blank line as a row of its own)")
-def test_blank_line_in_csv_keeps_line_numbers(case_copy):
+@pytest.mark.parametrize("blank", [pytest.param([], id="empty-line"), pytest.param([""] * 11, id="empty-cells")])
+def test_blank_line_in_csv_keeps_line_numbers(case_copy, blank):
+    """A blank line is skipped, but counted: a spreadsheet shows it as a row of its own."""
     rows = read_rows(case_copy / "risks.csv")
-    write_rows(case_copy / "risks.csv", [*rows[:2], [], *rows[2:]])
+    write_rows(case_copy / "risks.csv", [*rows[:2], blank, *rows[2:]])
     line = set_cell(case_copy, "risks.csv", 8, "probability", "1.5")  # data row 7 before the blank line
+    assert line == 7 + FIRST_DATA_LINE + 1
     assert_problem(the_only_problem(case_copy), "risks.csv", line, "probability", "less than or equal to 1")
+
+
+def test_cell_over_several_lines_keeps_line_numbers(case_copy):
+    """A row is on the line it starts on, and a quoted cell spanning lines moves the rows after it down."""
+    set_cell(case_copy, "scores.csv", 10, "rationale", "Strong sensors.\nWeak service.\nAsk again in Q3.")
+    start = set_cell(case_copy, "scores.csv", 10, "score", "7")
+    later = set_cell(case_copy, "scores.csv", 37, "score", "high") + 2  # the two line breaks of row 10
+    problems = problems_by_line(case_copy)
+    assert [(problem.file, problem.line, problem.column) for problem in problems] == [
+        ("scores.csv", start, "score"), ("scores.csv", later, "score")]
+    assert problems[0].message == "score 7 is outside the scale 1..5"
+    assert "'high'" in problems[1].message
 
 
 # --- case.yaml ---------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "words"),
+    ("old", "new", "message"),
     [
-        pytest.param("currency: EUR", "currency: EUR: x", ("mapping values are not allowed",), id="colon-in-value"),
-        pytest.param("  method: mean", "\tmethod: mean", ("cannot start any token",), id="tab-indentation"),
+        pytest.param("currency: EUR", "currency: EUR: x", "mapping values are not allowed here", id="colon-in-value"),
+        pytest.param("  method: mean", "\tmethod: mean", "found character '\\t' that cannot start any token",
+                     id="tab-indentation"),
     ],
 )
-def test_yaml_syntax_error(case_copy, old, new, words):
+def test_yaml_syntax_error(case_copy, old, new, message):
     edit_yaml(case_copy, (old, new))
-    assert_problem(the_only_problem(case_copy), "case.yaml", yaml_line(case_copy, new), None,
-                   "is not valid YAML", *words)
+    assert the_only_problem(case_copy) == Problem("case.yaml", f"is not valid YAML: {message}",
+                                                  line=yaml_line(case_copy, new))
+
+
+def test_yaml_syntax_error_names_the_line_where_the_unclosed_part_starts(case_copy):
+    """The reader notices a missing ``]`` only on a later line; the message says where the list began."""
+    edit_yaml(case_copy, (r"- \[C04, C13\]", "- [C04, C13"))
+    start = yaml_line(case_copy, "[C04, C13 ")
+    assert the_only_problem(case_copy) == Problem(
+        "case.yaml", f"is not valid YAML: expected ',' or ']', but got '<scalar>' (while parsing a flow sequence "
+        f"that starts on line {start})", line=yaml_line(case_copy, "dependencies:"))
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        pytest.param("currency: EUR", "currency: USD", id="top-level-key"),
+        pytest.param("  method: mean", "  method: median", id="nested-key"),
+    ],
+)
+def test_yaml_key_given_twice(case_copy, first, second):
+    """A key given twice is an error at its second occurrence, not a silent choice of the last value."""
+    edit_yaml(case_copy, (f"({re.escape(first)}.*\n)", rf"\g<1>{second}\n"))
+    key = second.split(":")[0].strip()
+    assert the_only_problem(case_copy) == Problem(
+        "case.yaml", f"is not valid YAML: key '{key}' is given twice (first on line {yaml_line(case_copy, first)})",
+        line=yaml_line(case_copy, second))
 
 
 @pytest.mark.parametrize(
@@ -310,6 +411,9 @@ YAML_VALUE_CASES = [
                  id="iterations-not-an-integer"),
     pytest.param("horizon: 2029-12-31", "horizon: end of 2029", "strategy.horizon", ("valid date", "'end of 2029'"),
                  id="horizon-not-a-date"),
+    pytest.param("horizon: 2029-12-31", "horizon: 2029-13-45", "strategy.horizon",
+                 ("valid date", "month value is outside expected range of 1-12", "'2029-13-45'"),
+                 id="horizon-impossible-date"),
     pytest.param("weight: 15", "weight: -15", "criteria[2].weight", ("greater than or equal to 0",),
                  id="negative-weight"),
     pytest.param("method: mean", "method: meen", "aggregation.method", ("'mean', 'median' or 'geometric'", "'meen'"),
@@ -325,60 +429,40 @@ def test_bad_yaml_value(case_copy, old, new, column, words):
 
 SETTINGS_RULE_CASES = [
     pytest.param([("red_flag_below: 1.5", "red_flag_below: 7")], "criteria[4].red_flag_below", "red_flag_below: 7",
-                 ("within the scale 1..5", "got 7"), id="red-flag-outside-scale"),
+                 "must lie within the scale 1..5, got 7", id="red-flag-outside-scale"),
     pytest.param([("advance_min_score: 3.4", "advance_min_score: 6")], "recommendation.advance_min_score",
-                 "advance_min_score: 6", ("within the scale 1..5",), id="advance-min-score-outside-scale"),
+                 "advance_min_score: 6", "must lie within the scale 1..5, got 6", id="advance-min-score-outside-scale"),
     pytest.param([("horizon: 2029-12-31", "horizon: 2026-01-01")], "strategy.horizon", "horizon: 2026-01-01",
-                 ("after as_of",), id="horizon-before-as-of"),
+                 "the strategic horizon must be after as_of (2026-11-01)", id="horizon-before-as-of"),
     pytest.param([("method: mean", "method: geometric"), ("  min: 1\n", "  min: 0\n")], "aggregation.method",
-                 "method: geometric", ("geometric mean", "above 0"), id="geometric-with-scale-min-0"),
-    pytest.param([(r"weight: \d+", "weight: 0")], "criteria", "criteria:", ("all criterion weights are zero",),
-                 id="all-weights-zero"),
-    pytest.param([("C02, C11", "C02, C99")], "portfolio.exclusions[0][1]", "C02, C99", ("unknown candidate 'C99'",),
-                 id="exclusion-unknown-candidate"),
+                 "method: geometric", "the geometric mean needs a scale whose minimum is above 0",
+                 id="geometric-with-scale-min-0"),
+    pytest.param([(r"weight: \d+", "weight: 0")], "criteria", "criteria:",
+                 "all criterion weights are zero; at least one must be positive", id="all-weights-zero"),
+    pytest.param([("C02, C11", "C02, C99")], "portfolio.exclusions[0][1]", "C02, C99",
+                 "unknown candidate 'C99'; expected an id from candidates.csv", id="exclusion-unknown-candidate"),
     pytest.param([("candidate: C06", "candidate: C97")], "portfolio.dependencies[0].candidate", "candidate: C97",
-                 ("unknown candidate 'C97'",), id="dependency-unknown-candidate"),
+                 "unknown candidate 'C97'; expected an id from candidates.csv", id="dependency-unknown-candidate"),
     pytest.param([("requires: C05", "requires: C98")], "portfolio.dependencies[0].requires", "requires: C98",
-                 ("unknown candidate 'C98'",), id="dependency-requires-unknown-candidate"),
+                 "unknown candidate 'C98'; expected an id from candidates.csv",
+                 id="dependency-requires-unknown-candidate"),
 ]
 """Rules across several settings of case.yaml, or between case.yaml and candidates.csv: the regex
-replacements, the key path reported, text on the line the problem is about, and words of the message."""
+replacements, the key path reported, text on the line the problem is about, and the message."""
 
 
-@pytest.mark.parametrize(("replacements", "column", "anchor", "words"), SETTINGS_RULE_CASES)
-def test_settings_rule(case_copy, replacements, column, anchor, words):
+@pytest.mark.parametrize(("replacements", "column", "anchor", "message"), SETTINGS_RULE_CASES)
+def test_settings_rule(case_copy, replacements, column, anchor, message):
     edit_yaml(case_copy, *replacements)
-    problem = the_only_problem(case_copy)
-    assert (problem.file, problem.column) == ("case.yaml", column), str(problem)
-    for word in words:
-        assert word in problem.message, str(problem)
+    assert the_only_problem(case_copy) == Problem("case.yaml", message, line=yaml_line(case_copy, anchor),
+                                                  column=column)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: problems found by the cross-checks of case.yaml (_check_settings, "
-                   "_check_portfolio_references) carry line=None; every other case.yaml problem has its line")
-@pytest.mark.parametrize(("replacements", "column", "anchor", "words"), SETTINGS_RULE_CASES)
-def test_settings_rule_names_the_yaml_line(case_copy, replacements, column, anchor, words):
-    edit_yaml(case_copy, *replacements)
-    assert the_only_problem(case_copy).line == yaml_line(case_copy, anchor)
-
-
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="BUG: an impossible date such as 2029-13-45 in case.yaml makes yaml.safe_load raise "
-                          "ValueError ('month must be in 1..12'), which load_case does not catch: a traceback "
-                          "instead of a problem")
-def test_impossible_yaml_date(case_copy):
-    edit_yaml(case_copy, ("horizon: 2029-12-31", "horizon: 2029-13-45"))
-    problem = the_only_problem(case_copy)
-    assert (problem.file, problem.line) == ("case.yaml", yaml_line(case_copy, "horizon: 2029-13-45"))
-
-
-@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError,
-                   reason="BUG: a case.yaml that is not UTF-8 raises UnicodeDecodeError from load_case (a "
-                          "traceback); a CSV file that is not UTF-8 is reported as a problem")
 def test_yaml_not_utf_8(case_copy):
     path = case_copy / "case.yaml"
-    path.write_bytes(path.read_bytes().replace(b"name: Nordlicht", "name: Nördlicht".encode("latin-1")))
-    assert_problem(the_only_problem(case_copy), "case.yaml", None, None, "UTF-8")
+    content = path.read_bytes().replace(b"name: Nordlicht", "name: Nördlicht".encode("latin-1"))
+    path.write_bytes(content)
+    assert the_only_problem(case_copy) == Problem("case.yaml", "is not UTF-8 text (invalid start byte)")
 
 
 # --- all problems at once, and files left alone ------------------------------------------------------------
@@ -496,3 +580,36 @@ def test_input_error_with_one_problem_says_problem():
 def test_input_error_needs_a_problem():
     with pytest.raises(ValueError):
         InputError("case x", [])
+
+
+def test_skipped_candidate_row_does_not_cascade(case_copy):
+    """A candidate row with a stray comma is one problem, not an 'unknown candidate' in every other file."""
+    path = case_copy / "candidates.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[3] += ",stray"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = load_problems(case_copy)
+    assert [(p.file, p.line) for p in problems] == [("candidates.csv", 4)]
+    assert "has 12 cells but the header has 11 columns" in problems[0].message
+
+
+def test_column_named_twice(case_copy):
+    path = case_copy / "risks.csv"
+    text = path.read_text(encoding="utf-8")
+    header, rest = text.split("\n", 1)
+    path.write_text(header.replace("description", "probability") + "\n" + rest, encoding="utf-8")
+    assert the_only_problem(case_copy) == Problem("risks.csv", "column is named twice in the header", line=1,
+                                                  column="probability")
+
+
+def test_yaml_merge_keys_are_accepted_and_list_keys_rejected(case_copy):
+    path = case_copy / "case.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("finance:", "defaults: &defaults\n  discount_rate: 0.09\nfinance:", 1)
+                    .replace("  discount_rate: 0.09\n", "  <<: *defaults\n", 2)
+                    .replace("defaults: &defaults\n  <<: *defaults\n", "defaults: &defaults\n  discount_rate: 0.09\n"),
+                    encoding="utf-8")
+    problems = load_problems(case_copy)
+    assert [problem.column for problem in problems] == ["defaults"], "merge worked; only the extra key is reported"
+    path.write_text("? [a, b]\n: 1\n" + text, encoding="utf-8")
+    assert the_only_problem(case_copy) == Problem("case.yaml", "is not valid YAML: a key must be plain text", line=1)

@@ -200,3 +200,11 @@ def test_the_notebook_itself_stops_with_the_problem_list_not_a_traceback(case_co
     assert "scores.csv, line 2, column 'score': score 9 is outside the scale 1..5" in traceback
     assert "has no scores" in traceback
     assert "Traceback" not in traceback and "File " not in traceback
+
+
+def test_kernels_talk_over_unix_sockets_in_the_temporary_folder():
+    import tempfile
+
+    manager = reporting.IpcKernelManager()
+    assert manager.transport == "ipc"
+    assert manager.ip.startswith(tempfile.gettempdir()) and manager.ip != reporting.IpcKernelManager().ip
