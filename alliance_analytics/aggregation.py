@@ -9,8 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from alliance_analytics.scoring import SCORE_DECIMALS
-
 AGGREGATION_METHODS: tuple[str, ...] = ("mean", "median", "geometric")
 """The ways evaluators' scores can be combined; ``geometric`` is the geometric mean."""
 
@@ -30,8 +28,7 @@ def aggregate_scores(scores: pd.DataFrame, method: str) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Candidates (rows, sorted) × criteria (columns, sorted) of combined scores, rounded to
-        :data:`~alliance_analytics.scoring.SCORE_DECIMALS` decimals.
+        Candidates (rows, sorted) × criteria (columns, sorted) of combined scores.
 
     Examples
     --------
@@ -47,7 +44,7 @@ def aggregate_scores(scores: pd.DataFrame, method: str) -> pd.DataFrame:
         combined = np.exp(scores.assign(score=np.log(scores["score"])).groupby(_PAIR)["score"].mean())
     else:
         combined = grouped.agg(method)
-    return combined.round(SCORE_DECIMALS).unstack("criterion_id").sort_index().sort_index(axis=1)
+    return combined.unstack("criterion_id").sort_index().sort_index(axis=1)
 
 
 def disagreements(scores: pd.DataFrame, threshold: float) -> pd.DataFrame:

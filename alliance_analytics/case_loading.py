@@ -25,6 +25,7 @@ from alliance_analytics.case_model import (
     RiskRow,
     ScoreRow,
 )
+from alliance_analytics.case_weighting import derive_weights
 from alliance_analytics.csv_reading import read_csv_rows
 from alliance_analytics.problems import InputError, Problem, number
 from alliance_analytics.yaml_reading import describe_yaml_error, key_path, line_of, parse_yaml
@@ -75,7 +76,10 @@ def load_case(case_dir: str | Path) -> Case:
     problems: list[Problem] = []
     settings, root = _load_settings(directory / "case.yaml", problems)
     tables = {name: _load_table(directory / name, model, problems) for name, model in CASE_FILES.items() if model}
+    criterion_weights = None
     if settings is not None:
+        criterion_weights, located = derive_weights(settings)
+        problems.extend(_yaml_problem(root, location, message) for location, message in located)
         problems.extend(_cross_check(settings, root, tables))
     if problems:
         raise InputError(subject, problems)
@@ -88,6 +92,7 @@ def load_case(case_dir: str | Path) -> Case:
         assumptions=_frame(tables["assumptions.csv"], AssumptionRow),
         risks=_frame(tables["risks.csv"], RiskRow),
         file_hashes={name: hashlib.sha256((directory / name).read_bytes()).hexdigest() for name in CASE_FILES},
+        criterion_weights=criterion_weights,
     )
 
 
@@ -240,9 +245,6 @@ def _check_settings(settings: CaseSettings, root: yaml.Node | None) -> list[Prob
             if item.id in seen:
                 problems.append(_yaml_problem(root, (*location, index, "id"), f"duplicate id '{item.id}'"))
             seen.add(item.id)
-    if sum(criterion.weight for criterion in settings.criteria) == 0:
-        problems.append(_yaml_problem(root, ("criteria",), "all criterion weights are zero; at least one must be "
-                                      "positive"))
     for index, criterion in enumerate(settings.criteria):
         if criterion.red_flag_below is not None and not in_scale(criterion.red_flag_below):
             problems.append(_yaml_problem(root, ("criteria", index, "red_flag_below"), f"must lie within the scale "

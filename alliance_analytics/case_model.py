@@ -12,12 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from alliance_analytics.problems import number
+
+if TYPE_CHECKING:
+    from alliance_analytics.case_weighting import CriterionWeights
 
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_\-]+$")]
 RiskLevel = Literal["low", "medium", "high"]
@@ -103,13 +106,34 @@ class Recommendation(_Strict):
 
 
 class Criterion(_Strict):
-    """A fit criterion of the scorecard."""
+    """A fit criterion of the scorecard; ``weight`` is given when ``weighting.method`` is ``direct``."""
 
     id: Identifier
     name: str = Field(min_length=1)
     description: str = ""
-    weight: float = Field(ge=0)
+    weight: Annotated[float, Field(ge=0)] | None = None
     red_flag_below: float | None = None
+
+
+class PairwiseJudgements(_Strict):
+    """One evaluator's AHP judgements: ``[a, b, v]`` says criterion a is v times as important as b."""
+
+    evaluator: str = Field(min_length=1)
+    comparisons: list[tuple[Identifier, Identifier, Annotated[float, Field(gt=0)]]] = Field(min_length=1)
+
+
+class Weighting(_Strict):
+    """Where the criterion weights come from.
+
+    ``direct``: ``criteria[].weight``; ``rank``: the rank-order centroid of ``ranking`` (most important
+    first); ``swing``: normalised ``swing_points``; ``ahp``: the principal eigenvector of the evaluators'
+    pairwise judgements, combined by the element-wise geometric mean.
+    """
+
+    method: Literal["direct", "rank", "swing", "ahp"] = "direct"
+    ranking: list[Identifier] | None = None
+    swing_points: dict[Identifier, Annotated[float, Field(ge=0)]] | None = None
+    pairwise: list[PairwiseJudgements] | None = None
 
 
 class Finance(_Strict):
@@ -161,6 +185,7 @@ class CaseSettings(_Strict):
     aggregation: Aggregation
     recommendation: Recommendation
     criteria: list[Criterion] = Field(min_length=1)
+    weighting: Weighting = Weighting()
     finance: Finance
     portfolio: Portfolio
     simulation: Simulation
@@ -339,6 +364,8 @@ class Case:
         ``risks.csv``.
     file_hashes : dict of str to str
         SHA-256 of every case file, by file name, recorded in reports.
+    criterion_weights : CriterionWeights
+        The weights and how they were obtained (``weighting`` in ``case.yaml``).
     """
 
     directory: Path
@@ -348,6 +375,7 @@ class Case:
     assumptions: pd.DataFrame
     risks: pd.DataFrame
     file_hashes: dict[str, str]
+    criterion_weights: CriterionWeights
 
     @property
     def criterion_ids(self) -> list[str]:
@@ -356,5 +384,10 @@ class Case:
 
     @property
     def weights(self) -> pd.Series:
-        """The case's criterion weights as given (not normalised), indexed by criterion id."""
-        return pd.Series({criterion.id: criterion.weight for criterion in self.settings.criteria}, name="weight")
+        """The case's relative criterion weights (not necessarily normalised), indexed by criterion id."""
+        return self.criterion_weights.weights
+
+    @property
+    def warnings(self) -> list[str]:
+        """Things in the case worth a second look that do not stop an analysis (e.g. inconsistent AHP)."""
+        return list(self.criterion_weights.warnings)

@@ -40,6 +40,8 @@ def validate(case_dir: Path) -> None:
         sys.exit(EXIT_INVALID_INPUT)
     click.echo(f"{case_dir}: valid case '{case.settings.name}' with {len(case.candidates)} candidates, "
                f"{len(case.settings.criteria)} criteria, {case.scores['evaluator'].nunique()} evaluators.")
+    for warning in case.warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @main.command()

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_analytics.case_model import Criterion, Strategy
+from alliance_analytics.scoring import below
 
 
 def add_months(start: dt.date, months: np.ndarray) -> np.ndarray:
@@ -99,7 +100,7 @@ def red_flags(aggregated: pd.DataFrame, criteria: list[Criterion]) -> pd.DataFra
     aggregated : pandas.DataFrame
         Candidates × criteria of aggregated scores.
     criteria : list of Criterion
-        The case's criteria; those with ``red_flag_below`` set are checked (strictly below knocks out).
+        The case's criteria; those with ``red_flag_below`` set are checked (clearly below, beyond float noise, knocks out).
 
     Returns
     -------
@@ -110,8 +111,7 @@ def red_flags(aggregated: pd.DataFrame, criteria: list[Criterion]) -> pd.DataFra
     flagged = pd.Series([[] for _ in aggregated.index], index=aggregated.index, dtype=object)
     reasons = pd.Series([[] for _ in aggregated.index], index=aggregated.index, dtype=object)
     for criterion in (criterion for criterion in criteria if criterion.red_flag_below is not None):
-        below = aggregated[criterion.id] < criterion.red_flag_below
-        for candidate in aggregated.index[below]:
+        for candidate in aggregated.index[below(aggregated[criterion.id], criterion.red_flag_below)]:
             flagged[candidate].append(criterion.id)
             reasons[candidate].append(
                 f"red flag on {criterion.name}: scored {aggregated.at[candidate, criterion.id]:.2f}, "

@@ -20,7 +20,7 @@ from alliance_analytics.aggregation import AGGREGATION_METHODS, aggregate_scores
 from alliance_analytics.case_model import RISK_LEVEL_ORDER, Case
 from alliance_analytics.gates import red_flags, strategy_gate
 from alliance_analytics.problems import InputError, Problem
-from alliance_analytics.scoring import fit_contributions, fit_scores, normalise_weights, rank_candidates
+from alliance_analytics.scoring import below, fit_contributions, fit_scores, normalise_weights, rank_candidates
 
 RECOMMENDATIONS: tuple[str, ...] = ("advance", "review", "walk away")
 """The possible recommendations, best first."""
@@ -352,7 +352,7 @@ def recommend(table: pd.DataFrame, risk_appetite: str, advance_min_score: float)
         Indexed like ``table``, with ``recommendation`` and ``reasons`` (list of str).
     """
     knocked_out = (table["gate_reasons"].map(len) + table["red_flag_reasons"].map(len)) > 0
-    low_score = table["fit_score"] < advance_min_score
+    low_score = below(table["fit_score"], advance_min_score)
     above_appetite = table["risk_level"].map(RISK_LEVEL_ORDER) > RISK_LEVEL_ORDER[risk_appetite]
     disputed = table["disagreements"].map(len) > 0
     label = np.select([knocked_out, low_score | above_appetite | disputed], ["walk away", "review"], "advance")

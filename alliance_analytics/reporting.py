@@ -50,6 +50,7 @@ from alliance_analytics.problems import InputError, Problem
 from alliance_analytics.provenance import run_provenance
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
 """Kernels keep no history database: many kernels at once would contend for IPython's SQLite file."""
 INJECTED = ("case_dir", "results_path")
@@ -353,10 +354,34 @@ def export_html(executed: Path, destination: Path, title: str, show_code: bool =
         exclude_output_prompt=True,
         embed_images=True,
     )
-    notebook = nbformat.read(executed, as_version=4)
+    notebook = without_live_widgets(nbformat.read(executed, as_version=4))
     notebook.metadata["title"] = title
     body, _ = exporter.from_notebook_node(notebook)
     return write_text_atomic(destination, body)
+
+
+def without_live_widgets(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop live-widget views and widget state, so each widget output shows its static representation.
+
+    A live widget needs a kernel and widget JavaScript; an offline report has neither. Outputs that also
+    carry a static form (HTML, image) show that; the saved widget state is removed.
+
+    Parameters
+    ----------
+    notebook : nbformat.NotebookNode
+        An executed notebook; modified in place and returned.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+    """
+    notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data and len(set(data) - {WIDGET_VIEW, "text/plain"}) > 0:
+                del data[WIDGET_VIEW]
+    return notebook
 
 
 def _write_index(path: Path, case: Case, runs: list[NotebookRun], provenance: dict[str, Any]) -> None:

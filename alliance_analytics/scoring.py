@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-SCORE_DECIMALS = 9
-"""Aggregated and fit scores are rounded to this many decimals, so float noise (a weighted sum of
-3.9999999999999996, a geometric mean of 4.999999999999999) never decides a threshold or a tie."""
+SCORE_TOLERANCE = 1e-9
+"""Scores closer than this are equal: float noise (a weighted sum of 3.9999999999999996, a geometric mean of
+4.999999999999999) never decides a threshold or a tie."""
 
 
 def normalise_weights(weights: pd.Series) -> pd.Series:
@@ -69,13 +69,13 @@ def fit_scores(aggregated: pd.DataFrame, weights: pd.Series) -> pd.Series:
     Returns
     -------
     pandas.Series
-        Fit score by candidate id, on the evaluation scale, rounded to :data:`SCORE_DECIMALS` decimals.
+        Fit score by candidate id, on the evaluation scale.
     """
-    return fit_contributions(aggregated, weights).sum(axis=1).round(SCORE_DECIMALS).rename("fit_score")
+    return fit_contributions(aggregated, weights).sum(axis=1).rename("fit_score")
 
 
 def rank_candidates(scores: pd.Series) -> pd.Series:
-    """Rank candidates by fit score, 1 = best; equal scores share the better rank.
+    """Rank candidates by fit score, 1 = best; scores within :data:`SCORE_TOLERANCE` share the better rank.
 
     Parameters
     ----------
@@ -85,12 +85,36 @@ def rank_candidates(scores: pd.Series) -> pd.Series:
     Returns
     -------
     pandas.Series
-        Integer rank by candidate id.
+        Integer rank by candidate id: 1 + the number of candidates scoring clearly higher.
 
     Examples
     --------
-    >>> rank_candidates(pd.Series({"a": 3.0, "b": 4.0, "c": 3.0})).to_dict()
+    >>> rank_candidates(pd.Series({"a": 3.0, "b": 4.0, "c": 3.0 + 1e-12})).to_dict()
     {'a': 2, 'b': 1, 'c': 2}
     """
-    return scores.rank(method="min", ascending=False).astype(int).rename("rank")
+    values = scores.to_numpy(dtype=float)
+    clearly_higher = (values[None, :] > values[:, None] + SCORE_TOLERANCE).sum(axis=1)
+    return pd.Series(1 + clearly_higher, index=scores.index, name="rank")
 
+
+def below(scores: pd.Series, threshold: float) -> pd.Series:
+    """Whether each score is clearly below ``threshold`` (by more than :data:`SCORE_TOLERANCE`).
+
+    Parameters
+    ----------
+    scores : pandas.Series
+        Scores on the evaluation scale.
+    threshold : float
+        The threshold.
+
+    Returns
+    -------
+    pandas.Series
+        Boolean, indexed like ``scores``.
+
+    Examples
+    --------
+    >>> below(pd.Series([3.9999999999999996, 3.5]), 4.0).tolist()
+    [False, True]
+    """
+    return scores < threshold - SCORE_TOLERANCE

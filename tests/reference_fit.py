@@ -15,10 +15,11 @@ Design choices that make it *different* from the package, on purpose:
 - Ranks are found by counting, for each candidate, how many candidates score strictly better.
 - Calendar months are added by hand with :mod:`calendar` (day clipped to the month's end).
 
-Because of the exact arithmetic, the reference can also tell when a decision is an exact **tie** with its
-threshold (an aggregated score exactly equal to ``red_flag_below``, a fit score exactly equal to
-``advance_min_score``): those are reported in :attr:`CandidateFit.ties` so that a test can treat them
-separately.
+Optionally (``decimals``), aggregated scores and fit scores are rounded to a number of decimals before any
+threshold or rank is decided, as the package documents (``alliance_analytics.scoring.SCORE_DECIMALS``): the
+aggregated scores are rounded, the fit score is the weighted sum of the rounded scores, rounded in turn.
+Rounding is exact, half to even. A value exactly halfway between two roundings is reported (see
+:attr:`CandidateFit.fit_alternative`), since a float computation may land on either side of it.
 """
 
 from __future__ import annotations
@@ -53,9 +54,6 @@ CONCERN_RISK = "risk_above_appetite"
 CONCERN_DISAGREEMENT = "evaluators_disagree"
 """Review concern code: the evaluators disagree on at least one criterion of the candidate."""
 
-TIE_TOLERANCE = Fraction(1, 10**9)
-"""A decision whose exact value is within this of its threshold is reported as a tie."""
-
 _DECIMAL_DIGITS = 60
 _EPSILON = Fraction(1, 10**40)
 """Two values closer than this are equal. Rational values are exact, so this only matters for irrational
@@ -68,7 +66,7 @@ def is_below(value: Fraction, threshold: Fraction) -> bool:
     return value < threshold - _EPSILON
 
 
-def exact(value: float | int | Fraction | str) -> Fraction:
+def exact(value: float | Fraction | str) -> Fraction:
     """Return ``value`` as an exact fraction, reading a float as the short decimal it was written as.
 
     ``exact(0.1) == Fraction(1, 10)`` (not the binary approximation of 0.1), ``exact(3) == 3``.
@@ -154,6 +152,19 @@ def aggregate_all(rows: Iterable[Sequence], method: str) -> dict[str, dict[str, 
         candidate: {criterion: aggregate(values, method) for criterion, values in by_criterion.items()}
         for candidate, by_criterion in grouped.items()
     }
+
+
+def round_exact(value: Fraction, decimals: int) -> tuple[Fraction, Fraction | None]:
+    """``value`` rounded to ``decimals`` decimals, half to even; and the other rounding if it is exactly halfway.
+
+    ``round_exact(Fraction(5, 2), 0) == (2, 3)``; ``round_exact(Fraction(7, 3), 2) == (Fraction(233, 100), None)``.
+    """
+    rounded = round(value, decimals)
+    scaled = value * 10**decimals
+    if scaled - (scaled.numerator // scaled.denominator) == Fraction(1, 2):
+        step = Fraction(1, 10**decimals)
+        return rounded, rounded + step if rounded < value else rounded - step
+    return rounded, None
 
 
 def normalise_weights(weights: Mapping[str, float | Fraction]) -> dict[str, Fraction]:
@@ -295,9 +306,10 @@ class CandidateInput:
 class CandidateFit:
     """The reference's findings for one candidate.
 
-    ``aggregated`` and ``fit_score`` are exact fractions (convert with ``float``); ``gate_reasons`` and
-    ``concerns`` are the codes defined in this module; ``ties`` names the decisions taken exactly at their
-    threshold (``"red_flag:<criterion>"``, ``"advance_min_score"``).
+    ``aggregated`` and ``fit_score`` are exact fractions (convert with ``float``), rounded when the analysis
+    was run with ``decimals``; ``gate_reasons`` and ``concerns`` are the codes defined in this module.
+    ``fit_alternative`` is the other rounding of the fit score when its unrounded value lies exactly halfway
+    (else None); ``aggregated_halfway`` lists the criteria whose aggregated score lies exactly halfway.
     """
 
     candidate_id: str
@@ -310,7 +322,8 @@ class CandidateFit:
     gate_reasons: list[str]
     recommendation: str
     concerns: list[str]
-    ties: set[str] = field(default_factory=set)
+    fit_alternative: Fraction | None = None
+    aggregated_halfway: list[str] = field(default_factory=list)
 
     @property
     def gate_passed(self) -> bool:
@@ -345,6 +358,7 @@ def reference_partner_fit(
     horizon: dt.date,
     strategy_objectives: Sequence[tuple[str, bool]],
     risk_appetite: str,
+    decimals: int | None = None,
 ) -> ReferenceFit:
     """Run the whole partner-fit analysis by brute force.
 
@@ -352,13 +366,25 @@ def reference_partner_fit(
     criterion id in ``case.yaml`` order (that order is also the order of red flags); red-flag thresholds by
     criterion id (None or absent = no threshold); the aggregation method; the candidates; and the case
     settings the gate and recommendation use. ``strategy_objectives`` lists ``(objective id, required)``.
+    With ``decimals``, aggregated and fit scores are rounded to that many decimals (see the module docstring).
     """
     rows = [tuple(row) for row in score_rows]
     criteria = list(weights)
     normalised = normalise_weights(weights)
     aggregated = aggregate_all(rows, method)
-    flagged_pairs = disagreement_pairs(rows, disagreement_threshold)
+    halfway: dict[str, list[str]] = {candidate: [] for candidate in aggregated}
+    alternatives: dict[str, Fraction | None] = dict.fromkeys(aggregated)
+    if decimals is not None:
+        for candidate, scores in aggregated.items():
+            for criterion, value in scores.items():
+                scores[criterion], other = round_exact(value, decimals)
+                if other is not None:
+                    halfway[candidate].append(criterion)
     fits = {candidate: fit_score(scores, normalised) for candidate, scores in aggregated.items()}
+    if decimals is not None:
+        for candidate, value in fits.items():
+            fits[candidate], alternatives[candidate] = round_exact(value, decimals)
+    flagged_pairs = disagreement_pairs(rows, disagreement_threshold)
     ranks = min_ranks(fits)
     results = {}
     for candidate in candidates:
@@ -372,15 +398,11 @@ def reference_partner_fit(
         label, concerns = recommend(gate_reasons=gate, red_flagged=flags, fit=fits[cid],
                                     advance_min_score=advance_min_score, risk_level=candidate.risk_level,
                                     risk_appetite=risk_appetite, disagreements=disputed)
-        ties = {f"red_flag:{criterion}" for criterion in criteria
-                if red_flag_below.get(criterion) is not None
-                and abs(scores[criterion] - exact(red_flag_below[criterion])) <= TIE_TOLERANCE}
-        if abs(fits[cid] - exact(advance_min_score)) <= TIE_TOLERANCE:
-            ties.add("advance_min_score")
         results[cid] = CandidateFit(
             candidate_id=cid, aggregated=scores, fit_score=fits[cid], rank=ranks[cid], red_flags=flags,
             disagreements=disputed, payback_date=add_months(as_of, candidate.payback_months), gate_reasons=gate,
-            recommendation=label, concerns=concerns, ties=ties,
+            recommendation=label, concerns=concerns, fit_alternative=alternatives[cid],
+            aggregated_halfway=halfway[cid],
         )
     return ReferenceFit(weights=normalised, disagreement_pairs=flagged_pairs, score_ranges=score_ranges(rows),
                         candidates=results)
@@ -398,6 +420,8 @@ def _self_check() -> None:
     assert add_months(dt.date(2026, 11, 1), 14) == dt.date(2028, 1, 1)
     assert min_ranks({"a": Fraction(3), "b": Fraction(4), "c": Fraction(3)}) == {"a": 2, "b": 1, "c": 2}
     assert exact(3.4) == Fraction(17, 5)
+    assert round_exact(Fraction(5, 2), 0) == (2, 3) and round_exact(Fraction(7, 2), 0) == (4, 3)
+    assert round_exact(Fraction(11, 3), 9) == (Fraction(3666666667, 10**9), None)
     assert min_ranks({"a": aggregate([2, 3], "geometric"), "b": aggregate([2, 2, 3, 3], "geometric")}) == {"a": 1, "b": 1}
     assert disagreement_pairs([("a", "k", "x", 1), ("a", "k", "y", 3), ("b", "k", "x", 1), ("b", "k", "y", 3.5)], 2) == {
         ("b", "k")}
