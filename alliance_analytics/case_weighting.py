@@ -51,6 +51,38 @@ class CriterionWeights:
     evaluator_consistency: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
+    def summary(self) -> str:
+        """One sentence on where the weights come from (and, for AHP, how consistent the judgements are).
+
+        Returns
+        -------
+        str
+        """
+        if self.method != "ahp":
+            return {"direct": "Weights: given directly (criteria[].weight in case.yaml).",
+                    "rank": "Weights: rank-order centroid of the criteria ranking in case.yaml.",
+                    "swing": "Weights: normalised swing points from case.yaml."}[self.method]
+        ratios = ", ".join(f"{name} {ratio:.3f}" for name, ratio in self.consistency_table()["Consistency ratio"]
+                           .items())
+        return (f"Weights: AHP, principal eigenvector of {len(self.evaluator_consistency)} evaluators' pairwise "
+                f"judgements combined by geometric mean; consistency ratios {ratios} (limit "
+                f"{CONSISTENCY_LIMIT:.2f}).")
+
+    def consistency_table(self) -> pd.DataFrame:
+        """AHP consistency ratios of each evaluator and of the combined judgements (empty for other methods).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``Consistency ratio`` and ``Consistent`` (ratio at most 0.10), indexed by evaluator.
+        """
+        ratios = dict(self.evaluator_consistency)
+        if self.ahp is not None:
+            ratios["combined (geometric mean)"] = self.ahp.consistency_ratio
+        table = pd.DataFrame({"Consistency ratio": pd.Series(ratios, dtype=float)}).rename_axis("Evaluator")
+        table["Consistent"] = table["Consistency ratio"] <= CONSISTENCY_LIMIT
+        return table.round(3)
+
 
 def derive_weights(settings: CaseSettings) -> tuple[CriterionWeights | None, list[Located]]:
     """Compute the case's weights from its weighting method, or say everything that prevents it.

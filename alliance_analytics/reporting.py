@@ -20,7 +20,9 @@ Layout of one run::
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import inspect
 import json
 import os
 import shutil
@@ -40,11 +42,11 @@ from nbconvert import HTMLExporter
 from tqdm import tqdm
 from traitlets import CaselessStrEnum, default
 
-from alliance_analytics import partner_fit
+from alliance_analytics import partner_fit, weight_sensitivity
 from alliance_analytics.atomic_files import write_json_atomic, write_text_atomic
 from alliance_analytics.case_loading import load_case
 from alliance_analytics.case_model import Case
-from alliance_analytics.notebook_parameters import check_parameters
+from alliance_analytics.notebook_parameters import check_parameters, declared_parameters
 from alliance_analytics.paths import NOTEBOOKS_DIR, REPORTS_DIR
 from alliance_analytics.problems import InputError, Problem
 from alliance_analytics.provenance import run_provenance
@@ -56,11 +58,12 @@ KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
 INJECTED = ("case_dir", "results_path")
 """Parameters the runner sets itself for every notebook."""
 
-VALUE_CHECKS: dict[str, Callable[[Case, dict[str, Any]], list[Problem]]] = {
-    "01_partner_fit": lambda case, params: partner_fit.check_parameters(
-        case, params.get("weights"), params.get("aggregation")),
+VALUE_CHECKS: dict[str, Callable[..., list[Problem]]] = {
+    "01_partner_fit": partner_fit.check_parameters,
+    "02_weight_sensitivity": weight_sensitivity.check_sensitivity_parameters,
 }
-"""Per notebook, the check of parameter values against the case (run before the notebook is)."""
+"""Per notebook, the check of parameter values against the case, run before the notebook is. Each is called
+with the case and, by name, those of the notebook's parameters (defaults filled in) that it takes."""
 
 
 class IpcKernelManager(AsyncKernelManager):
@@ -203,13 +206,22 @@ def check_run(case: Case, notebooks: list[Path], parameters: dict[str, Any]) -> 
         per_notebook[notebook] = mine
         if notebook.stem in VALUE_CHECKS:
             well_typed = {name: value for name, value in mine.items() if name not in mistyped}
-            problems.extend(VALUE_CHECKS[notebook.stem](case, well_typed))
+            problems.extend(_check_values(VALUE_CHECKS[notebook.stem], case, notebook, well_typed))
     problems.extend(Problem("parameters", f"no chosen notebook takes this parameter "
                             f"({', '.join(path.stem for path in notebooks)})", column=name)
                     for name in sorted(unclaimed))
     if problems:
         raise InputError("run parameters", problems)
     return per_notebook
+
+
+def _check_values(check: Callable[..., list[Problem]], case: Case, notebook: Path,
+                  parameters: dict[str, Any]) -> list[Problem]:
+    """Call a value check with the notebook's defaults overridden by ``parameters``."""
+    defaults = {name: ast.literal_eval(spec["default"]) for name, spec in declared_parameters(notebook).items()}
+    values = defaults | parameters
+    taken = [name for name in inspect.signature(check).parameters if name != "case"]
+    return check(case, **{name: values[name] for name in taken})
 
 
 def run_report(

@@ -314,7 +314,7 @@ def _line_ends(matrix: np.ndarray, weights: np.ndarray, position: int) -> np.nda
 
 
 def _snap(differences: np.ndarray, tolerance: float) -> np.ndarray:
-    return differences
+    return np.where(np.abs(differences) <= tolerance, 0.0, differences)
 
 
 def _kept(gaps: np.ndarray, current: float, keep_ties: bool) -> tuple[tuple[float, float], tuple[np.ndarray, ...]]:

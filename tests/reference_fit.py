@@ -15,11 +15,13 @@ Design choices that make it *different* from the package, on purpose:
 - Ranks are found by counting, for each candidate, how many candidates score strictly better.
 - Calendar months are added by hand with :mod:`calendar` (day clipped to the month's end).
 
-Optionally (``decimals``), aggregated scores and fit scores are rounded to a number of decimals before any
-threshold or rank is decided, as the package documents (``alliance_analytics.scoring.SCORE_DECIMALS``): the
-aggregated scores are rounded, the fit score is the weighted sum of the rounded scores, rounded in turn.
-Rounding is exact, half to even. A value exactly halfway between two roundings is reported (see
-:attr:`CandidateFit.fit_alternative`), since a float computation may land on either side of it.
+Nothing is rounded. The package compares float scores with a tolerance of 1e-9 (docs/case-format.md), so
+that float noise (3.9999999999999996 for an exact 4) never decides a threshold or a rank. On exact values
+that tolerance has nothing to absorb, so here the rules are applied exactly: equal scores share the better
+rank, and a score is below a threshold only when it is strictly below it. The two agree except where two
+exact values differ by a hair, less than about the tolerance, without being equal: there the package
+(rightly) calls them equal and the exact rules do not. Such comparisons are listed as *close calls*
+(:attr:`ReferenceFit.close_calls`) so that a test can avoid them or say what it expects instead.
 """
 
 from __future__ import annotations
@@ -60,10 +62,20 @@ _EPSILON = Fraction(1, 10**40)
 geometric means, which are computed to 60 digits: it keeps e.g. ``sqrt(2 * 3)`` and ``(2 * 2 * 3 * 3) ** (1/4)``
 equal although they are approximated along different routes."""
 
+CLOSE_CALL = Fraction(2, 10**9)
+"""Two different exact values closer than this are a *close call*: the package's float comparison with its
+1e-9 tolerance treats them as equal (below 1e-9) or could go either way (about 1e-9), while the exact rules
+here tell them apart. Twice the tolerance, to stay clear of float noise at the tolerance's edge."""
+
 
 def is_below(value: Fraction, threshold: Fraction) -> bool:
     """True when ``value`` is strictly below ``threshold`` (beyond the 1e-40 equality margin)."""
     return value < threshold - _EPSILON
+
+
+def is_close_call(first: Fraction, second: Fraction) -> bool:
+    """True when ``first`` and ``second`` differ, but by less than :data:`CLOSE_CALL`."""
+    return _EPSILON <= abs(first - second) < CLOSE_CALL
 
 
 def exact(value: float | Fraction | str) -> Fraction:
@@ -152,19 +164,6 @@ def aggregate_all(rows: Iterable[Sequence], method: str) -> dict[str, dict[str, 
         candidate: {criterion: aggregate(values, method) for criterion, values in by_criterion.items()}
         for candidate, by_criterion in grouped.items()
     }
-
-
-def round_exact(value: Fraction, decimals: int) -> tuple[Fraction, Fraction | None]:
-    """``value`` rounded to ``decimals`` decimals, half to even; and the other rounding if it is exactly halfway.
-
-    ``round_exact(Fraction(5, 2), 0) == (2, 3)``; ``round_exact(Fraction(7, 3), 2) == (Fraction(233, 100), None)``.
-    """
-    rounded = round(value, decimals)
-    scaled = value * 10**decimals
-    if scaled - (scaled.numerator // scaled.denominator) == Fraction(1, 2):
-        step = Fraction(1, 10**decimals)
-        return rounded, rounded + step if rounded < value else rounded - step
-    return rounded, None
 
 
 def normalise_weights(weights: Mapping[str, float | Fraction]) -> dict[str, Fraction]:
@@ -306,10 +305,8 @@ class CandidateInput:
 class CandidateFit:
     """The reference's findings for one candidate.
 
-    ``aggregated`` and ``fit_score`` are exact fractions (convert with ``float``), rounded when the analysis
-    was run with ``decimals``; ``gate_reasons`` and ``concerns`` are the codes defined in this module.
-    ``fit_alternative`` is the other rounding of the fit score when its unrounded value lies exactly halfway
-    (else None); ``aggregated_halfway`` lists the criteria whose aggregated score lies exactly halfway.
+    ``aggregated`` and ``fit_score`` are exact fractions (convert with ``float``); ``gate_reasons`` and
+    ``concerns`` are the codes defined in this module.
     """
 
     candidate_id: str
@@ -322,8 +319,6 @@ class CandidateFit:
     gate_reasons: list[str]
     recommendation: str
     concerns: list[str]
-    fit_alternative: Fraction | None = None
-    aggregated_halfway: list[str] = field(default_factory=list)
 
     @property
     def gate_passed(self) -> bool:
@@ -335,14 +330,16 @@ class CandidateFit:
 class ReferenceFit:
     """The reference's result for a whole case.
 
-    Normalised weights, the flagged disagreement pairs, the ``(lowest, highest)`` score of every pair, and
-    every candidate's findings.
+    Normalised weights, the flagged disagreement pairs, the ``(lowest, highest)`` score of every pair,
+    every candidate's findings, and the close calls (see :func:`close_calls`): comparisons of different exact
+    values closer than :data:`CLOSE_CALL`, which the exact rules decide but the package's tolerance does not.
     """
 
     weights: dict[str, Fraction]
     disagreement_pairs: set[tuple[str, str]]
     score_ranges: dict[tuple[str, str], tuple[Fraction, Fraction]]
     candidates: dict[str, CandidateFit]
+    close_calls: list[str] = field(default_factory=list)
 
 
 def reference_partner_fit(
@@ -358,7 +355,6 @@ def reference_partner_fit(
     horizon: dt.date,
     strategy_objectives: Sequence[tuple[str, bool]],
     risk_appetite: str,
-    decimals: int | None = None,
 ) -> ReferenceFit:
     """Run the whole partner-fit analysis by brute force.
 
@@ -366,24 +362,12 @@ def reference_partner_fit(
     criterion id in ``case.yaml`` order (that order is also the order of red flags); red-flag thresholds by
     criterion id (None or absent = no threshold); the aggregation method; the candidates; and the case
     settings the gate and recommendation use. ``strategy_objectives`` lists ``(objective id, required)``.
-    With ``decimals``, aggregated and fit scores are rounded to that many decimals (see the module docstring).
     """
     rows = [tuple(row) for row in score_rows]
     criteria = list(weights)
     normalised = normalise_weights(weights)
     aggregated = aggregate_all(rows, method)
-    halfway: dict[str, list[str]] = {candidate: [] for candidate in aggregated}
-    alternatives: dict[str, Fraction | None] = dict.fromkeys(aggregated)
-    if decimals is not None:
-        for candidate, scores in aggregated.items():
-            for criterion, value in scores.items():
-                scores[criterion], other = round_exact(value, decimals)
-                if other is not None:
-                    halfway[candidate].append(criterion)
     fits = {candidate: fit_score(scores, normalised) for candidate, scores in aggregated.items()}
-    if decimals is not None:
-        for candidate, value in fits.items():
-            fits[candidate], alternatives[candidate] = round_exact(value, decimals)
     flagged_pairs = disagreement_pairs(rows, disagreement_threshold)
     ranks = min_ranks(fits)
     results = {}
@@ -401,11 +385,38 @@ def reference_partner_fit(
         results[cid] = CandidateFit(
             candidate_id=cid, aggregated=scores, fit_score=fits[cid], rank=ranks[cid], red_flags=flags,
             disagreements=disputed, payback_date=add_months(as_of, candidate.payback_months), gate_reasons=gate,
-            recommendation=label, concerns=concerns, fit_alternative=alternatives[cid],
-            aggregated_halfway=halfway[cid],
+            recommendation=label, concerns=concerns,
         )
     return ReferenceFit(weights=normalised, disagreement_pairs=flagged_pairs, score_ranges=score_ranges(rows),
-                        candidates=results)
+                        candidates=results,
+                        close_calls=close_calls(aggregated, fits, red_flag_below, advance_min_score))
+
+
+def close_calls(
+    aggregated: Mapping[str, Mapping[str, Fraction]],
+    fits: Mapping[str, Fraction],
+    red_flag_below: Mapping[str, float | None],
+    advance_min_score: float,
+) -> list[str]:
+    """Every comparison whose two exact values differ by less than :data:`CLOSE_CALL` without being equal.
+
+    Checked: every pair of fit scores (ranks), every fit score against ``advance_min_score``, and every
+    aggregated score against its criterion's red-flag threshold. Each is described in a short sentence.
+    """
+    calls = []
+    ordered = sorted(fits)
+    for index, first in enumerate(ordered):
+        calls.extend(f"fit scores of {first} and {second} (rank)" for second in ordered[index + 1:]
+                     if is_close_call(fits[first], fits[second]))
+    limit = exact(advance_min_score)
+    calls.extend(f"fit score of {candidate} vs advance_min_score" for candidate in ordered
+                 if is_close_call(fits[candidate], limit))
+    for candidate in ordered:
+        for criterion, value in sorted(aggregated[candidate].items()):
+            threshold = red_flag_below.get(criterion)
+            if threshold is not None and is_close_call(value, exact(threshold)):
+                calls.append(f"{candidate}/{criterion} vs red_flag_below")
+    return calls
 
 
 def _self_check() -> None:
@@ -419,9 +430,14 @@ def _self_check() -> None:
     assert add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
     assert add_months(dt.date(2026, 11, 1), 14) == dt.date(2028, 1, 1)
     assert min_ranks({"a": Fraction(3), "b": Fraction(4), "c": Fraction(3)}) == {"a": 2, "b": 1, "c": 2}
+    assert min_ranks({"a": Fraction(71, 24), "b": Fraction(71, 24), "c": Fraction(71, 24) - Fraction(1, 10**12)}) == {
+        "a": 1, "b": 1, "c": 3}  # exact: a hair below is a worse rank (and a close call for the package)
     assert exact(3.4) == Fraction(17, 5)
-    assert round_exact(Fraction(5, 2), 0) == (2, 3) and round_exact(Fraction(7, 2), 0) == (4, 3)
-    assert round_exact(Fraction(11, 3), 9) == (Fraction(3666666667, 10**9), None)
+    assert not is_below(Fraction(4), Fraction(4)) and is_below(Fraction(4) - Fraction(1, 10**12), Fraction(4))
+    assert is_close_call(Fraction(4), Fraction(4) - Fraction(1, 10**12)) and not is_close_call(Fraction(4), Fraction(4))
+    assert not is_close_call(Fraction(4), Fraction(4) - Fraction(1, 10**8))
+    assert close_calls({"a": {"k": Fraction(5) - Fraction(1, 10**10)}}, {"a": Fraction(3)}, {"k": 5}, 3.5) == [
+        "a/k vs red_flag_below"]
     assert min_ranks({"a": aggregate([2, 3], "geometric"), "b": aggregate([2, 2, 3, 3], "geometric")}) == {"a": 1, "b": 1}
     assert disagreement_pairs([("a", "k", "x", 1), ("a", "k", "y", 3), ("b", "k", "x", 1), ("b", "k", "y", 3.5)], 2) == {
         ("b", "k")}

@@ -39,6 +39,7 @@ def test_direct_weights_are_the_criteria_weights(sample_case):
                                              "economic_symmetry": 15, "operating_fit": 10, "cultural_fit": 10,
                                              "compliance_security_fit": 12, "leadership_sponsorship": 8}
     assert sample_case.warnings == []
+    assert sample_case.criterion_weights.summary() == "Weights: given directly (criteria[].weight in case.yaml)."
 
 
 def test_rank_order_centroid_from_a_ranking(case_copy):
@@ -72,6 +73,8 @@ def test_ahp_combines_evaluators_by_geometric_mean(case_copy):
     assert np.allclose(case.weights.to_numpy(), expected, atol=1e-9)
     assert case.criterion_weights.evaluator_consistency == pytest.approx({"A": 0.0, "B": 0.0}, abs=1e-9)
     assert case.warnings == []
+    assert case.criterion_weights.summary().startswith("Weights: AHP, principal eigenvector of 2 evaluators'")
+    assert "A 0.000, B 0.000, combined (geometric mean) 0.000" in case.criterion_weights.summary()
 
 
 def test_inconsistent_ahp_is_a_warning_not_an_error(case_copy):
@@ -117,3 +120,20 @@ def test_direct_method_needs_every_weight(case_copy):
     path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
     assert _problems(case_copy) == [("criteria[2].weight",
                                      "is missing; with weighting.method direct every criterion needs a weight")]
+
+
+def test_consistency_table_lists_evaluators_and_the_combination(case_copy):
+    comparisons = [[a, b, 1.0] for i, a in enumerate(CRITERIA) for b in CRITERIA[i + 1:]]
+    cyclic = [list(item) for item in comparisons]
+    cyclic[0][2], cyclic[6][2], cyclic[1][2] = 9.0, 9.0, 1 / 9
+    _set_weighting(case_copy, {"method": "ahp", "pairwise": [{"evaluator": "A", "comparisons": comparisons},
+                                                             {"evaluator": "B", "comparisons": cyclic}]})
+    table = load_case(case_copy).criterion_weights.consistency_table()
+    assert list(table.index) == ["A", "B", "combined (geometric mean)"]
+    assert table.loc["A", "Consistency ratio"] == 0 and bool(table.loc["A", "Consistent"])
+    assert not bool(table.loc["B", "Consistent"])
+    assert 0 < table.loc["combined (geometric mean)", "Consistency ratio"] < table.loc["B", "Consistency ratio"]
+
+
+def test_consistency_table_is_empty_for_direct_weights(sample_case):
+    assert sample_case.criterion_weights.consistency_table().empty

@@ -122,6 +122,24 @@ def test_three_candidates_sweep_crossings() -> None:
     assert crossings[["candidate_a", "candidate_b"]].values.tolist() == [["C", "B"], ["A", "B"], ["A", "C"]]
 
 
+def test_concurrent_crossings_the_steepest_takes_the_top() -> None:
+    # Weights x 0.9, y 0.1. A = (3, 3), B = (2, 4), C = (1, 5): now A = 3, B = 2.2, C = 1.4.
+    # x at t: A = 3, B = 2t + 4(1 − t) = 4 − 2t, C = t + 5(1 − t) = 5 − 4t: all three meet at t = 0.5.
+    #   Below 0.5 C is highest (C − B = 1 − 2t > 0), so the top is lost to C, not B, though both reach A there
+    #   (in floats the two crossing points differ by an ulp, B's being the later). Every pair swaps at 0.5;
+    #   the first in ranking order, (A, B), is reported.
+    # y at t: A = 3, B = 2 + 2t, C = 1 + 4t: the mirror image, top kept on [0, 0.5], lost to C above it.
+    scores = frame({"A": [3, 3], "B": [2, 4], "C": [1, 5]}, ["x", "y"])
+    result = stability_intervals(scores, pd.Series({"x": 0.9, "y": 0.1}))
+    x, y = result.intervals["x"], result.intervals["y"]
+    approx_interval(x.top_kept, (0.5, 1))
+    approx_interval(x.ranking_kept, (0.5, 1))
+    assert (x.top_lost_to, x.ranking_broken_by) == (("C", None), (("A", "B"), None))
+    approx_interval(y.top_kept, (0, 0.5))
+    assert (y.top_lost_to, y.ranking_broken_by) == ((None, "C"), (None, ("A", "B")))
+    assert result.min_change_detail["new_top"] == "C"
+
+
 def test_tie_for_the_top_now() -> None:
     # A = (4, 2), B = (2, 4), weights 0.5 each: both score 3; A is top because it comes first.
     # x at t: A = 4t + 2(1 − t) = 2 + 2t, B = 2t + 4(1 − t) = 4 − 2t, equal only at t = 0.5.
@@ -170,6 +188,30 @@ def test_one_criterion_with_all_the_weight_and_zero_weights() -> None:
     assert result.min_change_detail["new_top"] == "B"
     # With all the weight on x, the others share the rest equally: t = 0.4 leaves 0.3 each.
     assert rescaled_weights(np.array([1.0, 0.0, 0.0]), 0, np.array([0.4])).tolist() == [[0.4, 0.3, 0.3]]
+
+
+def test_float_noise_is_not_a_difference() -> None:
+    # Weights 1 : 9 : 4 (/14). A = (2, 4, 2): (2 + 36 + 8)/14 = 46/14; B = (3, 3, 4): (3 + 27 + 16)/14 = 46/14.
+    # Tied exactly, but the float sums differ in the last bit: A is still top, as the first of the two.
+    tied = stability_intervals(frame({"A": [2, 4, 2], "B": [3, 3, 4]}, ["x", "y", "z"]),
+                               pd.Series([1, 9, 4], index=["x", "y", "z"]) / 14)
+    assert tied.top == "A"
+    assert tied.min_change_to_flip_top == 0.0
+    # Weights 1 : 7 : 3 (/11). A = (1, 3, 2): 28/11 (top); B = (2, 2, 3) and C = (5, 2, 2): 25/11 each.
+    # y at t (x, z keep 1 : 3): A = 3t + (1 + 6)/4·(1 − t), B = 2t + (2 + 9)/4·(1 − t),
+    # C = 2t + (5 + 6)/4·(1 − t).
+    # B and C are the same line (only float noise apart); A >= B: 2t >= 1, t >= 1/2. Below 1/2 they pass A
+    # together, and B, the first of the two, is named.
+    same_line = stability_intervals(frame({"A": [1, 3, 2], "B": [2, 2, 3], "C": [5, 2, 2]}, ["x", "y", "z"]),
+                                    pd.Series([1, 7, 3], index=["x", "y", "z"]) / 11)
+    approx_interval(same_line.intervals["y"].top_kept, (0.5, 1))
+    assert same_line.intervals["y"].top_lost_to == ("B", None)
+    # Weights x 0.1, y 0.9. A = (5, 1): 1.4; B = (2, 4): 3.8 (top). x at t: A = 1 + 4t, B = 4 − 2t, equal at
+    # 0.5; y at t: A = 5 − 4t, B = 2 + 2t, equal at 0.5. Both need a change of 0.4 (in floats x's is an ulp
+    # larger): the first criterion, x, is reported.
+    both = stability_intervals(frame({"A": [5, 1], "B": [2, 4]}, ["x", "y"]), pd.Series({"x": 0.1, "y": 0.9}))
+    assert both.min_change_to_flip_top == pytest.approx(0.4, abs=1e-12)
+    assert (both.min_change_detail["criterion"], both.min_change_detail["new_top"]) == ("x", "A")
 
 
 def test_single_criterion_cannot_change_anything() -> None:
