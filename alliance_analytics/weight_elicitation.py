@@ -269,7 +269,7 @@ def ahp_weights(matrix: np.ndarray, criteria: Sequence[str]) -> AHPResult:
     principal = int(np.argmax(values.real))
     vector = vectors[:, principal].real
     lambda_max = float(values[principal].real)
-    consistency_index = (lambda_max - n) / (n - 1) if n > 1 else 0.0
+    consistency_index = max((lambda_max - n) / (n - 1), 0.0) if n > 1 else 0.0  # λmax >= n; clip float noise
     return AHPResult(
         weights=pd.Series(vector / vector.sum(), index=pd.Index(ids), name="weight"),
         lambda_max=lambda_max,
