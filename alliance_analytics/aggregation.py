@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from alliance_analytics.scoring import SCORE_TOLERANCE
+
 AGGREGATION_METHODS: tuple[str, ...] = ("mean", "median", "geometric")
 """The ways evaluators' scores can be combined; ``geometric`` is the geometric mean."""
 
@@ -58,7 +60,7 @@ def disagreements(scores: pd.DataFrame, threshold: float) -> pd.DataFrame:
     scores : pandas.DataFrame
         Long form with columns ``candidate_id``, ``criterion_id``, ``evaluator``, ``score``, ``rationale``.
     threshold : float
-        A pair is flagged when its spread is strictly greater than this.
+        A pair is flagged when its spread is greater than this (by more than the float-noise tolerance).
 
     Returns
     -------
@@ -69,7 +71,7 @@ def disagreements(scores: pd.DataFrame, threshold: float) -> pd.DataFrame:
     """
     summary = scores.groupby(_PAIR)["score"].agg(lowest="min", highest="max")
     summary["spread"] = summary["highest"] - summary["lowest"]
-    flagged = summary[summary["spread"] > threshold]
+    flagged = summary[summary["spread"] > threshold + SCORE_TOLERANCE]
     rows = scores.merge(flagged.index.to_frame(index=False), on=_PAIR).sort_values([*_PAIR, "score", "evaluator"])
     score_text = rows["score"].map("{:g}".format)
     rows["item"] = rows["evaluator"] + ": " + score_text

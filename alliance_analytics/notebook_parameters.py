@@ -115,9 +115,9 @@ def check_parameters(notebook: Path, parameters: dict[str, Any]) -> list[Problem
     problems = []
     for name, value in parameters.items():
         if name not in declared:
-            problems.append(Problem(notebook.name, f"unknown parameter; this notebook takes "
+            problems.append(Problem("parameters", f"unknown parameter; {notebook.name} takes "
                                     f"{', '.join(sorted(declared))}", column=name))
         elif not accepts(declared[name]["inferred_type_name"], value):
-            problems.append(Problem(notebook.name, f"expected {declared[name]['inferred_type_name']}, got "
+            problems.append(Problem("parameters", f"expected {declared[name]['inferred_type_name']}, got "
                                     f"{type(value).__name__} {value!r}", column=name))
     return problems

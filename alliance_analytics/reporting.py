@@ -171,7 +171,8 @@ def select_notebooks(names: Sequence[str], notebooks_dir: Path = NOTEBOOKS_DIR) 
 def check_run(case: Case, notebooks: list[Path], parameters: dict[str, Any]) -> dict[Path, dict[str, Any]]:
     """Check parameters against the notebooks and the case; return each notebook's parameters.
 
-    A parameter goes to every chosen notebook that declares it and must be declared by at least one.
+    A parameter goes to every chosen notebook that declares it and must be declared by at least one. A
+    problem found in several notebooks is reported once.
 
     Parameters
     ----------
@@ -211,7 +212,7 @@ def check_run(case: Case, notebooks: list[Path], parameters: dict[str, Any]) -> 
                             f"({', '.join(path.stem for path in notebooks)})", column=name)
                     for name in sorted(unclaimed))
     if problems:
-        raise InputError("run parameters", problems)
+        raise InputError("run parameters", list(dict.fromkeys(problems)))
     return per_notebook
 
 

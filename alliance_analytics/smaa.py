@@ -172,7 +172,7 @@ def sample_interval_weights(
         raise ValueError("start must lie within the bounds and sum to 1")
     if min(burn_in, thin - 1, chains - 1) < 0:
         raise ValueError("need burn_in ≥ 0, thin ≥ 1 and chains ≥ 1")
-    free = lower < upper
+    free = (lower < upper).astype(float)
     if free.sum() < 2:
         return np.tile(start, (n_samples, 1))
     points = np.tile(np.clip(start, lower, upper), (chains, 1))
@@ -188,17 +188,19 @@ def sample_interval_weights(
 
 def _hit_and_run_move(rng: np.random.Generator, points: np.ndarray, lower: np.ndarray, upper: np.ndarray,
                       free: np.ndarray) -> np.ndarray:
-    """One hit-and-run move of every chain (row of ``points``) within the bounds, keeping Σw = 1."""
-    direction = np.zeros_like(points)
-    direction[:, free] = rng.standard_normal((len(points), int(free.sum())))
-    direction[:, free] -= direction[:, free].mean(axis=1, keepdims=True)
+    """One hit-and-run move of every chain (row of ``points``) within the bounds, keeping Σw = 1.
+
+    ``free`` is 1.0 for criteria that may move, 0.0 for fixed ones. Along a criterion the direction does not
+    move, the distance to its bounds is ±inf or NaN (0/0), which ``fmin``/``fmax`` pass over.
+    """
+    direction = rng.standard_normal(points.shape) * free
+    direction -= direction.sum(axis=1, keepdims=True) / free.sum() * free
     direction /= np.linalg.norm(direction, axis=1, keepdims=True)
-    moving = direction != 0
     with np.errstate(divide="ignore", invalid="ignore"):
         to_lower = (lower - points) / direction
         to_upper = (upper - points) / direction
-    lowest = np.minimum(np.where(moving, np.minimum(to_lower, to_upper), -np.inf).max(axis=1), 0)
-    highest = np.maximum(np.where(moving, np.maximum(to_lower, to_upper), np.inf).min(axis=1), 0)
+    lowest = np.minimum(np.fmax.reduce(np.fmin(to_lower, to_upper), axis=1), 0)
+    highest = np.maximum(np.fmin.reduce(np.fmax(to_lower, to_upper), axis=1), 0)
     step = lowest + (highest - lowest) * rng.random(len(points))
     return np.clip(points + step[:, None] * direction, lower, upper)
 

@@ -39,4 +39,5 @@ def test_every_unknown_or_mistyped_parameter_is_a_problem():
                                               "seed": 4, "weight": {}})
     assert {(problem.column, problem.message.split(";")[0].split(",")[0]) for problem in problems} == {
         ("aggregation", "expected str"), ("seed", "unknown parameter"), ("weight", "unknown parameter")}
-    assert all(problem.file == "01_partner_fit.ipynb" for problem in problems)
+    assert all(problem.file == "parameters" for problem in problems)
+    assert "01_partner_fit.ipynb takes aggregation, case_dir, results_path, weights" in problems[1].message

@@ -807,3 +807,16 @@ def test_disagreement_rationale_belongs_to_its_evaluator(tmp_path: Path) -> None
     lowest_part, highest_part = flagged.at[("B", "fit"), "rationales"].split(" | ")
     assert highest_part == "Y (4): strong product"
     assert "strong product" not in lowest_part  # X scored 1 and gave no rationale
+
+
+def test_disagreement_threshold_ignores_float_noise() -> None:
+    """Scores 1.5 and 1.2 spread by 0.30000000000000004 in floats: exactly the threshold 0.3, not above it."""
+    import pandas as pd
+
+    from alliance_analytics.aggregation import disagreements
+
+    scores = pd.DataFrame({"candidate_id": ["A", "A", "B", "B"], "criterion_id": ["c"] * 4,
+                           "evaluator": ["x", "y", "x", "y"], "score": [1.5, 1.2, 1.5, 1.1],
+                           "rationale": ["", "", "", ""]})
+    flagged = disagreements(scores, 0.3)
+    assert flagged["candidate_id"].tolist() == ["B"]

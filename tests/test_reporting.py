@@ -67,7 +67,7 @@ def test_results_json_matches_the_analysis(sample_report, sample_case):
 def test_run_json_records_status_and_provenance(sample_report, sample_case):
     run = json.loads((sample_report.folder / "run.json").read_text(encoding="utf-8"))
     assert run["ok"] is True
-    assert [entry["name"] for entry in run["notebooks"]] == ["01_partner_fit"]
+    assert [entry["name"] for entry in run["notebooks"]] == ["01_partner_fit", "02_weight_sensitivity"]
     assert run["case"]["file_sha256"] == sample_case.file_hashes
 
 
@@ -82,8 +82,26 @@ def test_html_is_offline_self_contained_and_hides_code(sample_report):
     assert "Strategy gate" in html and "Vantage Telehealth Classic" in html
 
 
+def test_weight_sensitivity_results_have_the_documented_keys(sample_report, sample_case):
+    results = json.loads((sample_report.folder / "02_weight_sensitivity" / "results.json").read_text(encoding="utf-8"))
+    criteria, candidates = sample_case.criterion_ids, results["candidates"]
+    assert set(results["stability"]) == set(criteria)
+    for interval in results["stability"].values():
+        assert set(interval) == {"top_kept", "ranking_kept"}
+        assert interval["top_kept"][0] <= interval["ranking_kept"][0] <= interval["ranking_kept"][1] \
+            <= interval["top_kept"][1]
+    assert 0 < results["min_change_to_flip_top"] < 1
+    assert set(results["rank_acceptability"]) == set(candidates)
+    assert all(len(shares) == len(candidates) for shares in results["rank_acceptability"].values())
+    assert set(results["central_weights"]) == set(results["confidence"]) == set(candidates)
+    assert results["provenance"]["parameters"]["samples"] == 20000
+    html = _html(sample_report, "02_weight_sensitivity")
+    assert "<script" not in html and html.count('src="data:image/png;base64,') >= 6
+    assert "Weight explorer (static view" in html
+
+
 def test_show_code_keeps_the_code(tmp_path):
-    report = run_report(SAMPLE_CASE_DIR, out_dir=tmp_path, show_code=True, progress=False)
+    report = run_report(SAMPLE_CASE_DIR, ["partner_fit"], out_dir=tmp_path, show_code=True, progress=False)
     html = _html(report)
     assert re.search(r"class=\"[^\"]*jp-InputArea-editor", html) and "analyse_partner_fit" in html
 
@@ -95,7 +113,7 @@ def test_text_from_case_files_is_escaped(case_copy, tmp_path):
     case_yaml = case_copy / "case.yaml"
     case_yaml.write_text(re.sub(r"^name: .*$", 'name: "<b>Bold</b> & <script>x()</script>"',
                                 case_yaml.read_text(encoding="utf-8"), count=1, flags=re.M), encoding="utf-8")
-    report = run_report(case_copy, out_dir=tmp_path / "out", progress=False)
+    report = run_report(case_copy, ["partner_fit"], out_dir=tmp_path / "out", progress=False)
     html = _html(report)
     index = (report.folder / "index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -106,7 +124,7 @@ def test_text_from_case_files_is_escaped(case_copy, tmp_path):
 
 
 def test_parameters_reach_the_notebook(tmp_path):
-    report = run_report(SAMPLE_CASE_DIR, out_dir=tmp_path, progress=False,
+    report = run_report(SAMPLE_CASE_DIR, ["partner_fit"], out_dir=tmp_path, progress=False,
                         parameters={"aggregation": "median", "weights": {"strategic_fit": 0}})
     results = json.loads((report.folder / "01_partner_fit" / "results.json").read_text(encoding="utf-8"))
     assert results["aggregation"] == "median"
