@@ -29,8 +29,8 @@ def strip_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     Returns
     -------
     nbformat.NotebookNode
-        The cleaned copy. Checked cells keep their outputs and execution count (nbval treats a cell with
-        outputs but no execution count as never run).
+        The cleaned copy, without saved widget state. Checked cells keep their outputs and execution count
+        (nbval treats a cell with outputs but no execution count as never run).
     """
     clean = copy.deepcopy(notebook)
     for cell in clean.cells:
@@ -41,6 +41,7 @@ def strip_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell.execution_count = None
             cell.outputs = []
     clean.metadata.pop("papermill", None)
+    clean.metadata.pop("widgets", None)
     return clean
 
 

@@ -100,7 +100,7 @@ def sample_ordinal_weights(rng: np.random.Generator, n_samples: int, order: Sequ
     """
     positions = np.asarray(order, dtype=int)
     if positions.ndim != 1 or not np.array_equal(np.sort(positions), np.arange(positions.size)):
-        raise ValueError(f"order must be a permutation of 0 … k − 1, got {list(positions)}")
+        raise ValueError(f"order must be a permutation of 0 … k − 1, got {positions.tolist()}")
     descending = np.sort(sample_uniform_weights(rng, n_samples, positions.size), axis=1)[:, ::-1]
     weights = np.empty_like(descending)
     weights[:, positions] = descending
@@ -286,7 +286,8 @@ class SMAAResult:
     holistic_acceptability : pandas.Series
         Σ_r α_r·b_i^r with linear meta-weights α_r = (n − r)/(n − 1): rank 1 counts fully, the last rank not
         at all, each rank in between one equal step less than the one above (α_1 = 1 when n = 1). Linear
-        meta-weights are the simplest decreasing choice and do not favour any particular rank.
+        meta-weights are the simplest decreasing choice and have a plain meaning: the expected share of the
+        other candidates that the candidate ranks above (its mean pairwise winning index).
     central_weights : pandas.DataFrame
         Candidates × criteria: the mean weight vector of the samples in which the candidate ranks first; a
         NaN row when it never does.

@@ -34,16 +34,19 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory: pytest.TempPathFactory):
-    """A JupyterLab server on 127.0.0.1 serving the project; yields its base URL with the token."""
+    """A JupyterLab server on 127.0.0.1 serving a copy of the notebooks and data (Lab may autosave)."""
     port, token = _free_port(), secrets.token_hex(16)
     settings = tmp_path_factory.mktemp("jupyter")
+    root = settings / "project"
+    for folder in ("notebooks", "data"):
+        shutil.copytree(PROJECT_ROOT / folder, root / folder)
     log = (settings / "lab.log").open("w")
     environment = {**os.environ, "JUPYTER_CONFIG_DIR": str(settings / "config"),
                    "JUPYTERLAB_SETTINGS_DIR": str(settings / "lab-settings"),
                    "JUPYTERLAB_WORKSPACES_DIR": str(settings / "workspaces")}
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={PROJECT_ROOT}", "--ServerApp.allow_root=True",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.allow_root=True",
          "--LabApp.news_url=None", "--LabServerApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
         stdout=log, stderr=subprocess.STDOUT, env=environment)
     try:

@@ -290,6 +290,7 @@ def test_acceptabilities_sum_to_one_and_dominated_candidates_never_win():
     np.testing.assert_allclose(result.central_weights[winners].sum(axis=1), 1, atol=1e-12)
     meta_weights = np.array([6, 5, 4, 3, 2, 1, 0]) / 6
     np.testing.assert_allclose(result.holistic_acceptability, table.to_numpy() @ meta_weights, atol=1e-15)
+    np.testing.assert_allclose(result.holistic_acceptability, result.pairwise_winning.mean(axis=1), atol=1e-12)
     np.testing.assert_allclose(result.standard_error, np.sqrt(table * (1 - table) / 20_000))
 
 
