@@ -14,8 +14,8 @@ other load only ever adds time):
 - the peak traced memory (``tracemalloc``) of a ``--memory-samples`` run (default 1,000,000).
 
 Both loops are checked against ``smaa`` on the subset (largest difference in rank acceptability and
-pairwise winning index).
-Prints each figure, the speed-ups and the ratio to the floor, and as its last line one JSON object.
+pairwise winning index). Prints each figure, the speed-ups, the ratio to the floor and the load average at
+the start (other work on the machine slows every figure), and as its last line one JSON object.
 Usage: ``.venv/bin/python benchmarks/bench_sensitivity.py [--samples N] [--candidates N] [--repeat R]``.
 """
 
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 import tracemalloc
 
@@ -104,6 +105,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=11)
     options = parser.parse_args()
+    load = os.getloadavg()[0]
     rng = np.random.default_rng(options.seed)
     scores = rng.uniform(1, 5, (options.candidates, CRITERIA))
     candidates = [f"X{number:04d}" for number in range(options.candidates)]
@@ -118,7 +120,7 @@ def main() -> None:
     subset = weights[:options.loop_samples]
     replayed = run(len(subset), lambda generator, m: subset[:m])
     scale = options.samples / len(subset)
-    loop_subset_s, plain = best_of(1, plain_python_loop, scores.tolist(), subset.tolist())
+    loop_subset_s, plain = best_of(options.repeat, plain_python_loop, scores.tolist(), subset.tolist())
     numpy_subset_s, with_numpy = best_of(options.repeat, numpy_per_sample_loop, scores, subset)
     loop_s, numpy_loop_s = loop_subset_s * scale, numpy_subset_s * scale
     plain_gap, numpy_gap = (largest_gap(replayed, np.array(counts), np.array(wins), len(subset))
@@ -131,7 +133,7 @@ def main() -> None:
     tracemalloc.stop()
 
     print(f"problem: {options.samples:,} uniform weight samples × {options.candidates} candidates × {CRITERIA} "
-          f"criteria; best of {options.repeat}")
+          f"criteria; best of {options.repeat}; load average {load:.2f} at the start")
     print(f"smaa (all outputs):                       {smaa_s:.3f} s "
           f"(max Monte Carlo s.e. {result.to_json()['max_standard_error']:.4f})")
     print(f"floor (matrix product + argsort):         {floor_s:.3f} s")
@@ -150,7 +152,7 @@ def main() -> None:
         "smaa_s": round(smaa_s, 4), "loop_s": round(loop_s, 2), "numpy_loop_s": round(numpy_loop_s, 3),
         "floor_s": round(floor_s, 4), "speedup_vs_loop": round(loop_s / smaa_s, 1),
         "speedup_vs_numpy_loop": round(numpy_loop_s / smaa_s, 2), "ratio_to_floor": round(smaa_s / floor_s, 3),
-        "peak_mib_1m": round(peak_mib, 1), "memory_samples": options.memory_samples,
+        "peak_mib_1m": round(peak_mib, 1), "memory_samples": options.memory_samples, "load_average": round(load, 2),
     }))
 
 
