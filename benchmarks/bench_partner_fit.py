@@ -11,7 +11,7 @@ times, in this process:
 - baseline ``plain-Python loop``: the same mean aggregation and weighted fit scores computed with dicts and
   loops over the validated rows, the way a spreadsheet macro would.
 
-Prints each time, the ratios to the baseline, and as its last line one JSON object.
+Prints each time (best of --repeat runs), the ratios to the baseline, and as its last line one JSON object.
 Usage: ``.venv/bin/python benchmarks/bench_partner_fit.py [--candidates N] [--repeat R]``.
 """
 
@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
-import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -33,6 +31,7 @@ from alliance_analytics import analyse_partner_fit, load_case
 from alliance_analytics.aggregation import aggregate_scores
 from alliance_analytics.paths import SAMPLE_CASE_DIR
 from alliance_analytics.scoring import fit_scores, normalise_weights
+from timing import best_of
 
 EVALUATORS = 5
 
@@ -76,16 +75,6 @@ def plain_python_fit_scores(scores: pd.DataFrame, weights: dict[str, float]) -> 
     for (candidate, criterion), (value, count) in sums.items():
         fit[candidate] += weights[criterion] / total * value / count
     return dict(fit)
-
-
-def best_of(repeat: int, function, *args):
-    """Run ``function`` ``repeat`` times; return (median seconds, last result)."""
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = function(*args)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
 
 
 def main() -> None:

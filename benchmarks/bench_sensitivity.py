@@ -30,6 +30,7 @@ import tracemalloc
 import numpy as np
 
 from alliance_analytics.smaa import sample_uniform_weights, smaa
+from timing import best_of
 
 CRITERIA = 7
 
@@ -83,16 +84,6 @@ def largest_gap(result, rank_counts: np.ndarray, wins: np.ndarray, samples: int)
     off_diagonal = ~np.eye(len(wins), dtype=bool)
     return float(max(np.abs(rank_counts / samples - result.rank_acceptability.to_numpy()).max(),
                      np.abs(wins / samples - pairwise)[off_diagonal].max()))
-
-
-def best_of(repeat: int, function, *args):
-    """Run ``function`` ``repeat`` times; return (fastest seconds, last result)."""
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = function(*args)
-        times.append(time.perf_counter() - started)
-    return min(times), result
 
 
 def main() -> None:
