@@ -16,8 +16,11 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from alliance_analytics.case_correlations import correlation_matrices
 from alliance_analytics.case_model import (
+    ADDITIVE_QUANTITIES,
     CASE_FILES,
+    OPTIONAL_FILES,
     AssumptionRow,
     CandidateRow,
     Case,
@@ -29,6 +32,7 @@ from alliance_analytics.case_weighting import derive_weights
 from alliance_analytics.csv_reading import read_csv_rows
 from alliance_analytics.problems import InputError, Problem, number
 from alliance_analytics.yaml_reading import describe_yaml_error, key_path, line_of, parse_yaml
+
 
 @dataclass
 class _Table:
@@ -76,11 +80,21 @@ def load_case(case_dir: str | Path) -> Case:
     problems: list[Problem] = []
     settings, root = _load_settings(directory / "case.yaml", problems)
     tables = {name: _load_table(directory / name, model, problems) for name, model in CASE_FILES.items() if model}
-    criterion_weights = None
+    present = {name: model for name, model in OPTIONAL_FILES.items() if (directory / name).is_file()}
+    tables |= {name: _load_table(directory / name, model, problems) for name, model in present.items()}
+    criterion_weights, correlations, warnings = None, {}, []
+    problems.extend(_cross_check(settings, root, tables))
     if settings is not None:
         criterion_weights, located = derive_weights(settings)
         problems.extend(_yaml_problem(root, location, message) for location, message in located)
-        problems.extend(_cross_check(settings, root, tables))
+        warnings = list(criterion_weights.warnings) if criterion_weights else []
+        if "correlations.csv" in tables and tables["assumptions.csv"].complete:
+            correlated = tables["correlations.csv"]
+            correlations, more, repaired = correlation_matrices(
+                tables["assumptions.csv"].rows, correlated.rows, correlated.lines,
+                settings.simulation.repair_correlations)
+            problems.extend(more)
+            warnings.extend(repaired)
     if problems:
         raise InputError(subject, problems)
 
@@ -91,12 +105,16 @@ def load_case(case_dir: str | Path) -> Case:
         scores=_frame(tables["scores.csv"], ScoreRow),
         assumptions=_frame(tables["assumptions.csv"], AssumptionRow),
         risks=_frame(tables["risks.csv"], RiskRow),
-        file_hashes={name: hashlib.sha256((directory / name).read_bytes()).hexdigest() for name in CASE_FILES},
+        file_hashes={name: hashlib.sha256((directory / name).read_bytes()).hexdigest()
+                     for name in [*CASE_FILES, *present]},
         criterion_weights=criterion_weights,
+        correlations=correlations,
+        warnings=warnings,
     )
 
 
 def _frame(table: _Table, model: type[BaseModel]) -> pd.DataFrame:
+    """The validated rows of a table as a DataFrame with the model's columns."""
     return pd.DataFrame([row.model_dump() for row in table.rows], columns=list(_columns(model)))
 
 
@@ -105,6 +123,7 @@ def _columns(model: type[BaseModel]) -> Iterable[str]:
 
 
 def _load_settings(path: Path, problems: list[Problem]) -> tuple[CaseSettings | None, yaml.Node | None]:
+    """Parse and validate ``case.yaml``; return the settings (None if invalid) and the YAML node tree."""
     try:
         data, root = parse_yaml(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as error:
@@ -188,37 +207,52 @@ def _row_problems(row: BaseModel) -> list[tuple[str, str]]:
     return []
 
 
-def _cross_check(settings: CaseSettings, root: yaml.Node | None, tables: dict[str, _Table]) -> list[Problem]:
-    """Checks that need more than one value, row or file."""
-    problems = _check_settings(settings, root)
+def _cross_check(settings: CaseSettings | None, root: yaml.Node | None, tables: dict[str, _Table]) -> list[Problem]:
+    """Checks that need more than one value, row or file, as far as the valid parts allow.
+
+    Checks against ``case.yaml`` run when it is valid; checks that a candidate id exists run when every row of
+    ``candidates.csv`` is valid (otherwise a skipped row would make its id look unknown everywhere).
+    """
+    problems: list[Problem] = []
     candidates = tables["candidates.csv"]
     candidate_ids = _unique_ids(candidates, "candidates.csv", "candidate_id", problems)
     if not candidates.rows and candidates.complete:
         problems.append(Problem("candidates.csv", "holds no candidates; expected at least one row"))
         candidates.complete = False
-    known_candidates = set(candidate_ids)
-    objective_ids = {objective.id for objective in settings.strategy.objectives}
+    known = set(candidate_ids) if candidates.complete else None
     for row, line in zip(candidates.rows, candidates.lines):
-        for objective in row.objectives:
-            if objective not in objective_ids:
-                problems.append(Problem("candidates.csv", f"unknown objective '{objective}'; expected one of "
-                                        f"{', '.join(sorted(objective_ids))}", line=line, column="objectives"))
         for other in row.competes_with:
             if other == row.candidate_id:
                 problems.append(Problem("candidates.csv", "a candidate cannot compete with itself",
                                         line=line, column="competes_with"))
-            elif candidates.complete and other not in known_candidates:
+            elif known is not None and other not in known:
                 problems.append(Problem("candidates.csv", f"unknown candidate '{other}'", line=line,
                                         column="competes_with"))
-    if candidates.complete:
-        problems.extend(_check_portfolio_references(settings, root, known_candidates))
-        problems.extend(_check_scores(settings, tables["scores.csv"], candidate_ids))
-        for name, id_column in (("assumptions.csv", "assumption_id"), ("risks.csv", "risk_id")):
-            problems.extend(_check_per_candidate_table(tables[name], name, id_column, known_candidates))
+    if settings is not None:
+        problems.extend(_check_settings(settings, root))
+        problems.extend(_check_objectives(settings, candidates))
+        problems.extend(_check_scores(settings, tables["scores.csv"], candidate_ids, known is not None))
+        if known is not None:
+            problems.extend(_check_portfolio_references(settings, root, known))
+    for name, id_column in (("assumptions.csv", "assumption_id"), ("risks.csv", "risk_id"),
+                            ("correlations.csv", None)):
+        if name in tables:
+            problems.extend(_check_per_candidate_table(tables[name], name, id_column, known))
+    problems.extend(_check_single_quantities(tables["assumptions.csv"]))
     return problems
 
 
+def _check_objectives(settings: CaseSettings, candidates: _Table) -> list[Problem]:
+    """Every objective a candidate serves is one of the strategy's."""
+    objective_ids = {objective.id for objective in settings.strategy.objectives}
+    return [Problem("candidates.csv", f"unknown objective '{objective}'; expected one of "
+                    f"{', '.join(sorted(objective_ids))}", line=line, column="objectives")
+            for row, line in zip(candidates.rows, candidates.lines)
+            for objective in row.objectives if objective not in objective_ids]
+
+
 def _unique_ids(table: _Table, file: str, column: str, problems: list[Problem]) -> list[str]:
+    """The ids of a table in order, reporting each repeated one."""
     seen: dict[str, int] = {}
     for row, line in zip(table.rows, table.lines):
         value = getattr(row, column)
@@ -231,6 +265,7 @@ def _unique_ids(table: _Table, file: str, column: str, problems: list[Problem]) 
 
 
 def _check_settings(settings: CaseSettings, root: yaml.Node | None) -> list[Problem]:
+    """Rules across ``case.yaml`` keys: unique ids, thresholds within the scale, dates in order."""
     problems = []
     scale = settings.scale
     scale_text = f"{number(scale.min)}..{number(scale.max)}"
@@ -262,6 +297,7 @@ def _check_settings(settings: CaseSettings, root: yaml.Node | None) -> list[Prob
 
 
 def _check_portfolio_references(settings: CaseSettings, root: yaml.Node | None, known: set[str]) -> list[Problem]:
+    """Exclusions and dependencies name candidates of ``candidates.csv``."""
     portfolio = settings.portfolio
     references = [(("portfolio", "exclusions", group, item), candidate)
                   for group, members in enumerate(portfolio.exclusions) for item, candidate in enumerate(members)]
@@ -272,14 +308,16 @@ def _check_portfolio_references(settings: CaseSettings, root: yaml.Node | None, 
             for location, candidate in references if candidate not in known]
 
 
-def _check_scores(settings: CaseSettings, scores: _Table, candidate_ids: list[str]) -> list[Problem]:
+def _check_scores(settings: CaseSettings, scores: _Table, candidate_ids: list[str],
+                  candidates_complete: bool) -> list[Problem]:
+    """Scores within the scale, on known criteria and candidates, once per evaluator, covering every pair."""
     problems = []
     criterion_ids = [criterion.id for criterion in settings.criteria]
     known_candidates, known_criteria = set(candidate_ids), set(criterion_ids)
     scale = settings.scale
     first_line: dict[tuple[str, str, str], int] = {}
     for row, line in zip(scores.rows, scores.lines):
-        if row.candidate_id not in known_candidates:
+        if candidates_complete and row.candidate_id not in known_candidates:
             problems.append(Problem("scores.csv", f"unknown candidate '{row.candidate_id}'; expected an id from "
                                     "candidates.csv", line=line, column="candidate_id"))
         if row.criterion_id not in known_criteria:
@@ -293,7 +331,7 @@ def _check_scores(settings: CaseSettings, scores: _Table, candidate_ids: list[st
             problems.append(Problem("scores.csv", f"{row.evaluator} scored {row.candidate_id} on {row.criterion_id} "
                                     f"twice (first on line {first_line[key]})", line=line, column="evaluator"))
         first_line.setdefault(key, line)
-    if scores.complete:
+    if scores.complete and candidates_complete:
         scored = {(candidate, criterion) for candidate, criterion, _ in first_line}
         for candidate in candidate_ids:
             unscored = [criterion for criterion in criterion_ids if (candidate, criterion) not in scored]
@@ -306,13 +344,34 @@ def _check_scores(settings: CaseSettings, scores: _Table, candidate_ids: list[st
     return problems
 
 
-def _check_per_candidate_table(table: _Table, file: str, id_column: str, known: set[str]) -> list[Problem]:
+def _check_single_quantities(assumptions: _Table) -> list[Problem]:
+    """Quantities that are not additive (margin, launch, ramp-up, lifetime) may appear once per candidate.
+
+    A row repeating an earlier row's assumption id is reported as a duplicate id instead.
+    """
+    problems = []
+    first: dict[tuple[str, str], tuple[int, str]] = {}
+    for row, line in zip(assumptions.rows, assumptions.lines):
+        key = (row.candidate_id, row.quantity)
+        if row.quantity not in ADDITIVE_QUANTITIES and key in first and first[key][1] != row.assumption_id:
+            problems.append(Problem("assumptions.csv", f"candidate '{row.candidate_id}' already has a {row.quantity} "
+                                    f"assumption (line {first[key][0]}); only {', '.join(ADDITIVE_QUANTITIES)} "
+                                    "may be given in several rows (they add up)", line=line, column="quantity"))
+        first.setdefault(key, (line, row.assumption_id))
+    return problems
+
+
+def _check_per_candidate_table(table: _Table, file: str, id_column: str | None,
+                               known: set[str] | None) -> list[Problem]:
+    """Rows name known candidates (when ``known`` is given) and ids are unique per candidate."""
     problems = []
     first_line: dict[tuple[str, str], int] = {}
     for row, line in zip(table.rows, table.lines):
-        if row.candidate_id not in known:
+        if known is not None and row.candidate_id not in known:
             problems.append(Problem(file, f"unknown candidate '{row.candidate_id}'; expected an id from "
                                     "candidates.csv", line=line, column="candidate_id"))
+        if id_column is None:
+            continue
         key = (row.candidate_id, getattr(row, id_column))
         if key in first_line:
             problems.append(Problem(file, f"duplicate id '{key[1]}' for candidate '{key[0]}' (first on line "

@@ -172,6 +172,10 @@ class Simulation(_Strict):
 
     iterations: int = Field(ge=100, le=10_000_000)
     seed: int = Field(ge=0)
+    sampling: Literal["random", "lhs"] = "random"
+    repair_correlations: bool = False
+    relative_se_target: float = Field(default=0.01, gt=0)
+    prob_loss_se_target: float = Field(default=0.005, gt=0)
 
 
 class CaseSettings(_Strict):
@@ -331,6 +335,21 @@ class RiskRow(_Row):
         return problems
 
 
+class CorrelationRow(_Row):
+    """A row of ``correlations.csv``: the rank correlation of two assumptions of one candidate."""
+
+    candidate_id: Identifier
+    assumption_a: Identifier
+    assumption_b: Identifier
+    rank_correlation: float = Field(ge=-1, le=1)
+
+
+OPTIONAL_FILES: dict[str, type[_Row]] = {"correlations.csv": CorrelationRow}
+"""Case files that may be absent (then they contribute nothing)."""
+
+ADDITIVE_QUANTITIES: tuple[str, ...] = ("revenue_uplift", "cost_savings", "investment", "running_cost")
+"""Quantities a candidate may give in several rows (they add up); every other quantity at most once."""
+
 CASE_FILES: dict[str, type[_Row] | None] = {
     "case.yaml": None,
     "candidates.csv": CandidateRow,
@@ -366,6 +385,11 @@ class Case:
         SHA-256 of every case file, by file name, recorded in reports.
     criterion_weights : CriterionWeights
         The weights and how they were obtained (``weighting`` in ``case.yaml``).
+    correlations : dict of str to pandas.DataFrame
+        Per candidate with correlated assumptions, the rank-correlation matrix (assumption ids × assumption
+        ids) to induce, after any repair to the nearest valid matrix.
+    warnings : list of str
+        Things worth a second look that do not stop an analysis (inconsistent AHP, repaired correlations).
     """
 
     directory: Path
@@ -376,6 +400,8 @@ class Case:
     risks: pd.DataFrame
     file_hashes: dict[str, str]
     criterion_weights: CriterionWeights
+    correlations: dict[str, pd.DataFrame]
+    warnings: list[str]
 
     @property
     def criterion_ids(self) -> list[str]:
@@ -387,7 +413,3 @@ class Case:
         """The case's relative criterion weights (not necessarily normalised), indexed by criterion id."""
         return self.criterion_weights.weights
 
-    @property
-    def warnings(self) -> list[str]:
-        """Things in the case worth a second look that do not stop an analysis (e.g. inconsistent AHP)."""
-        return list(self.criterion_weights.warnings)

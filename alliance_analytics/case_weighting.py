@@ -116,6 +116,7 @@ def derive_weights(settings: CaseSettings) -> tuple[CriterionWeights | None, lis
 
 
 def _direct(settings: CaseSettings, criteria: list[str]) -> tuple[CriterionWeights, list[Located]]:
+    """Weights given in ``criteria[].weight``."""
     weights = pd.Series({c.id: float(c.weight) for c in settings.criteria}, name="weight")
     return CriterionWeights("direct", weights), []
 
@@ -132,6 +133,7 @@ def _ids_problems(location: tuple, given: list[str], criteria: list[str]) -> lis
 
 
 def _ranked(settings: CaseSettings, criteria: list[str]) -> tuple[CriterionWeights | None, list[Located]]:
+    """Rank-order-centroid weights of ``weighting.ranking``."""
     ranking = settings.weighting.ranking
     if ranking is None:
         return None, [(("weighting",), "method rank needs weighting.ranking: the criteria, most important first")]
@@ -142,6 +144,7 @@ def _ranked(settings: CaseSettings, criteria: list[str]) -> tuple[CriterionWeigh
 
 
 def _swing(settings: CaseSettings, criteria: list[str]) -> tuple[CriterionWeights | None, list[Located]]:
+    """Normalised ``weighting.swing_points``."""
     points = settings.weighting.swing_points
     if points is None:
         return None, [(("weighting",), "method swing needs weighting.swing_points: points per criterion")]
@@ -154,6 +157,7 @@ def _swing(settings: CaseSettings, criteria: list[str]) -> tuple[CriterionWeight
 
 
 def _ahp(settings: CaseSettings, criteria: list[str]) -> tuple[CriterionWeights | None, list[Located]]:
+    """AHP weights of the evaluators' combined pairwise judgements, with consistency ratios."""
     judgements = settings.weighting.pairwise
     if not judgements:
         return None, [(("weighting",), "method ahp needs weighting.pairwise: each evaluator's comparisons")]
@@ -165,9 +169,12 @@ def _ahp(settings: CaseSettings, criteria: list[str]) -> tuple[CriterionWeights 
             problems.append((("weighting", "pairwise", index, "comparisons"), f"{evaluator.evaluator}: {error}"))
     if problems:
         return None, problems
-    consistency = {evaluator.evaluator: ahp_weights(matrix, criteria).consistency_ratio
-                   for evaluator, matrix in zip(judgements, matrices)}
-    combined = ahp_weights(combine_pairwise(matrices), criteria)
+    try:
+        consistency = {evaluator.evaluator: ahp_weights(matrix, criteria).consistency_ratio
+                       for evaluator, matrix in zip(judgements, matrices)}
+        combined = ahp_weights(combine_pairwise(matrices), criteria)
+    except ValueError as error:
+        return None, [(("weighting", "method"), f"AHP cannot be used here: {error}")]
     warnings = [f"{name}'s pairwise judgements are inconsistent (consistency ratio {ratio:.3f} > "
                 f"{CONSISTENCY_LIMIT:.2f}): revisit them" for name, ratio in consistency.items()
                 if ratio > CONSISTENCY_LIMIT]

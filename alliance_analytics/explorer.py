@@ -62,21 +62,21 @@ class WeightExplorer:
     Attributes
     ----------
     sliders : dict of str to ipywidgets.FloatSlider
-        One per criterion id, holding its relative weight.
+        One per criterion id, holding its relative weight on a 0–100 scale (starting at its normalised weight in
+        percent, whatever the case's weighting method).
     method : ipywidgets.Dropdown
         The aggregation method.
     widget : ipywidgets.VBox
         The whole explorer, ready to display.
     """
 
-    def __init__(self, case: Case, weights: Mapping[str, float] | None = None, aggregation: str | None = None):
+    def __init__(self, case: Case, weights: Mapping[str, float] | None = None,
+                 aggregation: str | None = None) -> None:
         self.case = case
         start = analyse_partner_fit(case, weights=weights, aggregation=aggregation)
-        relative = case.weights.astype(float).to_dict() | dict(weights or {})
-        top = max(100.0, 2 * max(relative.values()))
         names = {criterion.id: criterion.name for criterion in case.settings.criteria}
         self.sliders = {
-            criterion: widgets.FloatSlider(value=relative[criterion], min=0.0, max=top, step=0.5,
+            criterion: widgets.FloatSlider(value=round(100 * start.weights[criterion], 1), min=0.0, max=100.0, step=0.5,
                                            description=names[criterion], continuous_update=False,
                                            style={"description_width": "210px"},
                                            layout=widgets.Layout(width="520px"))

@@ -83,7 +83,7 @@ def strategy_gate(candidates: pd.DataFrame, strategy: Strategy, as_of: dt.date) 
     for candidate in candidates.index[serves_none]:
         reasons[candidate].append("it serves none of the strategy's objectives")
     for objective in (objective for objective in strategy.objectives if objective.required):
-        lacking = candidates.index[~candidates["objectives"].map(lambda served: objective.id in served)]
+        lacking = candidates.index[~candidates["objectives"].map(lambda served, wanted=objective.id: wanted in served)]
         for candidate in lacking:
             reasons[candidate].append(
                 f"it does not support required objective {objective.id} ({objective.description})"

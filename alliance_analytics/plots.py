@@ -13,6 +13,8 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
+from alliance_analytics.chart_text import plain_text
+
 if TYPE_CHECKING:
     from alliance_analytics.partner_fit import PartnerFitResult
 
@@ -20,6 +22,7 @@ RECOMMENDATION_COLOURS: dict[str, str] = {"advance": "#1b7837", "review": "#d9a4
 """Colour of each recommendation in charts."""
 
 
+@plain_text
 def contribution_chart(result: PartnerFitResult) -> Figure:
     """Stacked horizontal bars: each criterion's contribution to each candidate's fit score.
 
@@ -66,6 +69,7 @@ def contribution_chart(result: PartnerFitResult) -> Figure:
     return figure
 
 
+@plain_text
 def score_heatmap(result: PartnerFitResult) -> Figure:
     """Heat map of aggregated scores, with red flags and evaluator disagreements marked.
 

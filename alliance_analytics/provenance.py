@@ -59,7 +59,7 @@ def git_revision() -> str:
     return revision + ("+dirty" if dirty else "")
 
 
-def run_provenance(case: Case, parameters: dict[str, Any]) -> dict[str, Any]:
+def run_provenance(case: Case, parameters: dict[str, Any], seed: int | None = None) -> dict[str, Any]:
     """Everything needed to repeat an analysis run.
 
     Parameters
@@ -68,6 +68,8 @@ def run_provenance(case: Case, parameters: dict[str, Any]) -> dict[str, Any]:
         The case analysed.
     parameters : dict
         The notebook's parameters as used.
+    seed : int, optional
+        The seed the analysis used, when it is not the case's ``simulation.seed`` (an override).
 
     Returns
     -------
@@ -80,7 +82,7 @@ def run_provenance(case: Case, parameters: dict[str, Any]) -> dict[str, Any]:
         "case": {"directory": str(case.directory.resolve()), "name": case.settings.name,
                  "file_sha256": dict(case.file_hashes)},
         "parameters": parameters,
-        "seed": case.settings.simulation.seed,
+        "seed": case.settings.simulation.seed if seed is None else int(seed),
         "versions": package_versions(),
         "git_revision": git_revision(),
     }

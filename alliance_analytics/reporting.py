@@ -42,7 +42,7 @@ from nbconvert import HTMLExporter
 from tqdm import tqdm
 from traitlets import CaselessStrEnum, default
 
-from alliance_analytics import partner_fit, weight_sensitivity
+from alliance_analytics import partner_fit, risk_simulation, weight_sensitivity
 from alliance_analytics.atomic_files import write_json_atomic, write_text_atomic
 from alliance_analytics.case_loading import load_case
 from alliance_analytics.case_model import Case
@@ -61,6 +61,7 @@ INJECTED = ("case_dir", "results_path")
 VALUE_CHECKS: dict[str, Callable[..., list[Problem]]] = {
     "01_partner_fit": partner_fit.check_parameters,
     "02_weight_sensitivity": weight_sensitivity.check_sensitivity_parameters,
+    "03_risk_simulation": risk_simulation.check_simulation_parameters,
 }
 """Per notebook, the check of parameter values against the case, run before the notebook is. Each is called
 with the case and, by name, those of the notebook's parameters (defaults filled in) that it takes."""

@@ -13,11 +13,14 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
+from alliance_analytics.chart_text import plain_text
+
 if TYPE_CHECKING:
     from alliance_analytics.smaa import SMAAResult
     from alliance_analytics.stability import StabilityResult, Sweep
 
 
+@plain_text
 def stability_chart(stability: StabilityResult, criterion_names: Mapping[str, str]) -> Figure:
     """Per criterion, the weight range keeping the top candidate and the one keeping the whole ranking.
 
@@ -57,6 +60,7 @@ def stability_chart(stability: StabilityResult, criterion_names: Mapping[str, st
     return figure
 
 
+@plain_text
 def sweep_chart(sweeps: Mapping[str, Sweep], criterion_names: Mapping[str, str], highlight: int = 5) -> Figure:
     """Small multiples: every candidate's fit score as one weight moves from 0 to 1, crossings marked.
 
@@ -102,6 +106,7 @@ def sweep_chart(sweeps: Mapping[str, Sweep], criterion_names: Mapping[str, str],
     return figure
 
 
+@plain_text
 def rank_acceptability_chart(result: SMAAResult, names: Mapping[str, str]) -> Figure:
     """Stacked bars of each candidate's rank acceptability indices (share of samples at each rank).
 
@@ -136,6 +141,7 @@ def rank_acceptability_chart(result: SMAAResult, names: Mapping[str, str]) -> Fi
     return figure
 
 
+@plain_text
 def central_weights_heatmap(result: SMAAResult, criterion_names: Mapping[str, str]) -> Figure:
     """Heat map of central weight vectors: the typical weights that make each candidate best.
 
@@ -167,6 +173,7 @@ def central_weights_heatmap(result: SMAAResult, criterion_names: Mapping[str, st
     return figure
 
 
+@plain_text
 def pairwise_winning_heatmap(result: SMAAResult) -> Figure:
     """Heat map of pairwise winning indices: the share of samples in which the row ranks above the column.
 

@@ -26,12 +26,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
+from timing import best_of
 
 from alliance_analytics import analyse_partner_fit, load_case
 from alliance_analytics.aggregation import aggregate_scores
 from alliance_analytics.paths import SAMPLE_CASE_DIR
 from alliance_analytics.scoring import fit_scores, normalise_weights
-from timing import best_of
 
 EVALUATORS = 5
 

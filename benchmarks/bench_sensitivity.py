@@ -28,9 +28,9 @@ import time
 import tracemalloc
 
 import numpy as np
+from timing import best_of
 
 from alliance_analytics.smaa import sample_uniform_weights, smaa
-from timing import best_of
 
 CRITERIA = 7
 

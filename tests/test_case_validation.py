@@ -133,7 +133,7 @@ def test_sample_case_loads(sample_case):
     assert len(sample_case.candidates) == 13
     assert len(sample_case.settings.criteria) == 7
     assert sample_case.file_hashes == file_hashes(SAMPLE_CASE_DIR)
-    assert set(sample_case.file_hashes) == set(CASE_FILES)
+    assert set(sample_case.file_hashes) == set(CASE_FILES) | {"correlations.csv"}
 
 
 # --- missing files and folders ----------------------------------------------------------------------------
@@ -613,3 +613,19 @@ def test_yaml_merge_keys_are_accepted_and_list_keys_rejected(case_copy):
     assert [problem.column for problem in problems] == ["defaults"], "merge worked; only the extra key is reported"
     path.write_text("? [a, b]\n: 1\n" + text, encoding="utf-8")
     assert the_only_problem(case_copy) == Problem("case.yaml", "is not valid YAML: a key must be plain text", line=1)
+
+
+def test_score_checks_do_not_wait_for_a_clean_candidates_file(case_copy):
+    """A bad candidate row no longer hides scores outside the scale or unknown criteria (one round of fixes)."""
+    candidates = case_copy / "candidates.csv"
+    candidates.write_text(candidates.read_text(encoding="utf-8").replace(",900000,", ",0.9M,", 1), encoding="utf-8")
+    scores = case_copy / "scores.csv"
+    lines = scores.read_text(encoding="utf-8").splitlines()
+    first = lines[1].split(",")
+    lines[1] = ",".join([first[0], first[1], first[2], "7", *first[4:]])
+    second = lines[2].split(",")
+    lines[2] = ",".join([second[0], "charisma", *second[2:]])
+    scores.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    found = {(problem.file, problem.line, problem.column) for problem in load_problems(case_copy)}
+    assert {("candidates.csv", 2, "investment"), ("scores.csv", 2, "score"), ("scores.csv", 3, "criterion_id")} \
+        <= found

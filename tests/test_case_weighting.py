@@ -137,3 +137,21 @@ def test_consistency_table_lists_evaluators_and_the_combination(case_copy):
 
 def test_consistency_table_is_empty_for_direct_weights(sample_case):
     assert sample_case.criterion_weights.consistency_table().empty
+
+
+def test_ahp_beyond_the_random_index_table_is_a_located_problem(case_copy):
+    """More than 15 criteria: no random index, reported as a problem (not a traceback)."""
+    path = case_copy / "case.yaml"
+    settings = yaml.safe_load(path.read_text(encoding="utf-8"))
+    extra = [f"extra_{i}" for i in range(9)]
+    settings["criteria"] += [{"id": name, "name": name} for name in extra]
+    ids = CRITERIA + extra
+    settings["weighting"] = {"method": "ahp", "pairwise": [{"evaluator": "A", "comparisons": [
+        [a, b, 1.0] for i, a in enumerate(ids) for b in ids[i + 1:]]}]}
+    for criterion in settings["criteria"]:
+        criterion.pop("weight", None)
+    path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_case(case_copy)
+    located = [p for p in caught.value.problems if p.column == "weighting.method"]
+    assert len(located) == 1 and "AHP cannot be used here" in located[0].message and located[0].line

@@ -14,7 +14,7 @@ def _ids(html: str) -> list[str]:
 
 def test_starts_at_the_case_weights_and_ranking(sample_case):
     explorer = WeightExplorer(sample_case)
-    assert explorer.current_weights() == sample_case.weights.astype(float).to_dict()
+    assert explorer.current_weights() == sample_case.weights.astype(float).to_dict(), "the sample's weights sum to 100"
     expected = analyse_partner_fit(sample_case).candidates.sort_values(["rank", "name"]).index.tolist()
     assert _ids(explorer.ranking.value) == expected
     assert explorer.normalised["strategic_fit"].value == "25.0%"
@@ -46,6 +46,26 @@ def test_all_sliders_at_zero_falls_back_to_the_case_weights(sample_case):
 def test_starting_overrides_are_applied(sample_case):
     explorer = WeightExplorer(sample_case, weights={"strategic_fit": 0}, aggregation="geometric")
     assert explorer.sliders["strategic_fit"].value == 0 and explorer.method.value == "geometric"
+    assert explorer.sliders["capability_complementarity"].value == round(100 * 20 / 75, 1)
+
+
+def test_sliders_show_derived_weights_in_percent(case_copy):
+    """Rank-order-centroid weights (sum 1) start as percentages, so one slider step is a small change."""
+    import yaml
+
+    from alliance_analytics import load_case
+
+    path = case_copy / "case.yaml"
+    settings = yaml.safe_load(path.read_text(encoding="utf-8"))
+    order = [criterion["id"] for criterion in settings["criteria"]]
+    settings["weighting"] = {"method": "rank", "ranking": order}
+    for criterion in settings["criteria"]:
+        criterion.pop("weight")
+    path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+    explorer = WeightExplorer(load_case(case_copy))
+    assert explorer.sliders["strategic_fit"].value == 37.0
+    explorer.sliders["leadership_sponsorship"].value += 0.5
+    assert explorer.normalised["leadership_sponsorship"].value == f"{2.5 / 100.5:.1%}"
 
 
 def test_static_view_is_escaped_and_embeds_the_chart(sample_case):

@@ -75,3 +75,19 @@ def test_strip_outputs_keeps_only_checked_outputs():
     assert [cell.execution_count for cell in clean.cells] == [None, 4]
     assert clean.cells[0].outputs == [] and clean.cells[1].outputs[0].text == "2\n"
     assert notebook.cells[0].outputs, "the input notebook is not modified"
+
+
+def test_dollar_signs_in_names_are_drawn_literally(sample_case):
+    """A name with '$' (even an unbalanced '$_$') is drawn as written, not parsed as math notation."""
+    import io
+    from dataclasses import replace
+
+    from alliance_analytics import analyse_partner_fit, plots
+
+    candidates = sample_case.candidates.copy()
+    candidates.loc["C01", "name"] = "US$ vs. A$ $_$"
+    figure = plots.contribution_chart(analyse_partner_fit(replace(sample_case, candidates=candidates)))
+    figure.savefig(io.BytesIO(), format="png")
+    labels = [label.get_text() for label in figure.axes[0].get_yticklabels()]
+    assert "US$ vs. A$ $_$ (C01)" in labels
+    assert all(not label.get_parse_math() for label in figure.axes[0].get_yticklabels())

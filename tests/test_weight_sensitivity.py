@@ -7,7 +7,6 @@ import json
 from dataclasses import replace
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from alliance_analytics import analyse_partner_fit, sensitivity_plots
