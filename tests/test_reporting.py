@@ -67,7 +67,8 @@ def test_results_json_matches_the_analysis(sample_report, sample_case):
 def test_run_json_records_status_and_provenance(sample_report, sample_case):
     run = json.loads((sample_report.folder / "run.json").read_text(encoding="utf-8"))
     assert run["ok"] is True
-    assert [entry["name"] for entry in run["notebooks"]] == ["01_partner_fit", "02_weight_sensitivity"]
+    assert [entry["name"] for entry in run["notebooks"]] == ["01_partner_fit", "02_weight_sensitivity",
+                                                             "03_risk_simulation"]
     assert run["case"]["file_sha256"] == sample_case.file_hashes
 
 
@@ -98,6 +99,19 @@ def test_weight_sensitivity_results_have_the_documented_keys(sample_report, samp
     html = _html(sample_report, "02_weight_sensitivity")
     assert "<script" not in html and html.count('src="data:image/png;base64,') >= 6
     assert "Weight explorer (static view" in html
+
+
+def test_risk_simulation_results_and_scenarios_are_saved(sample_report, sample_case):
+    folder = sample_report.folder / "03_risk_simulation"
+    results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    assert set(results["candidates"]) == set(sample_case.candidates.index)
+    for values in results["candidates"].values():
+        assert {"npv_mean", "npv_p10", "npv_p50", "npv_p90", "prob_loss", "cvar_5", "evppi", "evpi"} <= set(values)
+        assert values["npv_p10"] <= values["npv_p50"] <= values["npv_p90"] and values["cvar_5"] <= values["npv_p10"]
+    scenarios = pd.read_csv(folder / "npv_scenarios.csv.gz", index_col="iteration")
+    assert scenarios.shape == (sample_case.settings.simulation.iterations, len(sample_case.candidates))
+    assert scenarios["C02"].mean() == pytest.approx(results["candidates"]["C02"]["npv_mean"], abs=1)
+    assert "03_risk_simulation/results.json" in (sample_report.folder / "index.html").read_text(encoding="utf-8")
 
 
 def test_show_code_keeps_the_code(tmp_path):
