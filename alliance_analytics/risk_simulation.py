@@ -200,6 +200,37 @@ class SimulationResult:
         return table.sort_values("Variance share", ascending=False).round(
             {"Variance share": 3, "Spearman": 3}).rename_axis("Input")
 
+    def payback_table(self) -> pd.DataFrame:
+        """The payback distribution: per candidate, the share of futures paid back by the end of each year.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Candidates (rows, best mean NPV first) × years 1..horizon (cumulative shares, 0..1).
+        """
+        years = np.arange(1, self.horizon_years + 1)
+        rows = {candidate: (self.candidates[candidate].payback[:, None] <= years[None, :]).mean(axis=0)
+                for candidate in self.summary_table().index}
+        return pd.DataFrame.from_dict(rows, orient="index", columns=[f"by year {y}" for y in years]).round(3) \
+            .rename_axis("ID")
+
+    def rank_correlation_table(self, top: int = 5) -> pd.DataFrame:
+        """Spearman rank correlation of NPV with each candidate's most influential inputs.
+
+        Parameters
+        ----------
+        top : int
+            Inputs per candidate, by absolute correlation.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by candidate id and input, with ``Spearman``.
+        """
+        tables = {candidate: spearman_table(sim.npv, sim.inputs).head(top).round(3).to_frame("Spearman")
+                  for candidate, sim in self.candidates.items()}
+        return pd.concat(tables, names=["ID", "Input"])
+
     def value_of_information_table(self) -> pd.DataFrame:
         """Per candidate: EVPI of the go/no-go decision, the best EVPPI, and what to validate first.
 

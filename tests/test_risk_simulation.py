@@ -168,3 +168,22 @@ def test_headline_and_value_of_information_agree(sample_case):
         listed = table.at[candidate, "Validate in the first 90 days"]
         assert listed == (", ".join(result.validate_first(candidate)) or "—")
     assert result.headline()[0].startswith("highest expected NPV: C07 (Stratocloud Inc.)")
+
+
+def test_payback_table_is_the_cumulative_share_paid_back(sample_case):
+    result = simulate_case(sample_case, iterations=3000, seed=6)
+    table = result.payback_table()
+    payback = result.candidates["C02"].payback
+    assert table.loc["C02", "by year 4"] == pytest.approx(round((payback <= 4).mean(), 3))
+    assert (table.diff(axis=1).iloc[:, 1:] >= 0).all().all(), "cumulative shares never fall"
+    assert table.loc["C03"].max() == 0, "the phased-out offering never pays back"
+
+
+def test_rank_correlation_table_matches_scipy(sample_case):
+    result = simulate_case(sample_case, iterations=3000, seed=6)
+    table = result.rank_correlation_table(top=3)
+    inputs, npv = result.candidates["C02"].inputs, result.candidates["C02"].npv
+    top = table.loc["C02"]
+    assert len(top) == 3 and top.index[0] == "rev_subscriptions"
+    assert top.loc["rev_subscriptions", "Spearman"] == pytest.approx(
+        round(stats.spearmanr(inputs["rev_subscriptions"], npv).statistic, 3))
