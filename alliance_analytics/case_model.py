@@ -243,7 +243,8 @@ DISTRIBUTION_PARAMETERS: dict[str, tuple[str, ...]] = {
 }
 """The columns each distribution of ``assumptions.csv`` needs; ``pert`` may also give ``shape``."""
 
-_PARAMETER_COLUMNS = ("value", "min", "mode", "max", "shape", "mean", "sd", "p10", "p50", "p90")
+PARAMETER_COLUMNS = ("value", "min", "mode", "max", "shape", "mean", "sd", "p10", "p50", "p90")
+"""The distribution-parameter columns of ``assumptions.csv``."""
 
 
 class AssumptionRow(_Row):
@@ -279,7 +280,7 @@ class AssumptionRow(_Row):
         allowed = set(needed) | ({"shape"} if kind == "pert" else set())
         problems = [(name, f"distribution '{kind}' needs {name}") for name in needed if getattr(self, name) is None]
         problems += [(name, f"distribution '{kind}' does not use {name}; leave it blank")
-                     for name in _PARAMETER_COLUMNS if name not in allowed and getattr(self, name) is not None]
+                     for name in PARAMETER_COLUMNS if name not in allowed and getattr(self, name) is not None]
         if problems:
             return problems
         if kind == "uniform" and not self.min < self.max:

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import special, stats
 
+from alliance_analytics.case_model import DISTRIBUTION_PARAMETERS
+
 if TYPE_CHECKING:
     from scipy.stats._distn_infrastructure import rv_continuous_frozen
 
@@ -30,15 +32,7 @@ SYMMETRY_TOLERANCE = 1e-12
 by at most this share of p90 − p10."""
 
 _Z90 = float(special.ndtri(0.9))
-_PARAMETERS = {
-    "fixed": ("value",),
-    "uniform": ("min", "max"),
-    "triangular": ("min", "mode", "max"),
-    "pert": ("min", "mode", "max"),
-    "normal": ("mean", "sd"),
-    "lognormal": ("mean", "sd"),
-    "p10_p50_p90": ("p10", "p50", "p90"),
-}
+_PARAMETERS = DISTRIBUTION_PARAMETERS
 
 
 class _PointMassGen(stats.rv_continuous):

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alliance_analytics.case_model import ADDITIVE_QUANTITIES, Case
+from alliance_analytics.case_model import ADDITIVE_QUANTITIES, PARAMETER_COLUMNS, Case
 from alliance_analytics.cash_flow import ValueThesis, cash_flows, npv, payback_year
 from alliance_analytics.correlation import iman_conover
 from alliance_analytics.distributions import latin_hypercube, sample
@@ -41,7 +41,6 @@ from alliance_analytics.value_of_information import (
 SAMPLING_METHODS: tuple[str, ...] = ("random", "lhs")
 """Plain Monte Carlo or Latin hypercube sampling of the assumptions."""
 
-_PARAMETER_COLUMNS = ("value", "min", "mode", "max", "shape", "mean", "sd", "p10", "p50", "p90")
 _SHARES = ("gross_margin",)
 
 
@@ -470,7 +469,7 @@ def _simulate_candidate(case: Case, candidate: str, position: int, n: int, seed:
 def _parameters(row: tuple) -> dict[str, float | None]:
     """The distribution parameters of an assumption row (blank cells as ``None``)."""
     return {column: None if pd.isna(getattr(row, column)) else float(getattr(row, column))
-            for column in _PARAMETER_COLUMNS}
+            for column in PARAMETER_COLUMNS}
 
 
 def _clipped(quantity: str, values: np.ndarray) -> np.ndarray:
