@@ -89,8 +89,8 @@ class NotebookRun:
     title: str
     ok: bool
     seconds: float
-    notebook: str
-    html: str
+    notebook: str | None
+    html: str | None
     results: str | None
     error: str | None = None
     headline: list[str] = field(default_factory=list)
@@ -317,16 +317,21 @@ def _run_one(notebook: Path, case: Case, parameters: dict[str, Any], staging: Pa
                                    kernel_manager_class=IpcKernelManager, extra_arguments=KERNEL_ARGUMENTS)
     except papermill.PapermillExecutionError as failure:
         error = f"{failure.ename}: {failure.evalue}".strip()
+    except Exception as failure:  # the kernel died or never started: recorded like a failing cell
+        error = f"{type(failure).__name__}: {failure}".strip()
     seconds = time.perf_counter() - started
     title = _title(notebook)
-    export_html(executed, folder / f"{notebook.stem}.html", title=f"{title} — {case.settings.name}",
-                show_code=show_code)
+    html = None
+    if executed.is_file():
+        export_html(executed, folder / f"{notebook.stem}.html", title=f"{title} — {case.settings.name}",
+                    show_code=show_code)
+        html = f"{notebook.stem}/{notebook.stem}.html"
     headline = []
     if error is None and results.is_file():
         headline = json.loads(results.read_text(encoding="utf-8")).get("headline", [])
     return NotebookRun(
         name=notebook.stem, title=title, ok=error is None, seconds=seconds,
-        notebook=f"{notebook.stem}/{notebook.name}", html=f"{notebook.stem}/{notebook.stem}.html",
+        notebook=f"{notebook.stem}/{notebook.name}" if executed.is_file() else None, html=html,
         results=f"{notebook.stem}/results.json" if results.is_file() else None, error=error, headline=headline,
     )
 

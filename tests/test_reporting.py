@@ -240,3 +240,15 @@ def test_kernels_talk_over_unix_sockets_in_the_temporary_folder():
     manager = reporting.IpcKernelManager()
     assert manager.transport == "ipc"
     assert manager.ip.startswith(tempfile.gettempdir()) and manager.ip != reporting.IpcKernelManager().ip
+
+
+def test_a_kernel_that_dies_is_a_reported_failure_not_a_traceback(tmp_path, monkeypatch):
+    def dead_kernel(*args, **kwargs):
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    monkeypatch.setattr(reporting.papermill, "execute_notebook", dead_kernel)
+    report = run_report(SAMPLE_CASE_DIR, ["partner_fit"], out_dir=tmp_path, progress=False)
+    assert not report.ok and report.runs[0].error == "RuntimeError: Kernel died before replying to kernel_info"
+    assert report.runs[0].html is None and report.folder.is_dir()
+    index = (report.folder / "index.html").read_text(encoding="utf-8")
+    assert "failed: RuntimeError: Kernel died" in index and not (tmp_path / "latest").exists()
