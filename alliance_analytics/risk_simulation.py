@@ -56,8 +56,12 @@ class CandidateSimulation:
         NPV per iteration.
     payback : numpy.ndarray
         Payback year per iteration (NaN: not within the horizon).
-    inputs : pandas.DataFrame
-        Per iteration, every sampled assumption (by assumption id) and every risk's realised impact (by risk id).
+    inputs : pandas.DataFrame or None
+        Per iteration, every sampled assumption (by assumption id) and every risk's realised impact (by
+        ``risk:<risk id>``); kept only when asked (``keep_inputs``), since it dominates memory at scale.
+    sensitivity : pandas.DataFrame or None
+        Per input (``None`` when simulated without sensitivity analysis): share of NPV variance, mean NPV with the input ≤ P10 and ≥ P90, swing, Spearman correlation
+        with NPV and EVPPI; largest variance share first.
     mean_cash_flows : numpy.ndarray
         Mean cash flow per year (year 0 first).
     mitigation : pandas.DataFrame
@@ -68,7 +72,8 @@ class CandidateSimulation:
     candidate: str
     npv: np.ndarray
     payback: np.ndarray
-    inputs: pd.DataFrame
+    inputs: pd.DataFrame | None
+    sensitivity: pd.DataFrame | None
     mean_cash_flows: np.ndarray
     mitigation: pd.DataFrame
 
@@ -185,19 +190,12 @@ class SimulationResult:
         Returns
         -------
         pandas.DataFrame
-            One row per assumption and risk, largest variance contribution first.
+            One row per assumption and risk, largest variance contribution first; money rounded to whole units.
         """
-        sim = self.candidates[candidate]
-        swings = swing(sim.npv, sim.inputs)[["low_mean", "high_mean", "swing"]]
-        table = pd.concat([variance_contributions(sim.npv, sim.inputs).rename("Variance share"),
-                           swings.rename(columns={"low_mean": "Mean NPV, input ≤ P10",
-                                                  "high_mean": "Mean NPV, input ≥ P90", "swing": "Swing"}),
-                           spearman_table(sim.npv, sim.inputs).rename("Spearman"),
-                           evppi_table(sim.npv, sim.inputs).rename("EVPPI")], axis=1)
+        table = self._sensitivity_of(candidate).copy()
         money = ["Mean NPV, input ≤ P10", "Mean NPV, input ≥ P90", "Swing", "EVPPI"]
         table[money] = table[money].round(0)
-        return table.sort_values("Variance share", ascending=False).round(
-            {"Variance share": 3, "Spearman": 3}).rename_axis("Input")
+        return table.round({"Variance share": 3, "Spearman": 3})
 
     def payback_table(self) -> pd.DataFrame:
         """The payback distribution: per candidate, the share of futures paid back by the end of each year.
@@ -226,8 +224,9 @@ class SimulationResult:
         pandas.DataFrame
             Indexed by candidate id and input, with ``Spearman``.
         """
-        tables = {candidate: spearman_table(sim.npv, sim.inputs).head(top).round(3).to_frame("Spearman")
-                  for candidate, sim in self.candidates.items()}
+        spearman = {candidate: self._sensitivity_of(candidate)["Spearman"] for candidate in self.candidates}
+        tables = {candidate: values.reindex(values.abs().sort_values(ascending=False).index).head(top).round(3)
+                  .to_frame("Spearman") for candidate, values in spearman.items()}
         return pd.concat(tables, names=["ID", "Input"])
 
     def value_of_information_table(self) -> pd.DataFrame:
@@ -240,7 +239,7 @@ class SimulationResult:
         """
         rows = {}
         for candidate, sim in self.candidates.items():
-            values = evppi_table(sim.npv, sim.inputs)
+            values = self._evppi(candidate)
             assumptions = values[[name for name in values.index if name in self._assumption_ids(candidate)]]
             rows[candidate] = {
                 "Candidate": self.names[candidate], "Mean NPV": float(sim.npv.mean()), "EVPI": evpi(sim.npv),
@@ -281,12 +280,25 @@ class SimulationResult:
         total = evpi(sim.npv)
         if total <= 0:
             return []
-        values = evppi_table(sim.npv, sim.inputs)
+        values = self._evppi(candidate)
         assumptions = [column for column in values.index if column in self._assumption_ids(candidate)]
         return [column for column in assumptions if values[column] >= share_of_evpi * total]
 
+    def _sensitivity_of(self, candidate: str) -> pd.DataFrame:
+        """The candidate's sensitivity figures; an error when the simulation was run without them."""
+        table = self.candidates[candidate].sensitivity
+        if table is None:
+            raise ValueError("this simulation was run with sensitivity=False; run simulate_case with "
+                             "sensitivity=True for tornado, value-of-information and results figures")
+        return table
+
+    def _evppi(self, candidate: str) -> pd.Series:
+        """EVPPI by input, largest first."""
+        return self._sensitivity_of(candidate)["EVPPI"].sort_values(ascending=False)
+
     def _assumption_ids(self, candidate: str) -> set[str]:
-        return {column for column in self.candidates[candidate].inputs.columns if not column.startswith("risk:")}
+        """The candidate's assumption ids (its inputs that are not risk events)."""
+        return {name for name in self._sensitivity_of(candidate).index if not name.startswith("risk:")}
 
     def headline(self) -> list[str]:
         """Plain sentences: best expected NPV, the alliances likely to lose money, what to validate first.
@@ -322,7 +334,7 @@ class SimulationResult:
         for candidate, sim in self.candidates.items():
             stats = npv_summary(sim.npv)
             accuracy = self.convergence(candidate)
-            values = evppi_table(sim.npv, sim.inputs)
+            values = self._evppi(candidate)
             finite = np.isfinite(sim.payback)
             candidates[candidate] = {
                 "name": self.names[candidate],
@@ -368,7 +380,7 @@ def check_simulation_parameters(case: Case, iterations: int | None, sampling: st
 
 
 def simulate_case(case: Case, iterations: int | None = None, seed: int | None = None,
-                  sampling: str | None = None) -> SimulationResult:
+                  sampling: str | None = None, keep_inputs: bool = False, sensitivity: bool = True) -> SimulationResult:
     """Simulate every candidate's NPV under its value-thesis assumptions and risk register.
 
     Parameters
@@ -381,6 +393,13 @@ def simulate_case(case: Case, iterations: int | None = None, seed: int | None = 
         ``None`` or a negative number uses ``simulation.seed``.
     sampling : {"random", "lhs"}, optional
         ``None`` or empty uses ``simulation.sampling``.
+    keep_inputs : bool
+        Keep every candidate's sampled inputs (iterations × inputs) in the result; the sensitivity figures are
+        computed either way. Off by default: at a million iterations they would dominate memory.
+    sensitivity : bool
+        Compute each candidate's sensitivity figures (variance shares, swings, rank correlations, EVPPI), which
+        the tornado, value-of-information tables, headline and ``results.json`` need. Off only to time or run
+        the bare model.
 
     Returns
     -------
@@ -399,7 +418,7 @@ def simulate_case(case: Case, iterations: int | None = None, seed: int | None = 
     seed = settings.seed if seed is None or seed < 0 else seed
     method = sampling or settings.sampling
     simulated = {
-        candidate: _simulate_candidate(case, candidate, position, n, seed, method)
+        candidate: _simulate_candidate(case, candidate, position, n, seed, method, keep_inputs, sensitivity)
         for position, candidate in enumerate(case.candidates.index)
     }
     return SimulationResult(
@@ -416,22 +435,24 @@ def _years_until(as_of: dt.date, date: dt.date | None) -> float | None:
     return max((pd.Timestamp(date) - pd.Timestamp(as_of)).days / 365.25, 0.0)
 
 
-def _simulate_candidate(case: Case, candidate: str, position: int, n: int, seed: int,
-                        method: str) -> CandidateSimulation:
+def _simulate_candidate(case: Case, candidate: str, position: int, n: int, seed: int, method: str,
+                        keep_inputs: bool, sensitivity: bool) -> CandidateSimulation:
     """Sample one candidate's assumptions and risks and run its cash-flow model, vectorised over iterations."""
     finance = case.settings.finance
     rows = case.assumptions[case.assumptions["candidate_id"] == candidate]
     risks = case.risks[case.risks["candidate_id"] == candidate]
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(position,)))
     uniforms = latin_hypercube(rng, n, len(rows) + len(risks)) if method == "lhs" else None
-    values = pd.DataFrame({
-        row.assumption_id: _clipped(row.quantity, sample(row.distribution, _parameters(row), n, rng,
-                                                         None if uniforms is None else uniforms[:, i]))
-        for i, row in enumerate(rows.itertuples(index=False))
-    }, index=pd.RangeIndex(n))
+    ids = list(rows["assumption_id"])
+    sampled = np.empty((n, len(ids)))
+    for i, row in enumerate(rows.itertuples(index=False)):
+        sampled[:, i] = _clipped(row.quantity, sample(row.distribution, _parameters(row), n, rng,
+                                                     None if uniforms is None else uniforms[:, i]))
     if candidate in case.correlations:
         matrix = case.correlations[candidate]
-        values[list(matrix.index)] = iman_conover(values[list(matrix.index)].to_numpy(), matrix.to_numpy(), rng)
+        columns = [ids.index(name) for name in matrix.index]
+        sampled[:, columns] = iman_conover(sampled[:, columns], matrix.to_numpy(), rng)
+    values = pd.DataFrame(sampled, columns=ids, copy=False)
     risk_state = rng.bit_generator.state
     phase_out = _years_until(case.settings.as_of, case.candidates.at[candidate, "phase_out_date"])
     thesis = _thesis(rows, values, n)
@@ -451,7 +472,10 @@ def _simulate_candidate(case: Case, candidate: str, position: int, n: int, seed:
 
     none = np.zeros(len(risks), dtype=bool)
     base_npv, payback, flows, realised = outcome(none)
-    inputs = pd.concat([values, pd.DataFrame(realised, columns=[f"risk:{r}" for r in risks["risk_id"]])], axis=1)
+    inputs = pd.DataFrame(np.hstack([sampled, realised]), columns=ids + [f"risk:{r}" for r in risks["risk_id"]],
+                          copy=False)
+    table = _sensitivity(base_npv, inputs) if sensitivity else None
+    del values, realised, sampled
     mitigation_rows = {}
     for index in np.flatnonzero(risks["mitigation"].notna().to_numpy()):
         apply = none.copy()
@@ -462,8 +486,19 @@ def _simulate_candidate(case: Case, candidate: str, position: int, n: int, seed:
             "Change of mean NPV": change, "Worth buying": change > 0}
     mitigation = pd.DataFrame.from_dict(mitigation_rows, orient="index",
                                         columns=["Mitigation", "Cost", "Change of mean NPV", "Worth buying"])
-    return CandidateSimulation(candidate, base_npv, payback, inputs, flows.mean(axis=0),
-                               mitigation.rename_axis("Risk"))
+    return CandidateSimulation(candidate, base_npv, payback, inputs if keep_inputs else None, table,
+                               flows.mean(axis=0), mitigation.rename_axis("Risk"))
+
+
+def _sensitivity(values: np.ndarray, inputs: pd.DataFrame) -> pd.DataFrame:
+    """Variance share, P10/P90 conditional means and swing, Spearman correlation and EVPPI of every input."""
+    swings = swing(values, inputs)[["low_mean", "high_mean", "swing"]]
+    table = pd.concat([variance_contributions(values, inputs).rename("Variance share"),
+                       swings.rename(columns={"low_mean": "Mean NPV, input ≤ P10",
+                                              "high_mean": "Mean NPV, input ≥ P90", "swing": "Swing"}),
+                       spearman_table(values, inputs).rename("Spearman"),
+                       evppi_table(values, inputs).rename("EVPPI")], axis=1)
+    return table.sort_values("Variance share", ascending=False).rename_axis("Input")
 
 
 def _parameters(row: tuple) -> dict[str, float | None]:

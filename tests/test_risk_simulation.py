@@ -98,7 +98,7 @@ def test_a_mitigation_is_valued_on_the_same_futures(certain_case):
 
 
 def test_rank_correlations_are_induced(sample_case):
-    result = simulate_case(sample_case, iterations=20_000, seed=3)
+    result = simulate_case(sample_case, iterations=20_000, seed=3, keep_inputs=True)
     inputs = result.candidates["C02"].inputs
     rho = stats.spearmanr(inputs["rev_subscriptions"], inputs["launch"]).statistic
     assert rho == pytest.approx(-0.5, abs=0.03)
@@ -180,10 +180,30 @@ def test_payback_table_is_the_cumulative_share_paid_back(sample_case):
 
 
 def test_rank_correlation_table_matches_scipy(sample_case):
-    result = simulate_case(sample_case, iterations=3000, seed=6)
+    result = simulate_case(sample_case, iterations=3000, seed=6, keep_inputs=True)
     table = result.rank_correlation_table(top=3)
     inputs, npv = result.candidates["C02"].inputs, result.candidates["C02"].npv
     top = table.loc["C02"]
     assert len(top) == 3 and top.index[0] == "rev_subscriptions"
     assert top.loc["rev_subscriptions", "Spearman"] == pytest.approx(
         round(stats.spearmanr(inputs["rev_subscriptions"], npv).statistic, 3))
+
+
+def test_inputs_are_kept_only_when_asked_and_do_not_change_the_results(sample_case):
+    lean = simulate_case(sample_case, iterations=2000, seed=8)
+    full = simulate_case(sample_case, iterations=2000, seed=8, keep_inputs=True)
+    assert lean.candidates["C01"].inputs is None
+    assert list(full.candidates["C01"].inputs.columns[-2:]) == ["risk:notified_body_delay", "risk:price_increase"]
+    assert json.dumps(lean.to_json()) == json.dumps(full.to_json())
+    sensitivity = full.candidates["C01"].sensitivity
+    assert sensitivity.loc["rev_sensor_devices", "Spearman"] == pytest.approx(
+        stats.spearmanr(full.candidates["C01"].inputs["rev_sensor_devices"], full.candidates["C01"].npv).statistic)
+
+
+def test_the_bare_model_gives_the_same_futures_without_sensitivity_figures(sample_case):
+    bare = simulate_case(sample_case, iterations=1000, seed=8, sensitivity=False)
+    full = simulate_case(sample_case, iterations=1000, seed=8)
+    assert bare.scenarios.equals(full.scenarios)
+    assert bare.summary_table().equals(full.summary_table())
+    with pytest.raises(ValueError, match="sensitivity=False"):
+        bare.to_json()
