@@ -119,6 +119,7 @@ def _frame(table: _Table, model: type[BaseModel]) -> pd.DataFrame:
 
 
 def _columns(model: type[BaseModel]) -> Iterable[str]:
+    """The columns of a row model, in file order."""
     return model.model_fields.keys()
 
 

@@ -87,6 +87,7 @@ class Scale(_Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> Scale:
+        """The scale runs upwards."""
         if not self.min < self.max:
             raise ValueError(f"scale.min ({number(self.min)}) must be below scale.max ({number(self.max)})")
         return self
@@ -201,6 +202,7 @@ class _Row(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _blank_is_none(cls, data: object) -> object:
+        """Blank cells become ``None``."""
         if isinstance(data, dict):
             return {key: (None if isinstance(value, str) and not value.strip() else value) for key, value in data.items()}
         return data

@@ -379,11 +379,13 @@ def _range_problem(distribution: str, p: dict[str, float]) -> str | None:
 
 
 def _pert_alpha_beta(p: dict[str, float]) -> tuple[float, float]:
+    """Beta shape parameters of a PERT distribution."""
     width = p["max"] - p["min"]
     return 1 + p["shape"] * (p["mode"] - p["min"]) / width, 1 + p["shape"] * (p["max"] - p["mode"]) / width
 
 
 def _lognormal_mu_sigma(p: dict[str, float]) -> tuple[float, float]:
+    """Log-scale μ and σ of a lognormal with the given mean and sd."""
     variance = float(np.log1p((p["sd"] / p["mean"]) ** 2))
     return float(np.log(p["mean"])) - variance / 2, float(np.sqrt(variance))
 

@@ -42,6 +42,7 @@ def ranking_frame(result: PartnerFitResult) -> pd.DataFrame:
 
 
 def _png(figure: Figure) -> bytes:
+    """The figure as PNG bytes."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=80)
     return buffer.getvalue()

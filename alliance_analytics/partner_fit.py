@@ -252,6 +252,7 @@ def check_parameters(case: Case, weights: Mapping[str, float] | None, aggregatio
 
 
 def _weights(case: Case, overrides: Mapping[str, float] | None) -> pd.Series:
+    """The case's relative weights with the overrides applied."""
     weights = case.weights.astype(float)
     for criterion, weight in (overrides or {}).items():
         weights[criterion] = float(weight)

@@ -49,6 +49,7 @@ def git_revision() -> str:
         A commit hash, or ``"unknown"`` outside a git checkout.
     """
     def git(*args: str) -> str:
+        """Run a git command in the project and return its output."""
         return subprocess.run(["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout
 
     try:

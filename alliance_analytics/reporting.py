@@ -78,6 +78,7 @@ class IpcKernelManager(AsyncKernelManager):
 
     @default("ip")
     def _socket_prefix(self) -> str:
+        """A fresh socket-path prefix in the temporary folder for each kernel."""
         return os.path.join(tempfile.gettempdir(), f"alliance-analytics-kernel-{uuid.uuid4().hex}")
 
 
@@ -404,6 +405,7 @@ def without_live_widgets(notebook: nbformat.NotebookNode) -> nbformat.NotebookNo
 
 
 def _write_index(path: Path, case: Case, runs: list[NotebookRun], provenance: dict[str, Any]) -> None:
+    """Write the run's ``index.html`` (text escaped by jinja2's autoescape)."""
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True)
     html = environment.get_template("index.html.j2").render(
         case_name=case.settings.name, created=provenance["created"], runs=runs,

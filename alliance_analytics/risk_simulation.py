@@ -60,7 +60,8 @@ class CandidateSimulation:
         Per iteration, every sampled assumption (by assumption id) and every risk's realised impact (by
         ``risk:<risk id>``); kept only when asked (``keep_inputs``), since it dominates memory at scale.
     sensitivity : pandas.DataFrame or None
-        Per input (``None`` when simulated without sensitivity analysis): share of NPV variance, mean NPV with the input ≤ P10 and ≥ P90, swing, Spearman correlation
+        Per input (``None`` when simulated without sensitivity analysis): share of NPV variance, mean NPV
+        with the input ≤ P10 and ≥ P90, swing, Spearman correlation
         with NPV and EVPPI; largest variance share first.
     mean_cash_flows : numpy.ndarray
         Mean cash flow per year (year 0 first).
@@ -459,6 +460,7 @@ def _simulate_candidate(case: Case, candidate: str, position: int, n: int, seed:
     risk_uniforms = None if uniforms is None else uniforms[:, len(rows):]
 
     def outcome(apply: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """NPV, payback, flows and realised risk impacts with the mitigations in ``apply`` bought."""
         rng.bit_generator.state = risk_state  # common random numbers: every variant sees the same draws
         probability, extra_cost = mitigated(risks["probability"].to_numpy(), risks["mitigated_probability"]
                                             .fillna(risks["probability"]).to_numpy(),

@@ -444,15 +444,18 @@ def smaa(
 
 
 def _plain(value: float) -> float | None:
+    """A float for JSON: NaN becomes ``None``."""
     return None if np.isnan(value) else float(value)
 
 
 def _block_sizes(n_samples: int) -> list[int]:
+    """Sizes of the fixed RNG blocks covering ``n_samples``."""
     full, rest = divmod(n_samples, RNG_BLOCK)
     return [RNG_BLOCK] * full + ([rest] if rest else [])
 
 
 def _block_rng(seed: int, stream: int, block: int) -> np.random.Generator:
+    """The generator of one block of one stream, independent of the chunking."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(stream, block)))
 
 

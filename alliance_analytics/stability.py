@@ -299,10 +299,12 @@ def weight_sweep(scores: pd.DataFrame, weights: pd.Series, criterion: str, point
 
 
 def _swap_text(swap: tuple[str, str] | None) -> str:
+    """A swapped pair as "B ahead of A" (or a dash)."""
     return "—" if swap is None else f"{swap[1]} ahead of {swap[0]}"
 
 
 def _matrix(scores: pd.DataFrame, weights: pd.Series) -> np.ndarray:
+    """The scores as an array with columns in the order of the weights."""
     if set(scores.columns) != set(weights.index) or (weights < 0).any() or not np.isclose(weights.sum(), 1.0):
         raise ValueError("weights must be non-negative, sum to 1 and be indexed by the criterion ids of scores")
     return scores[weights.index].to_numpy(dtype=float)
@@ -314,6 +316,7 @@ def _line_ends(matrix: np.ndarray, weights: np.ndarray, position: int) -> np.nda
 
 
 def _snap(differences: np.ndarray, tolerance: float) -> np.ndarray:
+    """Treat differences within ``tolerance`` as exact ties (zero)."""
     return np.where(np.abs(differences) <= tolerance, 0.0, differences)
 
 
@@ -360,6 +363,7 @@ def _swap(far: np.ndarray, at_end: np.ndarray, ahead: np.ndarray, behind: np.nda
 
 
 def _nearest_flip(intervals: dict[str, WeightInterval]) -> tuple[float | None, dict | None]:
+    """The smallest single-weight change that changes the top, with its details."""
     flips = [(abs(end - interval.current), criterion, interval.current, end, taker)
              for criterion, interval in intervals.items()
              for end, taker in zip(interval.top_kept, interval.top_lost_to) if taker is not None]

@@ -398,6 +398,7 @@ def _npv_and_inputs(npv: np.ndarray, inputs: pd.DataFrame) -> tuple[np.ndarray, 
 
 
 def _input_index(inputs: pd.DataFrame) -> pd.Index:
+    """The input names as an index."""
     return pd.Index(inputs.columns, name="input")
 
 

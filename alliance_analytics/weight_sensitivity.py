@@ -293,6 +293,7 @@ def analyse_weight_sensitivity(
     score_sampler = None
     if score_uncertainty:
         def score_sampler(rng: np.random.Generator, n: int) -> np.ndarray:
+            """Bootstrap-resampled evaluator scores, aggregated with the analysis's method."""
             return resample_scores(rng, evaluator_scores, n, fit.aggregation)
     simulation = smaa(scores.to_numpy(), samplers[weight_uncertainty], samples, seed, in_running, criteria,
                       score_sampler=score_sampler)
