@@ -4,8 +4,7 @@ Every assumption names one of :data:`DISTRIBUTIONS` and gives its parameters in 
 ``assumptions.csv`` (``value``, ``min``, ``mode``, ``max``, ``shape``, ``mean``, ``sd``, ``p10``, ``p50``,
 ``p90``; blank ones as ``None`` or NaN). :func:`frozen` turns a row into a scipy.stats frozen distribution,
 :func:`sample` draws from it (with numpy's samplers, or through the inverse CDF of given uniforms such as a
-:func:`latin_hypercube`), and :func:`mean` and :func:`most_likely` give its mean and the expert's point
-estimate in closed form. Pure functions; no I/O.
+:func:`latin_hypercube`). Pure functions; no I/O.
 """
 
 from __future__ import annotations
@@ -32,7 +31,6 @@ SYMMETRY_TOLERANCE = 1e-12
 by at most this share of p90 − p10."""
 
 _Z90 = float(special.ndtri(0.9))
-_PARAMETERS = DISTRIBUTION_PARAMETERS
 
 
 class _PointMassGen(stats.rv_continuous):
@@ -273,82 +271,11 @@ def latin_hypercube(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
     return np.clip((strata + rng.random((n, k))) / n, np.nextafter(0.0, 1.0), np.nextafter(1.0, 0.0))
 
 
-def mean(distribution: str, params: Mapping[str, float | None]) -> float:
-    """The mean of an assumption's distribution, in closed form.
-
-    ``value``; (min + max)/2; (min + mode + max)/3; (min + shape·mode + max)/(shape + 2); ``mean`` for
-    ``normal`` and ``lognormal``; for ``p10_p50_p90`` (see :func:`fit_p10_p50_p90`) p50 when symmetric,
-    otherwise p50 + b·(e^{s²/2} − 1)/s (= c + e^{μ + σ²/2} for right skew).
-
-    Parameters
-    ----------
-    distribution : str
-        One of :data:`DISTRIBUTIONS`.
-    params : mapping of str to float or None
-        Parameters by ``assumptions.csv`` column (see :func:`frozen`).
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> mean("triangular", {"min": 0.0, "mode": 3.0, "max": 12.0}), mean("pert", {"min": 0.0, "mode": 3.0, "max": 12.0})
-    (5.0, 4.0)
-    """
-    p = _checked(distribution, params)
-    if distribution == "fixed":
-        return p["value"]
-    if distribution == "uniform":
-        return (p["min"] + p["max"]) / 2
-    if distribution == "triangular":
-        return (p["min"] + p["mode"] + p["max"]) / 3
-    if distribution == "pert":
-        return (p["min"] + p["shape"] * p["mode"] + p["max"]) / (p["shape"] + 2)
-    if distribution in ("normal", "lognormal"):
-        return p["mean"]
-    s, b = _three_point(p["p10"], p["p50"], p["p90"])
-    return p["p50"] if s == 0 else p["p50"] + b * float(np.expm1(s**2 / 2) / s)
-
-
-def most_likely(distribution: str, params: Mapping[str, float | None]) -> float:
-    """The expert's point estimate of an assumption: the number a deterministic base case uses.
-
-    ``value`` for ``fixed``; ``mode`` for ``triangular`` and ``pert`` (the peak of the density); the
-    midpoint (min + max)/2 for ``uniform`` (no value is likelier than another; the midpoint is its mean and
-    median); ``mean`` for ``normal`` (also its mode) and for ``lognormal`` (the central number the row
-    states; the lognormal's own mode, e^{μ − σ²}, lies below it and is not an input); ``p50`` for
-    ``p10_p50_p90`` (the median the expert gave).
-
-    Parameters
-    ----------
-    distribution : str
-        One of :data:`DISTRIBUTIONS`.
-    params : mapping of str to float or None
-        Parameters by ``assumptions.csv`` column (see :func:`frozen`).
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> most_likely("pert", {"min": 0.0, "mode": 3.0, "max": 12.0}), most_likely("uniform", {"min": 0.0, "max": 12.0})
-    (3.0, 6.0)
-    """
-    p = _checked(distribution, params)
-    if distribution == "uniform":
-        return (p["min"] + p["max"]) / 2
-    key = {"fixed": "value", "triangular": "mode", "pert": "mode", "normal": "mean", "lognormal": "mean",
-           "p10_p50_p90": "p50"}[distribution]
-    return p[key]
-
-
 def _checked(distribution: str, params: Mapping[str, float | None]) -> dict[str, float]:
     """The parameters ``distribution`` uses, as floats (PERT ``shape`` defaulted), once they are checked."""
     if distribution not in DISTRIBUTIONS:
         raise ValueError(f"unknown distribution {distribution!r}; expected one of {', '.join(DISTRIBUTIONS)}")
-    names = _PARAMETERS[distribution] + (("shape",) if distribution == "pert" else ())
+    names = DISTRIBUTION_PARAMETERS[distribution] + (("shape",) if distribution == "pert" else ())
     p = {name: np.nan if params.get(name) is None else float(params[name]) for name in names}
     if distribution == "pert" and np.isnan(p["shape"]):
         p["shape"] = PERT_SHAPE

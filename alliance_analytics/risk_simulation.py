@@ -14,6 +14,7 @@ money amounts not below 0 (a normal or P10/P50/P90 tail could otherwise go negat
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 from numbers import Integral
 from pathlib import Path
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from alliance_analytics.atomic_files import write_bytes_atomic
 from alliance_analytics.case_model import ADDITIVE_QUANTITIES, PARAMETER_COLUMNS, Case
 from alliance_analytics.cash_flow import ValueThesis, cash_flows, npv, payback_year
 from alliance_analytics.correlation import iman_conover
@@ -540,8 +542,6 @@ def write_scenarios(results_path: str | Path | None, result: SimulationResult) -
     """
     if not results_path:
         return None
-    destination = Path(results_path).with_name("npv_scenarios.csv.gz")
-    temporary = destination.with_name(f".{destination.name}.tmp")
-    result.scenarios.to_csv(temporary, compression="gzip", float_format="%.2f")
-    temporary.replace(destination)
-    return destination
+    buffer = io.BytesIO()
+    result.scenarios.to_csv(buffer, compression={"method": "gzip", "mtime": 0}, float_format="%.2f")
+    return write_bytes_atomic(Path(results_path).with_name("npv_scenarios.csv.gz"), buffer.getvalue())

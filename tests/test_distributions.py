@@ -3,7 +3,7 @@
 - Every distribution against a reference built here from textbook formulas (scipy.stats with its own
   parameters, and closed-form means and variances: PERT (a + 4m + b)/6, triangular (a + m + b)/3, the
   lognormal's mean and sd as given, …): random draws and Latin-hypercube draws (inverse CDF) match its
-  mean, variance and quantiles; ``frozen``, ``mean`` and ``most_likely`` match it exactly.
+  mean, variance and quantiles; ``frozen`` matches it exactly.
 - The three-point fit reproduces p10, p50 and p90 exactly for any valid triple (hypothesis), agrees with the
   shifted lognormal written out as c + exp(μ + σZ) (and its mirror image), and its draws hit the quantiles.
 - ``fixed`` always gives its value; a Latin hypercube has one point per stratum per column; the same seed
@@ -28,8 +28,6 @@ from alliance_analytics.distributions import (
     fit_p10_p50_p90,
     frozen,
     latin_hypercube,
-    mean,
-    most_likely,
     sample,
 )
 
@@ -132,23 +130,19 @@ def test_latin_hypercube_draws_match_the_reference_more_tightly(name):
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_frozen_mean_and_most_likely_match_the_reference(name):
+def test_frozen_matches_the_reference(name):
     distribution, params, reference, _, _ = CASES[name]
     u = np.linspace(0.001, 0.999, 37)
     dist = frozen(distribution, params)
     np.testing.assert_allclose(dist.ppf(u), reference.ppf(u), rtol=1e-10)
     assert float(dist.mean()) == pytest.approx(reference.mean(), rel=1e-10)
     assert float(dist.var()) == pytest.approx(reference.var(), rel=1e-10)
-    assert mean(distribution, params) == pytest.approx(reference.mean(), rel=1e-10)
-    expected_most_likely = {"uniform": 6.0, "triangular": 2.0, "pert": 3.0, "normal": 5.0, "lognormal": 100.0,
-                            "p10_p50_p90": 100.0}[distribution]
-    assert most_likely(distribution, params) == (0.0 if name == "triangular at min" else expected_most_likely)
 
 
 def test_the_pert_shape_defaults_to_4_for_none_and_nan():
     base = {"min": 0.0, "mode": 3.0, "max": 12.0}
     for blank in (None, float("nan")):
-        assert mean("pert", {**base, "shape": blank}) == mean("pert", {**base, "shape": 4.0}) == 4.0
+        assert float(frozen("pert", {**base, "shape": blank}).mean()) == pytest.approx(4.0, rel=1e-12)
         blank_draws = sample("pert", {**base, "shape": blank}, 100, np.random.default_rng(3))
         np.testing.assert_array_equal(blank_draws, sample("pert", base, 100, np.random.default_rng(3)))
 
@@ -163,7 +157,6 @@ def test_fixed_always_returns_its_value():
     np.testing.assert_array_equal(dist.rvs(5, random_state=1), np.full(5, 0.1))
     np.testing.assert_array_equal(dist.cdf([0.0999, 0.1, 0.2]), [0.0, 1.0, 1.0])
     assert (float(dist.mean()), float(dist.var()), float(dist.median())) == (0.1, 0.0, 0.1)
-    assert mean("fixed", params) == most_likely("fixed", params) == 0.1
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -195,10 +188,9 @@ def test_the_three_point_fit_reproduces_the_three_quantiles(triple):
     np.testing.assert_allclose(frozen("p10_p50_p90", params).ppf([0.1, 0.5, 0.9]), triple, rtol=0,
                                atol=1e-12 * scale)
     assert dist.cdf(p50) == pytest.approx(0.5, abs=1e-12)
-    assert mean("p10_p50_p90", params) == pytest.approx(float(dist.mean()), rel=1e-12, abs=1e-12 * scale)
     if np.isfinite(float(dist.mean())):
         # the mean lies on the side of the longer tail
-        assert (mean("p10_p50_p90", params) - p50) * ((p90 - p50) - (p50 - p10)) >= 0
+        assert (float(dist.mean()) - p50) * ((p90 - p50) - (p50 - p10)) >= -1e-12 * scale
 
 
 def test_the_three_point_fit_is_normal_when_symmetric_and_skewed_otherwise():
