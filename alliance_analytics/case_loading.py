@@ -114,7 +114,7 @@ def load_case(case_dir: str | Path) -> Case:
 
 
 def _frame(table: _Table, model: type[BaseModel]) -> pd.DataFrame:
-    """The validated rows of a table as a DataFrame with the model's columns."""
+    """The validated rows of a table as a DataFrame with the model's columns (optional ones included)."""
     return pd.DataFrame([row.model_dump() for row in table.rows], columns=list(_columns(model)))
 
 
@@ -170,7 +170,8 @@ def _load_table(path: Path, model: type[BaseModel], problems: list[Problem]) -> 
     if content is None:
         return _Table(complete=False)
     expected = list(_columns(model))
-    missing = [column for column in expected if column not in content.header]
+    missing = [column for column in expected
+               if column not in content.header and model.model_fields[column].is_required()]
     unexpected = [column for column in content.header if column not in expected]
     for column in missing:
         problems.append(Problem(path.name, "required column is missing", line=1, column=column))
@@ -233,6 +234,7 @@ def _cross_check(settings: CaseSettings | None, root: yaml.Node | None, tables: 
         problems.extend(_check_settings(settings, root))
         problems.extend(_check_objectives(settings, candidates))
         problems.extend(_check_scores(settings, tables["scores.csv"], candidate_ids, known is not None))
+        problems.extend(_check_portfolio_columns(settings, candidates))
         if known is not None:
             problems.extend(_check_portfolio_references(settings, root, known))
     for name, id_column in (("assumptions.csv", "assumption_id"), ("risks.csv", "risk_id"),
@@ -305,8 +307,28 @@ def _check_portfolio_references(settings: CaseSettings, root: yaml.Node | None, 
     for index, dependency in enumerate(portfolio.dependencies):
         references.append((("portfolio", "dependencies", index, "candidate"), dependency.candidate))
         references.append((("portfolio", "dependencies", index, "requires"), dependency.requires))
+    references += [(("portfolio", key, item), candidate) for key in ("force_in", "force_out")
+                   for item, candidate in enumerate(getattr(portfolio, key))]
     return [_yaml_problem(root, location, f"unknown candidate '{candidate}'; expected an id from candidates.csv")
             for location, candidate in references if candidate not in known]
+
+
+def _check_portfolio_columns(settings: CaseSettings, candidates: _Table) -> list[Problem]:
+    """Sponsors have a capacity and start years a budget, where ``case.yaml`` sets those limits."""
+    portfolio = settings.portfolio
+    problems = []
+    for row, line in zip(candidates.rows, candidates.lines):
+        if portfolio.sponsor_capacity and row.sponsor is not None and row.sponsor not in portfolio.sponsor_capacity:
+            problems.append(Problem("candidates.csv", f"sponsor '{row.sponsor}' has no entry in "
+                                    "portfolio.sponsor_capacity of case.yaml; expected one of "
+                                    f"{', '.join(portfolio.sponsor_capacity)}", line=line, column="sponsor"))
+        if portfolio.budget_per_year and row.start_year is not None \
+                and row.start_year not in portfolio.budget_per_year:
+            problems.append(Problem("candidates.csv", f"start year {row.start_year} has no budget in "
+                                    "portfolio.budget_per_year of case.yaml; expected one of "
+                                    f"{', '.join(map(str, portfolio.budget_per_year))}", line=line,
+                                    column="start_year"))
+    return problems
 
 
 def _check_scores(settings: CaseSettings, scores: _Table, candidate_ids: list[str],

@@ -158,14 +158,56 @@ class CapabilityRequirement(_Strict):
     min_partners: int = Field(default=1, ge=1)
 
 
+class RiskLimit(_Strict):
+    """Limits on the portfolio's simulated NPV, evaluated over the scenario matrix."""
+
+    cvar_floor: float | None = None
+    cvar_level: float = Field(default=0.05, gt=0, lt=1)
+    max_loss_probability: float | None = Field(default=None, ge=0, lt=1)
+
+
+class BlendWeights(_Strict):
+    """Relative weights of expected NPV and fit score in the ``blend`` objective."""
+
+    npv: float = Field(default=0.5, ge=0)
+    fit: float = Field(default=0.5, ge=0)
+
+    @model_validator(mode="after")
+    def _not_both_zero(self) -> BlendWeights:
+        """At least one weight is positive."""
+        if self.npv + self.fit <= 0:
+            raise ValueError("at least one of npv and fit must be above 0")
+        return self
+
+
 class Portfolio(_Strict):
-    """Limits on the set of alliances pursued."""
+    """Limits on the set of alliances pursued, and how the portfolio is optimised."""
 
     budget: float = Field(ge=0)
+    budget_per_year: dict[int, Annotated[float, Field(ge=0)]] = {}
     manager_capacity_fte: float = Field(ge=0)
+    sponsor_capacity: dict[str, Annotated[int, Field(ge=0)]] = {}
     exclusions: list[Annotated[list[Identifier], Field(min_length=2)]] = []
     dependencies: list[Dependency] = []
     capabilities_required: list[CapabilityRequirement] = []
+    min_alliances: int | None = Field(default=None, ge=0)
+    max_alliances: int | None = Field(default=None, ge=0)
+    force_in: list[Identifier] = []
+    force_out: list[Identifier] = []
+    objective: Literal["npv", "fit", "blend"] = "npv"
+    blend: BlendWeights = BlendWeights()
+    risk_limit: RiskLimit = RiskLimit()
+    scenarios: int = Field(default=2000, ge=100, le=1_000_000)
+    solver: Literal["cbc", "highs"] = "cbc"
+    time_limit_s: float = Field(default=60, gt=0)
+
+    @model_validator(mode="after")
+    def _count_range(self) -> Portfolio:
+        """``min_alliances`` does not exceed ``max_alliances``."""
+        if self.min_alliances is not None and self.max_alliances is not None \
+                and self.min_alliances > self.max_alliances:
+            raise ValueError(f"min_alliances ({self.min_alliances}) exceeds max_alliances ({self.max_alliances})")
+        return self
 
 
 class Simulation(_Strict):
@@ -222,6 +264,8 @@ class CandidateRow(_Row):
     phase_out_date: dt.date | None
     risk_level: RiskLevel
     competes_with: SemicolonList
+    sponsor: str | None = None
+    start_year: int | None = Field(default=None, ge=1900, le=2200)
 
 
 class ScoreRow(_Row):

@@ -3,6 +3,9 @@
 ``alliance-analytics validate CASE_DIR`` checks a case and lists every problem (exit 0 valid, 2 not).
 ``alliance-analytics run [CASE_DIR] [--notebook NAME ...] [--out DIR] [-p NAME VALUE ...]`` runs notebooks
 on a case and writes a dated report folder (exit 0 all succeeded, 1 a notebook failed, 2 bad input).
+``alliance-analytics batch CONFIG`` runs a batch config (notebooks × cases × parameter sets) in parallel and
+writes a dated batch report (exit 0 all runs succeeded, 1 a run failed, 2 bad input, 3 another batch is
+writing to the output folder).
 User mistakes are reported as a list of problems, never as a Python traceback.
 """
 
@@ -13,6 +16,8 @@ from pathlib import Path
 
 import click
 
+from alliance_analytics.batch import run_batch, summary_table
+from alliance_analytics.batch_lock import BatchLocked
 from alliance_analytics.case_loading import load_case
 from alliance_analytics.notebook_parameters import parse_value
 from alliance_analytics.paths import REPORTS_DIR, SAMPLE_CASE_DIR
@@ -21,6 +26,7 @@ from alliance_analytics.reporting import run_report
 
 EXIT_INVALID_INPUT = 2
 EXIT_NOTEBOOK_FAILED = 1
+EXIT_BATCH_LOCKED = 3
 
 
 @click.group()
@@ -70,5 +76,45 @@ def run(case_dir: Path, notebooks: tuple[str, ...], out_dir: Path, parameters: t
     click.echo(f"Report: {report.folder / 'index.html'}")
     if not report.ok:
         click.echo("Some notebooks failed; their executed notebooks show the failing cell. "
+                   "'latest' was not moved.", err=True)
+        sys.exit(EXIT_NOTEBOOK_FAILED)
+
+
+@main.command()
+@click.argument("config", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder for the dated batch reports and 'latest' [default: the config's 'out', else reports/].")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Local worker processes [default: the config's 'workers', else one per core].")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (workers need a shared file system).")
+@click.option("--show-code", is_flag=True, default=None, help="Keep code cells in every HTML report.")
+@click.option("--keep", type=click.IntRange(min=1), default=None,
+              help="After a successful batch, keep only the N newest batch reports [default: the config's "
+                   "'retention', else all].")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def batch(config: Path, out_dir: Path | None, workers: int | None, scheduler: str | None, show_code: bool | None,
+          keep: int | None, quiet: bool) -> None:
+    """Run the batch CONFIG (notebooks × cases × parameter sets) in parallel and write a batch report.
+
+    Exit 0 when every run succeeded, 1 when a run failed, 2 for bad input (nothing ran), 3 when another
+    batch is writing to the same output folder.
+    """
+    try:
+        result = run_batch(config, out_dir, workers=workers, scheduler=scheduler, show_code=show_code or None,
+                           keep=keep, progress=not quiet)
+    except InputError as error:
+        click.echo(error.report(), err=True)
+        sys.exit(EXIT_INVALID_INPUT)
+    except BatchLocked as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_BATCH_LOCKED)
+    click.echo(summary_table(result))
+    for folder in result.deleted:
+        click.echo(f"Removed old batch report {folder} (retention)")
+    click.echo(f"Report: {result.folder / 'index.html'}")
+    click.echo(f"Manifest: {result.folder / 'manifest.json'}")
+    if not result.ok:
+        click.echo(f"{len(result.failed)} run(s) failed; their executed notebooks show the failing cell. "
                    "'latest' was not moved.", err=True)
         sys.exit(EXIT_NOTEBOOK_FAILED)

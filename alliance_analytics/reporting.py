@@ -21,12 +21,14 @@ Layout of one run::
 from __future__ import annotations
 
 import ast
-import datetime as dt
+import contextlib
 import inspect
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -38,11 +40,12 @@ import jinja2
 import nbformat
 import papermill
 from jupyter_client.manager import AsyncKernelManager
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbconvert import HTMLExporter
 from tqdm import tqdm
 from traitlets import CaselessStrEnum, default
 
-from alliance_analytics import partner_fit, risk_simulation, weight_sensitivity
+from alliance_analytics import decision_brief, partner_fit, portfolio_analysis, risk_simulation, weight_sensitivity
 from alliance_analytics.atomic_files import write_json_atomic, write_text_atomic
 from alliance_analytics.case_loading import load_case
 from alliance_analytics.case_model import Case
@@ -50,11 +53,14 @@ from alliance_analytics.notebook_parameters import check_parameters, declared_pa
 from alliance_analytics.paths import NOTEBOOKS_DIR, REPORTS_DIR
 from alliance_analytics.problems import InputError, Problem
 from alliance_analytics.provenance import run_provenance
+from alliance_analytics.report_folders import new_stamp, point_latest, staging_folder
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
 """Kernels keep no history database: many kernels at once would contend for IPython's SQLite file."""
+DEAD_KERNEL_RETRIES = 1
+"""How many times a notebook whose kernel died is run again."""
 INJECTED = ("case_dir", "results_path")
 """Parameters the runner sets itself for every notebook."""
 
@@ -62,6 +68,8 @@ VALUE_CHECKS: dict[str, Callable[..., list[Problem]]] = {
     "01_partner_fit": partner_fit.check_parameters,
     "02_weight_sensitivity": weight_sensitivity.check_sensitivity_parameters,
     "03_risk_simulation": risk_simulation.check_simulation_parameters,
+    "04_portfolio": portfolio_analysis.check_portfolio_run,
+    "05_decision_brief": decision_brief.check_brief_parameters,
 }
 """Per notebook, the check of parameter values against the case, run before the notebook is. Each is called
 with the case and, by name, those of the notebook's parameters (defaults filled in) that it takes."""
@@ -84,7 +92,12 @@ class IpcKernelManager(AsyncKernelManager):
 
 @dataclass
 class NotebookRun:
-    """The outcome of one notebook in a report run."""
+    """The outcome of one notebook in a report run.
+
+    ``seconds`` is the execution time (every attempt, kernel start included), ``export_seconds`` the HTML
+    export's; ``attempts`` is 2 when the kernel died and the notebook was run again. File links are
+    relative to the report's index.
+    """
 
     name: str
     title: str
@@ -95,6 +108,8 @@ class NotebookRun:
     results: str | None
     error: str | None = None
     headline: list[str] = field(default_factory=list)
+    attempts: int = 1
+    export_seconds: float = 0.0
 
 
 @dataclass
@@ -271,12 +286,13 @@ def run_report(
     per_notebook = check_run(case, notebooks, parameters)
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    stamp = _new_stamp(out)
-    staging = out / f".{stamp}.partial"
+    stamp = new_stamp(out)
+    staging = staging_folder(out, stamp)
     staging.mkdir()
     try:
         runs = [
-            _run_one(notebook, case, per_notebook[notebook], staging, show_code)
+            run_notebook(notebook, case.directory, case.settings.name, per_notebook[notebook],
+                         staging / notebook.stem, show_code=show_code, link_prefix=f"{notebook.stem}/")
             for notebook in tqdm(notebooks, desc="notebooks", unit="notebook", disable=not progress)
         ]
         provenance = run_provenance(case, parameters)
@@ -289,56 +305,152 @@ def run_report(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     if all(run.ok for run in runs):
-        _point_latest(out, stamp)
+        point_latest(out, stamp)
     return ReportRun(folder=final, runs=runs)
 
 
-def _new_stamp(out: Path) -> str:
-    """A UTC timestamp folder name not yet used in ``out``."""
-    base = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d_%H%M%S")
-    stamp, counter = base, 1
-    while (out / stamp).exists() or (out / f".{stamp}.partial").exists():
-        counter += 1
-        stamp = f"{base}_{counter}"
-    return stamp
+def run_notebook(notebook: Path, case_dir: Path, case_name: str, parameters: dict[str, Any], folder: Path, *,
+                 show_code: bool = False, timeout_s: float | None = None, link_prefix: str = "") -> NotebookRun:
+    """Execute one notebook with papermill into ``folder`` and export it to HTML; a failure is recorded, not raised.
 
+    This is the one way a notebook is run, shared by :func:`run_report` and the batch runner. ``folder``
+    receives the executed notebook, its HTML report and the ``results.json`` the notebook writes. A kernel
+    that dies (or never starts) is retried once, in a fresh kernel; an error in a cell is not retried. With
+    ``timeout_s``, every cell may run that long (papermill's ``execution_timeout``) and a watchdog kills the
+    kernel once the whole execution has taken that long; either way the run fails as "timed out after N s".
 
-def _run_one(notebook: Path, case: Case, parameters: dict[str, Any], staging: Path, show_code: bool) -> NotebookRun:
-    """Execute one notebook with papermill and export it to HTML; a failure is recorded, not raised."""
-    folder = staging / notebook.stem
-    folder.mkdir()
+    Parameters
+    ----------
+    notebook : Path
+        The notebook to run.
+    case_dir : Path
+        The case folder, injected as ``case_dir``.
+    case_name : str
+        The case's name, for the HTML page title.
+    parameters : dict
+        The checked user parameters for this notebook (``case_dir`` and ``results_path`` are added).
+    folder : Path
+        Where the run's files go; created if missing.
+    show_code : bool
+        Keep code cells in the HTML.
+    timeout_s : float, optional
+        Time limit of the execution, in seconds; ``None`` means none.
+    link_prefix : str
+        Prefix of the file links recorded in the result (the folder's path relative to the index).
+
+    Returns
+    -------
+    NotebookRun
+        The outcome, with the files' links, the error (if any) and the headline from ``results.json``.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
     executed = folder / notebook.name
     results = folder / "results.json"
-    injected = {**parameters, "case_dir": str(case.directory.resolve()), "results_path": str(results)}
+    injected = {**parameters, "case_dir": str(Path(case_dir).resolve()), "results_path": str(results)}
     started = time.perf_counter()
-    error = None
-    try:
-        papermill.execute_notebook(str(notebook), str(executed), parameters=injected, cwd=str(notebook.parent),
-                                   progress_bar=False, kernel_name="python3",
-                                   kernel_manager_class=IpcKernelManager, extra_arguments=KERNEL_ARGUMENTS)
-    except papermill.PapermillExecutionError as failure:
-        error = f"{failure.ename}: {failure.evalue}".strip()
-    except Exception as failure:  # the kernel died or never started: recorded like a failing cell
-        error = f"{type(failure).__name__}: {failure}".strip()
+    attempts, error = 0, None
+    while attempts < 1 + DEAD_KERNEL_RETRIES:
+        attempts += 1
+        error, kernel_died = _execute(notebook, executed, injected, timeout_s)
+        if not kernel_died:
+            break
     seconds = time.perf_counter() - started
-    title = _title(notebook)
-    html = None
+    title = notebook_title(notebook)
+    html, export_seconds = None, 0.0
     if executed.is_file():
-        export_html(executed, folder / f"{notebook.stem}.html", title=f"{title} — {case.settings.name}",
-                    show_code=show_code)
-        html = f"{notebook.stem}/{notebook.stem}.html"
+        exporting = time.perf_counter()
+        export_html(executed, folder / f"{notebook.stem}.html", title=f"{title} — {case_name}", show_code=show_code)
+        export_seconds = time.perf_counter() - exporting
+        html = f"{link_prefix}{notebook.stem}.html"
     headline = []
     if error is None and results.is_file():
         headline = json.loads(results.read_text(encoding="utf-8")).get("headline", [])
     return NotebookRun(
         name=notebook.stem, title=title, ok=error is None, seconds=seconds,
-        notebook=f"{notebook.stem}/{notebook.name}" if executed.is_file() else None, html=html,
-        results=f"{notebook.stem}/results.json" if results.is_file() else None, error=error, headline=headline,
+        notebook=f"{link_prefix}{notebook.name}" if executed.is_file() else None, html=html,
+        results=f"{link_prefix}results.json" if results.is_file() else None, error=error, headline=headline,
+        attempts=attempts, export_seconds=export_seconds,
     )
 
 
-def _title(notebook: Path) -> str:
-    """The notebook's first Markdown heading, or its name."""
+def _execute(notebook: Path, executed: Path, parameters: dict[str, Any],
+             timeout_s: float | None) -> tuple[str | None, bool]:
+    """Run papermill once; return the error (``None`` on success) and whether the kernel died."""
+    kernels: list[IpcKernelManager] = []
+
+    class WatchedKernelManager(IpcKernelManager):
+        """This execution's kernel manager, remembered so the watchdog can stop its kernel."""
+
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            kernels.append(self)
+
+    expired = threading.Event()
+
+    def stop_kernels() -> None:
+        """Past the time limit: kill the kernel, which ends papermill's execution."""
+        expired.set()
+        for manager in kernels:
+            if manager.has_kernel and manager.provisioner is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(manager.provisioner.pid, signal.SIGKILL)
+
+    watchdog = threading.Timer(timeout_s, stop_kernels) if timeout_s else None
+    if watchdog is not None:
+        watchdog.daemon = True
+        watchdog.start()
+    try:
+        papermill.execute_notebook(str(notebook), str(executed), parameters=parameters, cwd=str(notebook.parent),
+                                   progress_bar=False, kernel_name="python3", execution_timeout=timeout_s,
+                                   kernel_manager_class=WatchedKernelManager, extra_arguments=KERNEL_ARGUMENTS)
+    except papermill.PapermillExecutionError as failure:
+        return f"{failure.ename}: {failure.evalue}".strip(), False
+    except CellTimeoutError:
+        return timed_out(timeout_s), False
+    except Exception as failure:  # the kernel died or never started: recorded like a failing cell
+        if expired.is_set():
+            return timed_out(timeout_s), False
+        died = isinstance(failure, DeadKernelError) or "kernel died" in str(failure).lower()
+        return f"{type(failure).__name__}: {failure}".strip(), died
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+    return None, False
+
+
+def timed_out(timeout_s: float | None) -> str:
+    """The reason recorded for a run stopped at its time limit.
+
+    Parameters
+    ----------
+    timeout_s : float or None
+        The time limit in seconds.
+
+    Returns
+    -------
+    str
+        E.g. ``"timed out after 600 s"``.
+
+    Examples
+    --------
+    >>> timed_out(600.0)
+    'timed out after 600 s'
+    """
+    return f"timed out after {timeout_s:g} s"
+
+
+def notebook_title(notebook: Path) -> str:
+    """The notebook's first Markdown heading, or its name.
+
+    Parameters
+    ----------
+    notebook : Path
+        The notebook file.
+
+    Returns
+    -------
+    str
+    """
     for cell in nbformat.read(notebook, as_version=4).cells:
         if cell.cell_type == "markdown":
             for line in cell.source.splitlines():
@@ -414,11 +526,3 @@ def _write_index(path: Path, case: Case, runs: list[NotebookRun], provenance: di
         git_revision=provenance["git_revision"], versions=provenance["versions"],
     )
     write_text_atomic(path, html)
-
-
-def _point_latest(out: Path, stamp: str) -> None:
-    """Point ``out/latest`` at ``stamp`` in one atomic rename."""
-    temporary = out / f".latest.{stamp}"
-    temporary.unlink(missing_ok=True)
-    os.symlink(stamp, temporary)
-    os.replace(temporary, out / "latest")

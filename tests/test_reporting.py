@@ -68,7 +68,8 @@ def test_run_json_records_status_and_provenance(sample_report, sample_case):
     run = json.loads((sample_report.folder / "run.json").read_text(encoding="utf-8"))
     assert run["ok"] is True
     assert [entry["name"] for entry in run["notebooks"]] == ["01_partner_fit", "02_weight_sensitivity",
-                                                             "03_risk_simulation"]
+                                                             "03_risk_simulation", "04_portfolio",
+                                                             "05_decision_brief"]
     assert run["case"]["file_sha256"] == sample_case.file_hashes
 
 

@@ -1,0 +1,233 @@
+"""Running a batch's notebooks in parallel: a local process pool, or an existing Dask cluster.
+
+Locally, runs go to a :class:`concurrent.futures.ProcessPoolExecutor` with one worker per core (at most one
+per run). A run is coarse-grained: seconds to minutes, spent in its own Jupyter kernel (a separate process
+that papermill starts), so all a worker does is start the kernel, wait for it and export the HTML. The
+standard library pool starts in a fraction of a second, needs no scheduler, dashboard or nanny processes,
+and a broken worker only fails the runs it held; a ``dask.distributed.LocalCluster`` would add start-up
+time and moving parts without running anything faster on one machine. Workers are started with the
+``forkserver`` method: the parent's threads (the progress bar's) are not forked into them.
+
+Past one machine, ``--scheduler tcp://host:port`` sends each run to an existing Dask distributed cluster
+(``distributed.Client.submit``). Its workers must have this package and the notebooks installed at the same
+paths, and must see the output folder and the case folders on a shared file system: each run writes its
+files straight into its folder in the batch's staging folder, which lies inside the output folder.
+
+Either way, a run that fails, or whose worker dies, is recorded as a failed run; the others go on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import AbstractContextManager
+from pathlib import Path
+from types import TracebackType
+
+from alliance_analytics.batch_plan import RunSpec
+from alliance_analytics.problems import InputError, Problem
+from alliance_analytics.reporting import NotebookRun, notebook_title, run_notebook
+
+SCHEDULER_CONNECT_TIMEOUT_S = 10
+"""How long to wait for a Dask scheduler to answer before giving up."""
+
+
+def execute_run(spec: RunSpec, staging: Path) -> NotebookRun:
+    """Run one notebook of a batch into its folder of the staging folder (runs in a pool or Dask worker).
+
+    Parameters
+    ----------
+    spec : RunSpec
+        The run.
+    staging : Path
+        The batch's staging folder; the run writes into ``staging / spec.run_id``.
+
+    Returns
+    -------
+    NotebookRun
+        Links relative to the batch folder.
+    """
+    return run_notebook(spec.notebook, spec.case_dir, spec.case_name, spec.parameters, staging / spec.run_id,
+                        show_code=spec.show_code, timeout_s=spec.timeout_s, link_prefix=f"{spec.run_id}/")
+
+
+def failed_run(spec: RunSpec, error: BaseException) -> NotebookRun:
+    """The record of a run whose worker failed before the run could record its own outcome.
+
+    Parameters
+    ----------
+    spec : RunSpec
+        The run.
+    error : BaseException
+        What the pool or cluster raised for it.
+
+    Returns
+    -------
+    NotebookRun
+        A failed run without files (unless the run wrote them: they stay in its folder).
+    """
+    reason = f"{type(error).__name__}: {error}".strip().rstrip(":")
+    return NotebookRun(name=spec.notebook.stem, title=notebook_title(spec.notebook), ok=False, seconds=0.0,
+                       notebook=None, html=None, results=None, error=f"worker failed: {reason}")
+
+
+class LocalPool(AbstractContextManager):
+    """Runs on this machine, in a pool of worker processes.
+
+    Parameters
+    ----------
+    workers : int
+        Pool size.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+
+    def describe(self) -> str:
+        """Where the runs go, for the manifest and the summary.
+
+        Returns
+        -------
+        str
+        """
+        return f"local pool of {self.workers} worker{'s' if self.workers != 1 else ''}"
+
+    def run(self, specs: list[RunSpec], staging: Path) -> Iterator[tuple[RunSpec, NotebookRun]]:
+        """Start every run and yield each one's outcome as it finishes.
+
+        Parameters
+        ----------
+        specs : list of RunSpec
+            The runs.
+        staging : Path
+            The batch's staging folder.
+
+        Yields
+        ------
+        tuple of (RunSpec, NotebookRun)
+        """
+        futures: dict[Future, RunSpec] = {self._executor.submit(execute_run, spec, staging): spec for spec in specs}
+        for future in as_completed(futures):
+            yield futures[future], _outcome(future, futures[future])
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        """Stop the pool; when the batch was interrupted, cancel what has not started."""
+        self._executor.shutdown(wait=True, cancel_futures=error is not None)
+
+
+class DaskCluster(AbstractContextManager):
+    """Runs on an existing Dask distributed cluster.
+
+    Parameters
+    ----------
+    address : str
+        The scheduler's address, e.g. ``tcp://10.0.0.5:8786``.
+
+    Raises
+    ------
+    InputError
+        When the scheduler cannot be reached.
+    """
+
+    def __init__(self, address: str) -> None:
+        from distributed import Client
+
+        self.address = address
+        self._futures: list = []
+        try:
+            self._client = Client(address, timeout=SCHEDULER_CONNECT_TIMEOUT_S, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as error:
+            raise InputError("--scheduler", [Problem("--scheduler", f"cannot connect to the Dask scheduler "
+                                                                    f"({type(error).__name__}: {error})",
+                                                     column=address)]) from None
+
+    def describe(self) -> str:
+        """Where the runs go, for the manifest and the summary.
+
+        Returns
+        -------
+        str
+        """
+        return f"Dask scheduler {self.address}"
+
+    def run(self, specs: list[RunSpec], staging: Path) -> Iterator[tuple[RunSpec, NotebookRun]]:
+        """Submit every run and yield each one's outcome as it finishes.
+
+        Parameters
+        ----------
+        specs : list of RunSpec
+            The runs.
+        staging : Path
+            The batch's staging folder, on a file system the workers share.
+
+        Yields
+        ------
+        tuple of (RunSpec, NotebookRun)
+        """
+        from distributed import as_completed as completed
+
+        batch = uuid.uuid4().hex[:8]
+        futures = {self._client.submit(execute_run, spec, staging, key=f"alliance-analytics-{batch}-{spec.run_id}",
+                                       pure=False): spec for spec in specs}
+        self._futures = list(futures)
+        for future in completed(futures):
+            yield futures[future], _outcome(future, futures[future])
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        """Cancel what is still queued when the batch was interrupted, and disconnect."""
+        if error is not None:
+            self._client.cancel(self._futures)
+        self._client.close()
+
+
+def open_executor(workers: int, scheduler: str | None) -> LocalPool | DaskCluster:
+    """The executor a batch runs on.
+
+    Parameters
+    ----------
+    workers : int
+        Local pool size (ignored with a scheduler: the cluster decides).
+    scheduler : str, optional
+        A Dask scheduler address; runs go there instead of to a local pool.
+
+    Returns
+    -------
+    LocalPool or DaskCluster
+        A context manager with ``run(specs, staging)`` and ``describe()``.
+    """
+    return DaskCluster(scheduler) if scheduler else LocalPool(workers)
+
+
+def default_workers(runs: int) -> int:
+    """One worker per core, at most one per run.
+
+    Parameters
+    ----------
+    runs : int
+        Number of runs in the batch.
+
+    Returns
+    -------
+    int
+        At least 1.
+
+    Examples
+    --------
+    >>> default_workers(1)
+    1
+    """
+    return max(1, min(os.cpu_count() or 1, runs))
+
+
+def _outcome(future: Future, spec: RunSpec) -> NotebookRun:
+    """A finished future's run, or a failed run when its worker raised."""
+    try:
+        return future.result()
+    except Exception as error:  # a worker that died or raised: this run failed, the batch goes on
+        return failed_run(spec, error)
