@@ -227,7 +227,7 @@ class PortfolioResult:
 
 def check_portfolio_run(case: Case, objective: str = "", force_in: Sequence[str] = (),
                         force_out: Sequence[str] = (), portfolio: Mapping[str, Any] | None = None,
-                        frontier_points: int = 10, robustness_samples: int = 30, budget_step: float = 500_000,
+                        frontier_points: int = 10, robustness_samples: int = 20, budget_step: float = 500_000,
                         fte_step: float = 0.5) -> list[Problem]:
     """Check the portfolio notebook's parameters against the case, finding every problem.
 

@@ -64,15 +64,19 @@ def check_portfolio_parameters(case: Case, overrides: Mapping[str, Any] | None =
     list of Problem
         Empty when the overrides are usable.
     """
+    problems = []
     try:
-        settings = _merged(case, overrides)
+        _merged(case, overrides)
     except ValidationError as error:
-        return [Problem("parameters", detail["msg"], column=".".join(str(part) for part in detail["loc"]))
-                for detail in error.errors()]
+        problems += [Problem("parameters", detail["msg"], column=".".join(str(part) for part in detail["loc"]))
+                     for detail in error.errors()]
     known = set(case.candidates.index)
-    return [Problem("parameters", f"unknown candidate '{candidate}'; expected an id from candidates.csv",
-                    column=key)
-            for key in ("force_in", "force_out") for candidate in getattr(settings, key) if candidate not in known]
+    for key in ("force_in", "force_out"):
+        chosen = (overrides or {}).get(key) or []
+        if isinstance(chosen, list):
+            problems += [Problem("parameters", f"unknown candidate '{candidate}'; expected an id from "
+                                 "candidates.csv", column=key) for candidate in chosen if candidate not in known]
+    return problems
 
 
 def _merged(case: Case, overrides: Mapping[str, Any] | None) -> Portfolio:

@@ -159,9 +159,8 @@ def synthetic_problem(candidates: int, scenarios: int, seed: int) -> PortfolioPr
     limits += [LinearLimit("min_alliances", "min_alliances", ones, ">=", round(0.05 * candidates), "at least"),
                LinearLimit("max_alliances", "max_alliances", ones, "<=", round(0.2 * candidates), "at most")]
     free = order[cursor:]  # in no exclusion group or dependency
-    forced_in = free[np.argsort(expected[free])[len(free) // 2:len(free) // 2 + 2]]  # two of middling value
-    forced_out = free[np.argsort(expected[free])[-2:]]  # the two best of them
-    walked_away = free[:3]
+    ranked = free[np.argsort(expected[free])]
+    walked_away, forced_in, forced_out = ranked[:3], ranked[len(ranked) // 2:len(ranked) // 2 + 2], ranked[-2:]
     limits += [force_limit(problem, ids[i], True, "force_in") for i in forced_in]
     limits += [force_limit(problem, ids[i], False, "force_out") for i in forced_out]
     limits += [force_limit(problem, ids[i], False, "walk_away") for i in walked_away]

@@ -348,7 +348,7 @@ def _linear_limits(instance: Instance) -> list[LinearLimit]:
 
 @st.composite
 def instances(draw: st.DrawFn, min_size: int = 4, max_size: int = 12, max_scenarios: int = 40,
-              cvar: bool | None = None) -> Instance:
+              cvar: bool | None = None, loss: bool | None = None) -> Instance:
     """Random instances with a random subset of every kind of limit, bounds drawn so that they often bind.
 
     Parameters
@@ -359,8 +359,8 @@ def instances(draw: st.DrawFn, min_size: int = 4, max_size: int = 12, max_scenar
         Range of the number of candidates.
     max_scenarios : int
         Most scenarios (at least 8 are drawn).
-    cvar : bool or None
-        Always (True), never (False) or sometimes (None) a CVaR floor.
+    cvar, loss : bool or None
+        Always (True), never (False) or sometimes (None) a CVaR floor, and a loss-probability limit.
 
     Returns
     -------
@@ -403,8 +403,9 @@ def instances(draw: st.DrawFn, min_size: int = 4, max_size: int = 12, max_scenar
         force_out=frozenset(draw(st.sets(candidate, max_size=2))) if on["force"] else frozenset(),
         walk_away=frozenset(draw(st.sets(candidate, max_size=1))) if on["force"] else frozenset(),
         cvar_level=draw(st.sampled_from(CVAR_LEVELS)),
-        max_loss_probability=draw(st.sampled_from([0.0, 0.05, 0.1, 0.2, 0.3])) if on["loss"] else None,
     )
+    if loss if loss is not None else on["loss"]:
+        instance = replace(instance, max_loss_probability=_draw_loss_limit(draw, instance))
     if cvar if cvar is not None else draw(st.booleans()):
         instance = replace(instance, cvar_floor=_draw_cvar_floor(draw, instance))
     return instance
@@ -413,6 +414,13 @@ def instances(draw: st.DrawFn, min_size: int = 4, max_size: int = 12, max_scenar
 def _share_of(draw: st.DrawFn, total: float) -> float:
     """A bound of 30 % to 90 % of ``total``, rounded up to a whole number (so it binds without float noise)."""
     return float(np.ceil(draw(st.sampled_from([0.7, 0.5, 0.3, 0.9])) * total))
+
+
+def _draw_loss_limit(draw: st.DrawFn, instance: Instance) -> float:
+    """A loss-probability limit at (or half a scenario above) the loss share of a random portfolio."""
+    portfolio = draw(arrays(np.int8, instance.size, elements=st.integers(0, 1)))
+    losses = int((instance.scenarios @ portfolio < 0).sum())
+    return (losses + draw(st.sampled_from([0.0, 0.5]))) / len(instance.scenarios)
 
 
 def _draw_cvar_floor(draw: st.DrawFn, instance: Instance) -> float:

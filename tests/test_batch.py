@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -31,15 +32,16 @@ def _manifest(folder: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def partner_fit_batch(tmp_path_factory: pytest.TempPathFactory):
-    """partner_fit × two parameter sets on the sample case, through the CLI with two workers."""
+    """partner_fit × two parameter sets on a copy of the sample case, through the CLI with two workers."""
     folder = tmp_path_factory.mktemp("partner_fit_batch")
-    config = write_config(folder / "batch.yaml", f"""\
+    shutil.copytree(SAMPLE_CASE_DIR, folder / "sample")
+    config = write_config(folder / "batch.yaml", """\
 runs:
   - name: two aggregations
     notebooks: partner_fit
-    cases: [{SAMPLE_CASE_DIR}]
-    parameters: {{weights: {{cultural_fit: 40}}}}
-    grid: {{aggregation: [median, geometric]}}
+    cases: [sample]
+    parameters: {weights: {cultural_fit: 40}}
+    grid: {aggregation: [median, geometric]}
 """)
     result = CliRunner().invoke(main, ["batch", str(config), "--out", str(folder / "out"), "--workers", "2",
                                        "--quiet"])
@@ -68,9 +70,10 @@ def test_manifest_records_runs_hashes_seed_versions_and_revision(partner_fit_bat
     manifest = _manifest(out / "latest")
     assert manifest["kind"] == MANIFEST_KIND and manifest["ok"] is True
     assert manifest["summary"] == {"runs": 2, "ok": 2, "failed": 0}
-    case = manifest["cases"][str(SAMPLE_CASE_DIR.resolve())]
+    case_dir = (out.parent / "sample").resolve()
+    case = manifest["cases"][str(case_dir)]
     assert case["file_sha256"] == {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
-                                   for path in sorted(SAMPLE_CASE_DIR.iterdir()) if path.name in case["file_sha256"]}
+                                   for path in case_dir.iterdir() if path.suffix in (".yaml", ".csv")}
     assert set(case["file_sha256"]) == set(sample_case.file_hashes)
     assert case["seed"] == sample_case.settings.simulation.seed
     first, second = manifest["runs"]

@@ -446,6 +446,11 @@ SETTINGS_RULE_CASES = [
     pytest.param([("requires: C05", "requires: C98")], "portfolio.dependencies[0].requires", "requires: C98",
                  "unknown candidate 'C98'; expected an id from candidates.csv",
                  id="dependency-requires-unknown-candidate"),
+    pytest.param([("  max_alliances: 5", "  max_alliances: 5\n  force_in: [C01, C77]")], "portfolio.force_in[1]",
+                 "force_in: [C01, C77]", "unknown candidate 'C77'; expected an id from candidates.csv",
+                 id="force-in-unknown-candidate"),
+    pytest.param([("min_alliances: 3", "min_alliances: 6")], "portfolio", "portfolio:",
+                 "min_alliances (6) exceeds max_alliances (5)", id="min-above-max-alliances"),
 ]
 """Rules across several settings of case.yaml, or between case.yaml and candidates.csv: the regex
 replacements, the key path reported, text on the line the problem is about, and the message."""
@@ -590,7 +595,7 @@ def test_skipped_candidate_row_does_not_cascade(case_copy):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     problems = load_problems(case_copy)
     assert [(p.file, p.line) for p in problems] == [("candidates.csv", 4)]
-    assert "has 12 cells but the header has 11 columns" in problems[0].message
+    assert "has 14 cells but the header has 13 columns" in problems[0].message
 
 
 def test_column_named_twice(case_copy):
@@ -629,3 +634,32 @@ def test_score_checks_do_not_wait_for_a_clean_candidates_file(case_copy):
     found = {(problem.file, problem.line, problem.column) for problem in load_problems(case_copy)}
     assert {("candidates.csv", 2, "investment"), ("scores.csv", 2, "score"), ("scores.csv", 3, "criterion_id")} \
         <= found
+
+
+# --- portfolio columns of candidates.csv ------------------------------------------------------------------
+
+
+def test_sponsor_without_capacity_and_start_year_without_budget(case_copy):
+    """Both problems at once, each at its row and column, naming what was expected."""
+    path = case_copy / "candidates.csv"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("C08;C10,COO,2027", "C08;C10,CFO,2027").replace("C11;C07,CTO,2027", "C11;C07,CTO,2031")
+    path.write_text(text, encoding="utf-8")
+    problems = problems_by_line(case_copy)
+    assert [(p.file, p.line, p.column) for p in problems] == [("candidates.csv", 2, "sponsor"),
+                                                               ("candidates.csv", 3, "start_year")]
+    assert "sponsor 'CFO' has no entry in portfolio.sponsor_capacity" in problems[0].message
+    assert "expected one of CTO, CMO, CCO, COO" in problems[0].message
+    assert "start year 2031 has no budget in portfolio.budget_per_year" in problems[1].message
+
+
+def test_portfolio_columns_are_optional(case_copy):
+    """A case written before sponsors and start years existed still loads, without those limits."""
+    path = case_copy / "candidates.csv"
+    rows = [line.rsplit(",", 2)[0] for line in path.read_text(encoding="utf-8").splitlines()]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    edit_yaml(case_copy, (r"  sponsor_capacity:[^\n]*\n(    \w+: \d\n)+", ""),
+              (r"  budget_per_year:[^\n]*\n(    \d+: \d+\n)+", ""))
+    case = load_case(case_copy)
+    assert case.candidates["sponsor"].isna().all() and case.candidates["start_year"].isna().all()
+    assert case.settings.portfolio.sponsor_capacity == {} and case.settings.portfolio.budget_per_year == {}

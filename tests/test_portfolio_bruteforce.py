@@ -76,6 +76,13 @@ def test_a_cvar_floor_holds_exactly_at_the_optimum(solver: str, instance: ref.In
 
 @pytest.mark.parametrize("solver", SOLVERS)
 @settings(max_examples=30, deadline=None)
+@given(instance=ref.instances(min_size=4, max_size=12, loss=True))
+def test_a_loss_probability_limit_holds_exactly_at_the_optimum(solver: str, instance: ref.Instance) -> None:
+    check_against_brute_force(instance, solve(ref.to_problem(instance), solver=solver))
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@settings(max_examples=30, deadline=None)
 @given(instance=ref.instances(min_size=4, max_size=11))
 def test_the_maximised_linearised_cvar_is_the_exact_cvar(solver: str, instance: ref.Instance) -> None:
     expected = ref.brute_force(instance, maximise="cvar")
