@@ -1,5 +1,5 @@
 # Two commands on a fresh machine (Python 3.11 with pip and venv):
-#   make report   set up .venv if needed, run every notebook on the sample case, write reports/<timestamp>/
+#   make report   set up .venv if needed, run the default batch (every notebook on the sample case), write reports/<timestamp>/
 #   make test     set up .venv if needed, run the whole test suite (unit, property, CLI, nbval notebooks)
 
 PYTHON ?= python3
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 report: setup
-	$(BIN)/alliance-analytics run
+	$(BIN)/alliance-analytics batch batches/default.yaml
 
 test: setup
 	$(BIN)/python -m pytest

@@ -175,7 +175,7 @@ class DaskCluster(AbstractContextManager):
         futures = {self._client.submit(execute_run, spec, staging, key=f"alliance-analytics-{batch}-{spec.run_id}",
                                        pure=False): spec for spec in specs}
         self._futures = list(futures)
-        for future in completed(futures):
+        for future in completed(futures, loop=self._client.loop):
             yield futures[future], _outcome(future, futures[future])
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,

@@ -21,6 +21,7 @@ import pandas as pd
 
 from alliance_analytics.case_model import RISK_LEVEL_ORDER, Case
 from alliance_analytics.partner_fit import PartnerFitResult, analyse_partner_fit
+from alliance_analytics.portfolio_analysis import PortfolioResult, analyse_portfolio
 from alliance_analytics.problems import InputError, Problem
 from alliance_analytics.risk_simulation import SimulationResult, check_simulation_parameters, simulate_case
 from alliance_analytics.scoring import below
@@ -76,6 +77,9 @@ class DecisionBrief:
         valuable first: ``candidate``, ``name``, ``assumption``, ``description``, ``evppi``.
     caveats : list of str
         Plain sentences: what the committee should know before relying on the numbers.
+    portfolio : PortfolioResult or None
+        The optimised set of alliances within the programme's limits (solved only, not explained; the
+        portfolio report has the explanations), or None when not optimised.
     """
 
     case_name: str
@@ -88,6 +92,7 @@ class DecisionBrief:
     key_risks: pd.DataFrame
     validate_first: pd.DataFrame
     caveats: list[str]
+    portfolio: PortfolioResult | None = None
 
     def headline(self) -> list[str]:
         """A few short lines: who is recommended, who to walk away from, robustness, what to validate.
@@ -105,6 +110,9 @@ class DecisionBrief:
         if len(losing):
             lines.append("recommended on fit but likely to lose money: " + ", ".join(
                 f"{candidate} ({_percent(share)})" for candidate, share in losing["prob_loss"].items()))
+        if self.portfolio is not None:
+            lines.append("portfolio: " + (", ".join(self.portfolio.selected)
+                                          or f"none ({self.portfolio.solution.status})"))
         worth = self.validate_first.groupby("candidate", sort=False)["assumption"].agg(", ".join)
         lines.append("validate first: " + ("; ".join(f"{c}: {ids}" for c, ids in worth.items()) if len(worth)
                                            else "no assumption is worth testing before committing"))
@@ -219,7 +227,21 @@ class DecisionBrief:
             "key_risks": _records(self.key_risks),
             "validate_first": _records(self.validate_first.set_index("candidate")),
             "caveats": list(self.caveats),
+            "portfolio": None if self.portfolio is None else {
+                key: self.portfolio.to_json()[key]
+                for key in ("selected", "objective", "expected_npv", "cvar_5", "status", "gap", "conflict")},
         }
+
+    def portfolio_lines(self) -> list[str]:
+        """The recommended portfolio in plain words (or why there is none); empty when not optimised.
+
+        Returns
+        -------
+        list of str
+        """
+        if self.portfolio is None:
+            return []
+        return [line for line in self.portfolio.headline() if not line.startswith("Kept out as walk-aways")]
 
     def _nobody_recommended(self) -> str:
         """Why the recommended list is empty, in plain words."""
@@ -355,11 +377,15 @@ def analyse_decision_brief(
         weight_range=weight_range, samples=samples, seed=seed, score_uncertainty=score_uncertainty,
         include_walk_aways=include_walk_aways) if in_running >= 2 else None
     simulation = simulate_case(case, iterations=iterations, seed=seed, sampling=sampling)
-    return build_brief(case, fit, sensitivity, simulation, top=top)
+    scenarios = simulate_case(case, iterations=case.settings.portfolio.scenarios, seed=seed, sampling=sampling,
+                              sensitivity=False).scenarios
+    portfolio = analyse_portfolio(case, fit, scenarios, explain=False)
+    return build_brief(case, fit, sensitivity, simulation, top=top, portfolio=portfolio)
 
 
 def build_brief(case: Case, fit: PartnerFitResult, sensitivity: SensitivityResult | None,
-                simulation: SimulationResult, top: int = 5) -> DecisionBrief:
+                simulation: SimulationResult, top: int = 5, portfolio: PortfolioResult | None = None,
+                ) -> DecisionBrief:
     """Assemble the decision brief from the three analyses of a case.
 
     Parameters
@@ -375,6 +401,8 @@ def build_brief(case: Case, fit: PartnerFitResult, sensitivity: SensitivityResul
         The risk simulation of every candidate, with its sensitivity figures.
     top : int
         Most recommended alliances in the brief (best fit rank first); the others are named in a caveat.
+    portfolio : PortfolioResult, optional
+        The optimised portfolio of the case (:func:`alliance_analytics.portfolio_analysis.analyse_portfolio`).
 
     Returns
     -------
@@ -413,6 +441,7 @@ def build_brief(case: Case, fit: PartnerFitResult, sensitivity: SensitivityResul
         key_risks=_key_risks(case, simulation, list(chosen)),
         validate_first=_validate_first(case, simulation, list(chosen)),
         caveats=_caveats(case, fit, simulation, overview, list(advancing[top:])),
+        portfolio=portfolio,
     )
 
 

@@ -185,7 +185,7 @@ class PortfolioResult:
                  f"Solver: {solution.message}."]
         if self.binding:
             lines.append("Binding limits: " + "; ".join(problem.describe(name) for name in self.binding) + ".")
-        walked = self.why.index[self.why["status"] == "walked away"].tolist()
+        walked = [limit.name.split(":", 1)[1] for limit in problem.limits if limit.family == "walk_away"]
         if walked:
             lines.append(f"Kept out as walk-aways from the partner-fit analysis: {', '.join(walked)}.")
         return lines
@@ -280,7 +280,7 @@ def portfolio_overrides(objective: str = "", force_in: Sequence[str] = (), force
 def analyse_portfolio(case: Case, fit: PartnerFitResult, scenarios: pd.DataFrame,
                       overrides: Mapping[str, Any] | None = None, frontier_points: int = 10,
                       robustness_samples: int = 20, budget_step: float = 500_000, fte_step: float = 0.5,
-                      ) -> PortfolioResult:
+                      explain: bool = True) -> PortfolioResult:
     """Optimise the case's portfolio and explain the result.
 
     Parameters
@@ -299,6 +299,9 @@ def analyse_portfolio(case: Case, fit: PartnerFitResult, scenarios: pd.DataFrame
         Re-solves for the inclusion frequencies (0: skip).
     budget_step, fte_step : float
         Steps for the marginal value of budget (currency) and of alliance-manager capacity (FTE).
+    explain : bool
+        False solves only (and explains an infeasible case): no frontier, binding limits, why in or out,
+        marginal values or robustness, for a summary such as the decision brief.
 
     Returns
     -------
@@ -309,11 +312,14 @@ def analyse_portfolio(case: Case, fit: PartnerFitResult, scenarios: pd.DataFrame
     problem = build_problem(case, fit, scenarios, settings)
     options = SolveOptions(settings.solver, settings.time_limit_s)
     solution = options.solve(problem)
-    frontier = efficient_frontier(problem, frontier_points, options.solver, options.time_limit_s)
+    frontier = efficient_frontier(problem, frontier_points, options.solver, options.time_limit_s) if explain else []
     if not solution.found:
         conflict = minimal_conflict(problem, options.solver, options.time_limit_s)
         return PortfolioResult(problem, solution, conflict, pd.DataFrame(), {}, frontier, pd.DataFrame(),
                                pd.DataFrame(), None)
+    if not explain:
+        return PortfolioResult(problem, solution, None, limit_usage(problem, solution.selection), {}, [],
+                               pd.DataFrame(), pd.DataFrame(), None)
     value_of = functools.partial(_values, settings, case.settings.scale.max)
     uses_fit = settings.objective != "npv"
     robustness = inclusion_frequency(
