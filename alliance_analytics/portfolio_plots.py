@@ -41,7 +41,8 @@ def frontier_chart(result: PortfolioResult) -> Figure:
         distinct.setdefault(tuple(point.selected), point)
     xs = np.array([point.cvar for point in distinct.values()]) / MILLION
     ys = np.array([point.expected_npv for point in distinct.values()]) / MILLION
-    axes.plot(xs, ys, marker="o", color="#4c72b0", linewidth=1.5, label="efficient frontier")
+    axes.plot(xs, ys, marker="o", markersize=7, color="#4c72b0", linewidth=1, linestyle=":",
+              label="efficient portfolios (no portfolio lies between them)")
     for point in distinct.values():
         axes.annotate(", ".join(point.selected), (point.cvar / MILLION, point.expected_npv / MILLION),
                       textcoords="offset points", xytext=(6, 6), fontsize=8)

@@ -226,13 +226,20 @@ def _status(lp: pulp.LpProblem, log_text: str) -> str:
 
 
 def _gap(lp: pulp.LpProblem, solver: str, status: str, log_text: str) -> float | None:
-    """The relative gap: HiGHS's ``mip_gap``, or CBC's ``Gap:`` log line (0 when CBC proved optimality)."""
+    """The relative gap: HiGHS's ``mip_gap``, or from CBC's last "best objective … (best possible …)" log line.
+
+    CBC's summary ``Gap:`` line is rounded to two decimals, so the gap is computed from the incumbent and the
+    bound, which CBC logs in full; a proven optimum without such a line has gap 0.
+    """
     if solver == "highs":
         value = float(lp.solverModel.getInfo().mip_gap)
         return value if math.isfinite(value) else None
-    found = re.search(r"^Gap:\s+(-?[0-9.eE+-]+)", log_text, re.MULTILINE)
+    found = re.findall(r"best objective (\S+) \(best possible (\S+)\)", log_text)
     if found:
-        return abs(float(found.group(1)))
+        incumbent, bound = (float(value) for value in found[-1])
+        if abs(incumbent) < 1e49:
+            return abs(incumbent - bound) / max(abs(incumbent), 1e-10)
+        return None
     return 0.0 if status == "optimal" else None
 
 
