@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from alliance_analytics.portfolio_problem import PortfolioProblem
+from alliance_analytics.portfolio_problem import CVAR_LIMIT, LOSS_LIMIT, PortfolioProblem
 from alliance_analytics.portfolio_solver import solve
 
 
@@ -94,7 +94,7 @@ def minimal_conflict(problem: PortfolioProblem, solver: str = "cbc", time_limit_
         return None
     certain = verdict is not None
     kept = problem.limit_names
-    for name in sorted(problem.limit_names, key=_removal_order):
+    for name in sorted(problem.limit_names, key=lambda limit: _removal_order(problem, limit)):
         trial = [other for other in kept if other != name]
         verdict = feasible(_only(problem, trial), solver, time_limit_s)
         certain &= verdict is not None
@@ -110,11 +110,10 @@ REMOVAL_ORDER: tuple[str, ...] = ("cvar_floor", "loss_probability", "budget", "b
 explanation prefers the user's own what-if forces and the capability requirements over background limits."""
 
 
-def _removal_order(name: str) -> int:
-    """Position of a limit's family in :data:`REMOVAL_ORDER` (``budget_2027`` counts as ``budget_per_year``)."""
-    family = name.split(":", 1)[0]
-    family = "budget_per_year" if family.startswith("budget_") else family
-    return REMOVAL_ORDER.index(family)
+def _removal_order(problem: PortfolioProblem, name: str) -> int:
+    """Position of a limit's family in :data:`REMOVAL_ORDER`; families not listed go after the risk limits."""
+    family = name if name in (CVAR_LIMIT, LOSS_LIMIT) else problem.limit(name).family
+    return REMOVAL_ORDER.index(family) if family in REMOVAL_ORDER else 2
 
 
 def _only(problem: PortfolioProblem, names: list[str]) -> PortfolioProblem:

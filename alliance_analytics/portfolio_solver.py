@@ -7,7 +7,8 @@ and some ``η`` reaches it, so the floor holds exactly when the CVaR meets it. T
 adds a binary ``z_s`` per scenario that may lose money: ``NPV_s(x) + M_s z_s ≥ 0`` with
 ``M_s = Σ_i max(0, −NPV_si)`` and ``Σ z_s ≤ ⌊p S⌋``.
 
-Rows are built from numpy arrays straight into :class:`pulp.LpAffineExpression` objects (one list of
+Money is handed to the solver in units of its largest power of ten (:func:`money_scale`), because solver
+tolerances are absolute. Rows are built from numpy arrays straight into :class:`pulp.LpAffineExpression` objects (one list of
 ``(variable, coefficient)`` pairs per row) rather than by ``lpSum(coef * x …)``, which creates an
 intermediate expression per term; ``benchmarks/bench_portfolio.py`` measures the difference.
 
@@ -94,6 +95,7 @@ class PortfolioModel:
     x: list[pulp.LpVariable]
     eta: pulp.LpVariable | None
     u: list[pulp.LpVariable]
+    money_scale: float = 1.0
 
 
 def build_model(problem: PortfolioProblem, maximise: Maximise = "value") -> PortfolioModel:
@@ -116,18 +118,35 @@ def build_model(problem: PortfolioProblem, maximise: Maximise = "value") -> Port
     for index, limit in enumerate(problem.limits):
         lp.addConstraint(_row(x, limit.coefficients, limit.sense, limit.bound), f"limit_{index}")
     eta, u = None, []
+    scale = money_scale(problem.scenarios)
+    scenarios = problem.scenarios / scale
     needs_cvar = problem.cvar_floor is not None or maximise == "cvar"
     if needs_cvar:
-        eta, u, cvar = _cvar_rows(lp, x, problem)
+        eta, u, cvar = _cvar_rows(lp, x, scenarios, problem.cvar_level)
         if problem.cvar_floor is not None:
-            lp.addConstraint(pulp.LpConstraint(cvar, pulp.LpConstraintGE, "cvar_floor", problem.cvar_floor))
+            lp.addConstraint(pulp.LpConstraint(cvar, pulp.LpConstraintGE, "cvar_floor", problem.cvar_floor / scale))
     if problem.max_loss_probability is not None:
-        _loss_rows(lp, x, problem)
+        _loss_rows(lp, x, scenarios, problem.max_loss_probability)
     if maximise == "cvar":
         lp.setObjective(cvar)
     else:
-        lp.setObjective(pulp.LpAffineExpression(_pairs(x, problem.value)))
-    return PortfolioModel(lp, x, eta, u)
+        lp.setObjective(pulp.LpAffineExpression(_pairs(x, problem.value / money_scale(problem.value))))
+    return PortfolioModel(lp, x, eta, u, scale)
+
+
+def money_scale(values: np.ndarray) -> float:
+    """The power of ten of the largest magnitude in ``values`` (at least 1), to express them in its units.
+
+    Solvers' tolerances are absolute, so NPVs of millions are given to them in millions: a CVaR floor that a
+    portfolio meets exactly is then not lost to a tolerance of 1e-7 against numbers of 1e7.
+
+    Examples
+    --------
+    >>> money_scale(np.array([3_250_000.0, -12.0])), money_scale(np.array([0.4])), money_scale(np.zeros(2))
+    (1000000.0, 1.0, 1.0)
+    """
+    largest = float(np.max(np.abs(values), initial=0.0))
+    return 10.0 ** math.floor(math.log10(largest)) if largest >= 1 else 1.0
 
 
 def solve(problem: PortfolioProblem, solver: str = "cbc", time_limit_s: float = 60.0, gap: float = 0.0,
@@ -194,6 +213,7 @@ def solve_model(model: PortfolioModel, problem: PortfolioProblem, solver: str = 
     if model.eta is not None:
         u_sum = sum(variable.value() or 0.0 for variable in model.u)
         linearised = float(model.eta.value() - u_sum / (problem.cvar_level * problem.scenarios.shape[0]))
+        linearised *= model.money_scale
     objective = float(problem.objective_value(selection))
     return Solution(status, selection, objective, _gap(model.lp, solver, status, log_text), seconds, solver,
                     linearised)
@@ -222,7 +242,7 @@ def _status(lp: pulp.LpProblem, log_text: str) -> str:
         return "infeasible"
     if "No feasible solution found" in log_text or lp.status == pulp.LpStatusNotSolved:
         return "no solution"
-    return "infeasible"
+    raise RuntimeError(f"unexpected solver outcome: status {pulp.LpStatus[lp.status]}, sol_status {lp.sol_status}")
 
 
 def _gap(lp: pulp.LpProblem, solver: str, status: str, log_text: str) -> float | None:
@@ -255,27 +275,33 @@ def _row(x: list[pulp.LpVariable], coefficients: np.ndarray, sense: str, bound: 
     return pulp.LpConstraint(pulp.LpAffineExpression(_pairs(x, coefficients)), pulp_sense, rhs=float(bound))
 
 
-def _cvar_rows(lp: pulp.LpProblem, x: list[pulp.LpVariable], problem: PortfolioProblem,
+def _cvar_rows(lp: pulp.LpProblem, x: list[pulp.LpVariable], scenarios: np.ndarray, level: float,
                ) -> tuple[pulp.LpVariable, list[pulp.LpVariable], pulp.LpAffineExpression]:
-    """Add the Rockafellar–Uryasev rows; return ``η``, the ``u_s`` and the expression of the CVaR."""
-    scenarios = problem.scenarios
-    eta = lp.add_variable("eta")
+    """Add the Rockafellar–Uryasev rows; return ``η``, the ``u_s`` and the expression of the CVaR.
+
+    ``η`` is bounded by the lowest and highest NPV any portfolio could have in any scenario: the best ``η``
+    is the portfolio's value at risk, which lies between them. The bounds tighten the relaxation and keep CBC
+    from reporting a flat direction (``η`` and every ``u_s`` growing together at a tail share of 1) as
+    unbounded.
+    """
+    low = float(np.minimum(scenarios, 0.0).sum(axis=1).min())
+    high = float(np.maximum(scenarios, 0.0).sum(axis=1).max())
+    eta = lp.add_variable("eta", lowBound=low, upBound=high)
     u = [lp.add_variable(f"u_{index}", lowBound=0) for index in range(scenarios.shape[0])]
     for index, row in enumerate(scenarios):
         terms = _pairs(x, row)
         terms += [(u[index], 1.0), (eta, -1.0)]
         lp.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintGE, rhs=0.0),
                          f"tail_{index}")
-    weight = -1.0 / (problem.cvar_level * scenarios.shape[0])
+    weight = -1.0 / (level * scenarios.shape[0])
     cvar = pulp.LpAffineExpression([(eta, 1.0), *((variable, weight) for variable in u)])
     return eta, u, cvar
 
 
-def _loss_rows(lp: pulp.LpProblem, x: list[pulp.LpVariable], problem: PortfolioProblem) -> None:
+def _loss_rows(lp: pulp.LpProblem, x: list[pulp.LpVariable], scenarios: np.ndarray, limit: float) -> None:
     """Add the rows of the loss-probability limit (only scenarios where some selection could lose)."""
-    scenarios = problem.scenarios
     worst = np.maximum(-scenarios, 0.0).sum(axis=1)
-    allowed = math.floor(problem.max_loss_probability * scenarios.shape[0] + 1e-9)
+    allowed = math.floor(limit * scenarios.shape[0] + 1e-9)
     z = []
     for index in np.flatnonzero(worst > 0).tolist():
         flag = lp.add_variable(f"z_{index}", cat=pulp.LpBinary)

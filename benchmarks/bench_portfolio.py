@@ -174,18 +174,24 @@ class Calibration:
     unconstrained: Solution
     safest: Solution
     unconstrained_cvar: float
-    highest_cvar: float
+    highest_cvar: float | None
     floor: float
     seconds: float
 
 
 def calibrate_floor(problem: PortfolioProblem, share: float, time_limit_s: float) -> Calibration:
-    """Set the CVaR floor ``share`` of the way from the best portfolio's CVaR to the highest CVaR (HiGHS)."""
+    """Set the CVaR floor ``share`` of the way from the best portfolio's CVaR to the highest CVaR (HiGHS).
+
+    When the highest-CVaR solve finds no portfolio in time, ``highest_cvar`` is None and the floor is the best
+    portfolio's own CVaR (not binding): the section then times the model building only.
+    """
     started = time.perf_counter()
     unconstrained = solve(problem, "highs", time_limit_s, GAP)
     safest = solve(problem, "highs", time_limit_s, GAP, maximise="cvar")
-    low, high = float(problem.cvar(unconstrained.selection)), float(problem.cvar(safest.selection))
-    return Calibration(unconstrained, safest, low, high, low + share * (high - low), time.perf_counter() - started)
+    low = float(problem.cvar(unconstrained.selection))
+    high = float(problem.cvar(safest.selection)) if safest.found else None
+    floor = low if high is None else low + share * (high - low)
+    return Calibration(unconstrained, safest, low, high, floor, time.perf_counter() - started)
 
 
 # -------------------------------------------------------------------------------------------- the models
@@ -288,6 +294,22 @@ def milp_check(model: FloorModel, time_limit_s: float) -> dict:
             "gap": float(result.mip_gap) if found and result.mip_gap is not None else None}
 
 
+def line(label: str, text: str) -> None:
+    """One row of the table."""
+    print(f"  {label:<44} {text}")
+
+
+def _build_lines(build_s: float, naive_s: float, floor_s: float, ours_size: tuple, naive_size: tuple,
+                 floor_size: tuple) -> None:
+    """The table's rows on model building."""
+    line("build_model (package)", f"{build_s:.3f} s")
+    line("straightforward lpSum construction", f"{naive_s:.3f} s → package is {naive_s / build_s:.1f}x faster "
+         f"(target ≥ 3x: {'met' if naive_s / build_s >= 3 else 'NOT met'})")
+    line("floor: scipy.sparse model for milp", f"{floor_s:.4f} s ({build_s / floor_s:.0f}x less than build_model)")
+    line("same model (rows, columns, non-zeros)", f"package {ours_size}, lpSum {naive_size}, sparse {floor_size}: "
+         f"{'identical' if ours_size == naive_size == floor_size else 'DIFFERENT'}")
+
+
 def run_section(candidates: int, scenarios: int, options: argparse.Namespace, repeat: int, time_limit_s: float,
                 frontier_time_limit_s: float) -> dict:
     """Build one instance, time everything, print the table and return the figures."""
@@ -305,11 +327,26 @@ def run_section(candidates: int, scenarios: int, options: argparse.Namespace, re
     del naive
     floor_s, floor = best_of(repeat, floor_model, problem)
     floor_size = (floor.constraints.A.shape[0], floor.constraints.A.shape[1], floor.constraints.A.nnz)
-
+    builds = {
+        "candidates": candidates, "scenarios": scenarios, "rows": floor_size[0], "columns": floor_size[1],
+        "nonzeros": floor_size[2], "limits": len(problem.limits), "limit_kinds": kinds,
+        "build_s": round(build_s, 4), "naive_build_s": round(naive_s, 4), "build_speedup": round(naive_s / build_s, 2),
+        "floor_build_s": round(floor_s, 5), "same_model": ours_size == naive_size == floor_size,
+        "calibration_s": round(calibration.seconds, 2),
+    }
+    print(f"== {candidates:,} candidates × {scenarios:,} scenarios: {floor_size[0]:,} rows, {floor_size[1]:,} "
+          f"columns ({candidates:,} binary), {floor_size[2]:,} non-zeros; {len(problem.limits)} linear limits of "
+          f"{len(kinds)} kinds ({', '.join(kinds)}) + CVaR floor; best of {repeat}")
+    if calibration.highest_cvar is None:
+        print(f"  CVaR floor calibration FAILED: the highest-CVaR solve (HiGHS, limit {time_limit_s:g} s) ended "
+              f"'{calibration.safest.status}' after {calibration.safest.seconds:.1f} s; builds timed with the floor at "
+              "the best portfolio's CVaR, solves and frontier skipped")
+        _build_lines(build_s, naive_s, floor_s, ours_size, naive_size, floor_size)
+        return {**builds, "cvar_calibration": calibration.safest.status}
     runs = {solver: timed_solve(problem, solver, time_limit_s) for solver in ("cbc", "highs")}
     check = milp_check(floor, time_limit_s) if options.milp_check else None
-    solved = {solver: run for solver, run in runs.items() if run["status"] == "optimal"}
-    fastest = min(solved or runs, key=lambda solver: runs[solver]["seconds"])
+    fastest = min(runs, key=lambda solver: (runs[solver]["status"] != "optimal", runs[solver]["selection"] is None,
+                                            runs[solver]["seconds"]))
     frontier_solver = options.frontier_solver or fastest
     frontier_started, frontier_cpu = time.perf_counter(), cpu_seconds()
     frontier = efficient_frontier(problem, points=options.frontier_points, solver=frontier_solver,
@@ -325,27 +362,15 @@ def run_section(candidates: int, scenarios: int, options: argparse.Namespace, re
     binding = bool(calibration.unconstrained_cvar < calibration.floor and floor_costs)
     objectives = [value for value in (runs["cbc"]["objective"], runs["highs"]["objective"],
                                       check and check["objective"]) if value is not None]
-    disagreement = (max(objectives) - min(objectives)) / abs(max(objectives)) if objectives else None
+    disagreement = (max(objectives) - min(objectives)) / abs(max(objectives)) if len(objectives) > 1 else None
     frontier_statuses = [point.status for point in frontier]
     selected = int(best["selection"].sum()) if best["selection"] is not None else None
     solve_min = min(run["seconds"] for run in runs.values())
 
-    def line(label: str, text: str) -> None:
-        """One row of the table."""
-        print(f"  {label:<44} {text}")
-
-    print(f"== {candidates:,} candidates × {scenarios:,} scenarios: {floor_size[0]:,} rows, {floor_size[1]:,} "
-          f"columns ({candidates:,} binary), {floor_size[2]:,} non-zeros; {len(problem.limits)} linear limits of "
-          f"{len(kinds)} kinds ({', '.join(kinds)}) + CVaR floor; best of {repeat}")
     line("CVaR floor calibration (2 HiGHS solves)",
          f"{calibration.seconds:.1f} s: best portfolio's CVaR {calibration.unconstrained_cvar:,.0f}, highest CVaR "
          f"{calibration.highest_cvar:,.0f} → floor {calibration.floor:,.0f} ({options.floor_share:.0%} of the way)")
-    line("build_model (package)", f"{build_s:.3f} s")
-    line("straightforward lpSum construction", f"{naive_s:.3f} s → package is {naive_s / build_s:.1f}x faster "
-         f"(target ≥ 3x: {'met' if naive_s / build_s >= 3 else 'NOT met'})")
-    line("floor: scipy.sparse model for milp", f"{floor_s:.4f} s ({build_s / floor_s:.0f}x less than build_model)")
-    line("same model (rows, columns, non-zeros)", f"package {ours_size}, lpSum {naive_size}, sparse {floor_size}: "
-         f"{'identical' if ours_size == naive_size == floor_size else 'DIFFERENT'}")
+    _build_lines(build_s, naive_s, floor_s, ours_size, naive_size, floor_size)
     for solver, run in runs.items():
         extra = (f"; HiGHS's own run time {run['engine_s']:.2f} s, the rest PuLP's export/import" if solver == "highs"
                  else f"; includes PuLP's MPS write ≈ {run['export_s']:.2f} s")
@@ -378,7 +403,8 @@ def run_section(candidates: int, scenarios: int, options: argparse.Namespace, re
     line(f"frontier, {options.frontier_points} points ({frontier_solver.upper()}, limit {frontier_time_limit_s:g} s "
          "each)", f"{frontier_s:.1f} s (CPU {frontier_cpu:.1f} s) for {options.frontier_points + 2} solves incl. "
          "building; statuses "
-         + ", ".join(f"{frontier_statuses.count(s)} {s}" for s in sorted(set(frontier_statuses)))
+         + (", ".join(f"{frontier_statuses.count(s)} {s}" for s in sorted(set(frontier_statuses)))
+            or "none: an end solve found no portfolio")
          + (f" (target < 120 s: {'met' if frontier_s < 120 else 'NOT met'})" if candidates <= 200 else ""))
     budget = problem.limit("budget")
     used = [None if selection is None else float(selection @ budget.coefficients) / budget.bound
@@ -387,10 +413,7 @@ def run_section(candidates: int, scenarios: int, options: argparse.Namespace, re
          + f" of {budget.bound:,.0f} (without the floor {used[1]:.2%})")
     line("section wall time", f"{time.perf_counter() - started:.1f} s")
     return {
-        "candidates": candidates, "scenarios": scenarios, "rows": floor_size[0], "columns": floor_size[1],
-        "nonzeros": floor_size[2], "limits": len(problem.limits), "limit_kinds": kinds,
-        "build_s": round(build_s, 4), "naive_build_s": round(naive_s, 4), "build_speedup": round(naive_s / build_s, 2),
-        "floor_build_s": round(floor_s, 5), "same_model": ours_size == naive_size == floor_size,
+        **builds, "cvar_calibration": calibration.safest.status,
         "cbc_solve_s": round(cbc["seconds"], 3), "cbc_cpu_s": round(cbc["cpu_s"], 3), "cbc_status": cbc["status"],
         "cbc_gap": cbc["gap"],
         "cbc_objective": cbc["objective"], "cbc_mps_write_s": round(cbc["export_s"], 3),
@@ -409,7 +432,7 @@ def run_section(candidates: int, scenarios: int, options: argparse.Namespace, re
         "frontier_s": round(frontier_s, 2), "frontier_cpu_s": round(frontier_cpu, 2),
         "frontier_solver": frontier_solver,
         "frontier_points": options.frontier_points, "frontier_statuses": frontier_statuses,
-        "calibration_s": round(calibration.seconds, 2), "section_s": round(time.perf_counter() - started, 1),
+        "section_s": round(time.perf_counter() - started, 1),
     }
 
 

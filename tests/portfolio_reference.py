@@ -120,7 +120,7 @@ class Instance:
 
 @dataclass(frozen=True)
 class Reference:
-    """What brute force finds: the best objective and every selection reaching it.
+    """What brute force finds: the best objective (or CVaR) and every selection reaching it.
 
     Attributes
     ----------
@@ -128,13 +128,10 @@ class Reference:
         Best objective over the feasible selections; None when none is feasible.
     optimal : numpy.ndarray
         ``k × n`` 0/1 rows of every optimal selection (``0 × n`` when infeasible).
-    feasible_count : int
-        Number of feasible selections.
     """
 
     best: float | None
     optimal: np.ndarray
-    feasible_count: int
 
 
 def candidate_id(index: int) -> str:
@@ -234,7 +231,7 @@ def brute_force(instance: Instance, keep: Collection[str] | None = None, maximis
     Returns
     -------
     Reference
-        Best objective (or CVaR), the optimal selections and the number of feasible ones.
+        Best objective (or CVaR) and the optimal selections.
     """
     names = set(limit_names(instance) if keep is None else keep)
     selections = all_selections(instance.size)
@@ -250,11 +247,11 @@ def brute_force(instance: Instance, keep: Collection[str] | None = None, maximis
         ok = cvar >= instance.cvar_floor - 1e-9 * instance.scale
         candidates, cvar = candidates[ok], cvar[ok]
     if len(candidates) == 0:
-        return Reference(None, candidates, 0)
+        return Reference(None, candidates)
     score = cvar if maximise == "cvar" else candidates @ instance.value
     best = float(score.max())
     optimal = candidates[score >= best - 1e-9 * instance.scale]
-    return Reference(best, optimal, len(candidates))
+    return Reference(best, optimal)
 
 
 def is_feasible(instance: Instance, keep: Collection[str]) -> bool:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import portfolio_reference as ref
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-import portfolio_reference as ref
-from alliance_analytics.portfolio_problem import lower_tail_cvar
+from alliance_analytics.portfolio_problem import LinearLimit, PortfolioProblem, lower_tail_cvar
 from alliance_analytics.portfolio_solver import Solution, solve
 
 SOLVERS = ["cbc", "highs"]
@@ -136,3 +136,37 @@ def test_lower_tail_cvar_weights_the_boundary_scenario() -> None:
     assert float(lower_tail_cvar(values, 0.375)) == pytest.approx((-10.0 + 0.5 * 0.0) / 1.5)
     assert float(lower_tail_cvar(values, 0.1)) == -10.0
     assert float(lower_tail_cvar(values, 1.0)) == pytest.approx(-0.5)
+
+
+def market_split(candidates: int = 40, rows: int = 4, seed: int = 7) -> tuple[PortfolioProblem, np.ndarray, np.ndarray]:
+    """A Cornuéjols–Dawande market-split problem ``W x = W h`` for a hidden 0/1 ``h``, as pairs of limits.
+
+    Branch and bound needs hours to find ``h`` (or any other solution) with 40 candidates and 4 rows, so no
+    solver finds a portfolio, let alone proves one optimal, within a fraction of a second.
+
+    Returns
+    -------
+    tuple
+        The problem, the ``rows × candidates`` weights ``W`` and the targets ``W h``.
+    """
+    rng = np.random.default_rng(seed)
+    weights = rng.integers(0, 100, (rows, candidates)).astype(float)
+    target = weights @ rng.integers(0, 2, candidates)
+    limits = [LinearLimit(f"{family}:{row}", family, weights[row], sense, float(target[row]), f"row {row} {sense}")
+              for row in range(rows) for family, sense in (("budget_per_year", "<="), ("coverage", ">="))]
+    ids = [ref.candidate_id(index) for index in range(candidates)]
+    problem = PortfolioProblem(ids, ids, rng.integers(1, 100, candidates).astype(float), np.zeros(candidates),
+                               np.zeros(candidates), np.zeros((1, candidates)), limits)
+    return problem, weights, target
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_a_hard_problem_stops_at_the_time_limit(solver: str) -> None:
+    problem, weights, target = market_split()
+    solved = solve(problem, solver=solver, time_limit_s=0.2)
+    assert solved.status in ("no solution", "time limit")
+    assert solved.seconds < 5.0
+    if solved.status == "no solution":
+        assert solved.selection is None and solved.objective is None
+    else:
+        assert (weights @ solved.selection == target).all()
