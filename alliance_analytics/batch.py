@@ -39,7 +39,7 @@ from tqdm import tqdm
 
 from alliance_analytics.atomic_files import write_json_atomic, write_text_atomic
 from alliance_analytics.batch_config import LocatedConfig, load_batch_config
-from alliance_analytics.batch_execution import default_workers, open_executor
+from alliance_analytics.batch_execution import DaskCluster, LocalPool, default_workers, open_executor
 from alliance_analytics.batch_lock import batch_lock
 from alliance_analytics.batch_plan import BatchPlan, RunSpec, plan_batch
 from alliance_analytics.paths import NOTEBOOKS_DIR, REPORTS_DIR
@@ -170,11 +170,16 @@ def run_batch(
     return result
 
 
-def _run_all(executor: Any, specs: list[RunSpec], staging: Path, progress: bool) -> dict[str, NotebookRun]:
-    """Run every spec on the executor, with a progress bar; each run's outcome by run id."""
+def _run_all(executor: LocalPool | DaskCluster, specs: list[RunSpec], staging: Path,
+             progress: bool) -> dict[str, NotebookRun]:
+    """Run every spec on the executor, with a progress bar; each run's outcome by run id.
+
+    The runs are submitted before the progress bar starts its thread, so local workers fork without it.
+    """
     outcomes: dict[str, NotebookRun] = {}
+    finishing = executor.run(specs, staging)
     with tqdm(total=len(specs), desc="runs", unit="run", disable=not progress) as bar:
-        for spec, outcome in executor.run(specs, staging):
+        for spec, outcome in finishing:
             outcomes[spec.run_id] = outcome
             failures = sum(not run.ok for run in outcomes.values())
             bar.set_postfix_str(f"{failures} failed" if failures else "all ok", refresh=False)
@@ -317,7 +322,8 @@ def summary_table(result: BatchResult) -> str:
         rows.append((run.spec.run_id, status, f"{run.outcome.seconds + run.outcome.export_seconds:.1f} s",
                      parameters))
     widths = [max(len(row[column]) for row in rows) for column in range(3)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths)) + "  " + row[3] for row in rows]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)) + "  " + row[3]
+             for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths) + "  " + "-" * len(rows[0][3]))
     for run in result.failed:
         lines.append(f"{run.spec.run_id}: {run.outcome.error}")

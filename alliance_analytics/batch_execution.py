@@ -3,17 +3,21 @@
 Locally, runs go to a :class:`concurrent.futures.ProcessPoolExecutor` with one worker per core (at most one
 per run). A run is coarse-grained: seconds to minutes, spent in its own Jupyter kernel (a separate process
 that papermill starts), so all a worker does is start the kernel, wait for it and export the HTML. The
-standard library pool starts in a fraction of a second, needs no scheduler, dashboard or nanny processes,
-and a broken worker only fails the runs it held; a ``dask.distributed.LocalCluster`` would add start-up
-time and moving parts without running anything faster on one machine. Workers are started with the
-``forkserver`` method: the parent's threads (the progress bar's) are not forked into them.
+standard library pool starts in a fraction of a second and needs no scheduler, dashboard or nanny
+processes; a ``dask.distributed.LocalCluster`` would add start-up time and moving parts without running
+anything faster on one machine. Workers are forked from the batch process, with every run submitted
+before the progress bar (the only other thread) starts: they inherit the modules already imported
+(papermill, nbformat and nbconvert take seconds to import) instead of importing them again.
 
 Past one machine, ``--scheduler tcp://host:port`` sends each run to an existing Dask distributed cluster
 (``distributed.Client.submit``). Its workers must have this package and the notebooks installed at the same
 paths, and must see the output folder and the case folders on a shared file system: each run writes its
 files straight into its folder in the batch's staging folder, which lies inside the output folder.
 
-Either way, a run that fails, or whose worker dies, is recorded as a failed run; the others go on.
+Either way, a run that fails is recorded as a failed run and the others go on; a notebook that fails or
+whose kernel dies never takes its worker down, as the kernel is a process of its own. Should a local worker
+process itself die (killed from outside), the pool is broken: the runs still unfinished are then recorded as
+failed with that reason, and the batch report is written as usual.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from types import TracebackType
 
 from alliance_analytics.batch_plan import RunSpec
 from alliance_analytics.problems import InputError, Problem
-from alliance_analytics.reporting import NotebookRun, notebook_title, run_notebook
+from alliance_analytics.reporting import NotebookRun, run_notebook
 
 SCHEDULER_CONNECT_TIMEOUT_S = 10
 """How long to wait for a Dask scheduler to answer before giving up."""
@@ -70,7 +74,7 @@ def failed_run(spec: RunSpec, error: BaseException) -> NotebookRun:
         A failed run without files (unless the run wrote them: they stay in its folder).
     """
     reason = f"{type(error).__name__}: {error}".strip().rstrip(":")
-    return NotebookRun(name=spec.notebook.stem, title=notebook_title(spec.notebook), ok=False, seconds=0.0,
+    return NotebookRun(name=spec.notebook.stem, title=spec.title, ok=False, seconds=0.0,
                        notebook=None, html=None, results=None, error=f"worker failed: {reason}")
 
 
@@ -85,7 +89,7 @@ class LocalPool(AbstractContextManager):
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+        self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
 
     def describe(self) -> str:
         """Where the runs go, for the manifest and the summary.
@@ -97,7 +101,7 @@ class LocalPool(AbstractContextManager):
         return f"local pool of {self.workers} worker{'s' if self.workers != 1 else ''}"
 
     def run(self, specs: list[RunSpec], staging: Path) -> Iterator[tuple[RunSpec, NotebookRun]]:
-        """Start every run and yield each one's outcome as it finishes.
+        """Start every run now; return an iterator of each one's outcome as it finishes.
 
         Parameters
         ----------
@@ -106,13 +110,12 @@ class LocalPool(AbstractContextManager):
         staging : Path
             The batch's staging folder.
 
-        Yields
-        ------
-        tuple of (RunSpec, NotebookRun)
+        Returns
+        -------
+        iterator of tuple of (RunSpec, NotebookRun)
         """
         futures: dict[Future, RunSpec] = {self._executor.submit(execute_run, spec, staging): spec for spec in specs}
-        for future in as_completed(futures):
-            yield futures[future], _outcome(future, futures[future])
+        return ((futures[future], _outcome(future, futures[future])) for future in as_completed(futures))
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  traceback: TracebackType | None) -> None:
@@ -156,7 +159,7 @@ class DaskCluster(AbstractContextManager):
         return f"Dask scheduler {self.address}"
 
     def run(self, specs: list[RunSpec], staging: Path) -> Iterator[tuple[RunSpec, NotebookRun]]:
-        """Submit every run and yield each one's outcome as it finishes.
+        """Submit every run now; return an iterator of each one's outcome as it finishes.
 
         Parameters
         ----------
@@ -165,9 +168,9 @@ class DaskCluster(AbstractContextManager):
         staging : Path
             The batch's staging folder, on a file system the workers share.
 
-        Yields
-        ------
-        tuple of (RunSpec, NotebookRun)
+        Returns
+        -------
+        iterator of tuple of (RunSpec, NotebookRun)
         """
         from distributed import as_completed as completed
 
@@ -175,8 +178,8 @@ class DaskCluster(AbstractContextManager):
         futures = {self._client.submit(execute_run, spec, staging, key=f"alliance-analytics-{batch}-{spec.run_id}",
                                        pure=False): spec for spec in specs}
         self._futures = list(futures)
-        for future in completed(futures, loop=self._client.loop):
-            yield futures[future], _outcome(future, futures[future])
+        return ((futures[future], _outcome(future, futures[future]))
+                for future in completed(futures, loop=self._client.loop))
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  traceback: TracebackType | None) -> None:

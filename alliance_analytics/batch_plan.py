@@ -10,6 +10,7 @@ problem of every run is collected and reported at once, located in the config fi
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -189,7 +190,7 @@ def _case(located: LocatedConfig, location: tuple, written: str, cases: dict[Pat
 def _combinations(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
     """Every combination of the grid's values (one empty combination for no grid), first key slowest."""
     names = list(grid)
-    return [dict(zip(names, values)) for values in itertools.product(*(grid[name] for name in names))]
+    return [dict(zip(names, values, strict=True)) for values in itertools.product(*(grid[name] for name in names))]
 
 
 def _locate(located: LocatedConfig, position: int, entry: RunEntry, combination: dict[str, Any],
@@ -216,7 +217,7 @@ def _with_id(spec: RunSpec, number: str) -> RunSpec:
     """The run with its id: number, notebook, case folder and entry name, as a safe folder name."""
     parts = [number, spec.notebook.stem, spec.case_dir.name, *([spec.name] if spec.name else [])]
     run_id = "-".join(_slug(part) for part in parts)[:80].rstrip("-_.")
-    return RunSpec(**{**spec.__dict__, "run_id": run_id})
+    return dataclasses.replace(spec, run_id=run_id)
 
 
 def _slug(text: str) -> str:

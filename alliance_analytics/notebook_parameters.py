@@ -7,6 +7,7 @@ checked: an unknown name or a value of the wrong type is a problem, and all prob
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,14 @@ def declared_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
     dict
         Parameter name to papermill's description (``inferred_type_name``, ``default``, ``help``).
     """
-    return dict(papermill.inspect_notebook(str(notebook)))
+    status = Path(notebook).stat()
+    return dict(_inspect(str(notebook), status.st_mtime_ns, status.st_size))
+
+
+@functools.lru_cache(maxsize=64)
+def _inspect(path: str, modified_ns: int, size: int) -> dict[str, dict[str, Any]]:
+    """papermill's reading of a parameters cell, cached per file version (a batch checks many runs)."""
+    return dict(papermill.inspect_notebook(path))
 
 
 def parse_value(text: str) -> Any:

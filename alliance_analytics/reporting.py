@@ -6,6 +6,10 @@ network requests), and writes ``index.html`` and ``run.json``. The run is assemb
 folder and renamed into place only when complete, so a crash never leaves a half-written report; ``latest``
 moves to the new run only when every notebook succeeded.
 
+:func:`run_notebook` is the one way a notebook is run and exported, shared with the batch runner
+(:mod:`alliance_analytics.batch`): its own kernel over Unix sockets, a dead kernel retried once, an optional
+time limit, offline HTML.
+
 Layout of one run::
 
     reports/2026-11-23_101500/

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -112,6 +113,16 @@ def test_batch_html_is_offline_with_code_hidden(partner_fit_batch):
     assert "analyse_partner_fit" not in html
 
 
+def test_two_workers_run_two_notebooks_at_the_same_time(partner_fit_batch):
+    out, _ = partner_fit_batch
+    spans = []
+    for run in _manifest(out / "latest")["runs"]:
+        metadata = nbformat.read(out / "latest" / run["executed_notebook"], as_version=4).metadata.papermill
+        spans.append((metadata.start_time, metadata.end_time))
+    (first_start, first_end), (second_start, second_end) = spans
+    assert first_start < second_end and second_start < first_end, "the two runs overlap in time"
+
+
 def _tiny_batch(tmp_path: Path, runs: str, **options) -> batch_module.BatchResult:
     notebooks = write_notebooks(tmp_path / "notebooks", ("01_tiny",))
     config = write_config(tmp_path / "batch.yaml", f"runs:\n{runs}")
@@ -180,12 +191,13 @@ def test_a_run_past_its_time_limit_is_marked_timed_out(tmp_path, sleep_s):
 
 def test_a_second_batch_on_the_same_folder_is_refused(tmp_path):
     out = tmp_path / "out"
-    config = write_config(tmp_path / "batch.yaml", f"runs:\n  - notebooks: partner_fit\n    cases: [{SAMPLE_CASE_DIR}]\n")
+    config = write_config(tmp_path / "batch.yaml",
+                          f"runs:\n  - notebooks: partner_fit\n    cases: [{SAMPLE_CASE_DIR}]\n")
     with batch_lock(out):
         result = CliRunner().invoke(main, ["batch", str(config), "--out", str(out), "--quiet"])
     assert result.exit_code == EXIT_BATCH_LOCKED
     assert re.search(rf"another batch is writing to {re.escape(str(out.resolve()))} \(started \d{{4}}-.*, pid "
-                     rf"{__import__('os').getpid()}\)", result.output)
+                     rf"{os.getpid()}\)", result.output)
     assert "Traceback" not in result.output
     assert sorted(path.name for path in out.iterdir()) == [".batch.lock"]
 
@@ -229,3 +241,33 @@ def test_a_crash_while_writing_leaves_no_half_written_batch(tmp_path, monkeypatc
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == [".batch.lock"]
     with batch_lock(tmp_path / "out"):
         pass
+
+
+def test_code_is_hidden_unless_a_run_asks_for_it(tmp_path):
+    result = _tiny_batch(tmp_path, f"""\
+  - cases: [{SAMPLE_CASE_DIR}]
+  - cases: [{SAMPLE_CASE_DIR}]
+    show_code: true
+""")
+    hidden, shown = ((result.folder / run.outcome.html).read_text(encoding="utf-8") for run in result.runs)
+    editor = re.compile(r'class="[^"]*jp-InputArea-editor')
+    assert not editor.search(hidden) and "sleep_s" not in hidden
+    assert editor.search(shown) and "sleep_s" in shown
+    assert [run["html"] for run in _manifest(result.folder)["runs"]] == [run.outcome.html for run in result.runs]
+
+
+def test_a_run_whose_worker_broke_is_recorded_as_failed(tmp_path):
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from alliance_analytics.batch_execution import _outcome
+    from alliance_analytics.batch_plan import RunSpec
+
+    notebook = write_notebooks(tmp_path / "notebooks") / "01_tiny.ipynb"
+    spec = RunSpec(run_id="001-01_tiny-sample", entry=0, name=None, notebook=notebook, title="Tiny 01_tiny",
+                   case_dir=SAMPLE_CASE_DIR, case_name="sample", parameters={})
+    future: Future = Future()
+    future.set_exception(BrokenProcessPool("a process in the pool was terminated abruptly"))
+    outcome = _outcome(future, spec)
+    assert not outcome.ok and outcome.html is None
+    assert outcome.error == "worker failed: BrokenProcessPool: a process in the pool was terminated abruptly"

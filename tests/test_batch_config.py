@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from click.testing import CliRunner
-
 import pytest
 from batch_notebooks import write_config, write_notebooks
+from click.testing import CliRunner
 
 from alliance_analytics.batch_config import load_batch_config
 from alliance_analytics.batch_plan import plan_batch
@@ -117,12 +116,12 @@ runs:
            "01_partner_fit" in problems[0] and problems[0].endswith("or 'all'")
     expected = [
         "batch.yaml, line 8, column 'runs[0].parameters.weights': expected dict, got str 'heavy'",
-        "batch.yaml, line 7, column 'runs[0].parameters.aggregaton': no chosen notebook takes this parameter "
-        "(01_partner_fit)",
+        ("batch.yaml, line 7, column 'runs[0].parameters.aggregaton': no chosen notebook takes this parameter "
+         "(01_partner_fit)"),
         "batch.yaml, line 12, column 'runs[1].grid.aggregation': ",
         "batch.yaml, line 13, column 'runs[1].grid.weights.charisma': ",
-        "batch.yaml, line 16, column 'runs[2].parameters.case_dir': is set by the runner for each run; "
-        "list the case folder under 'cases'",
+        ("batch.yaml, line 16, column 'runs[2].parameters.case_dir': is set by the runner for each run; "
+         "list the case folder under 'cases'"),
         "batch.yaml, line 2, column 'defaults.parameters.crystal_ball': no notebook of the batch takes this parameter",
     ]
     for fragment in expected:

@@ -34,19 +34,20 @@ runs:
     result = CliRunner().invoke(main, ["batch", str(config), "--out", str(tmp_path / "out"), "--quiet",
                                        "--scheduler", cluster.scheduler_address])
     assert result.exit_code == 0, result.output
-    assert f"2 of 2 runs ok" in result.output and f"Dask scheduler {cluster.scheduler_address}" in result.output
+    assert "2 of 2 runs ok" in result.output and f"Dask scheduler {cluster.scheduler_address}" in result.output
     latest = (tmp_path / "out" / "latest").resolve()
     manifest = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["executor"] == f"Dask scheduler {cluster.scheduler_address}"
     assert [run["status"] for run in manifest["runs"]] == ["ok", "ok"]
-    for run, aggregation in zip(manifest["runs"], ("median", "geometric")):
+    for run, aggregation in zip(manifest["runs"], ("median", "geometric"), strict=True):
         results = json.loads((latest / run["results"]).read_text(encoding="utf-8"))
         assert results["aggregation"] == aggregation
         assert (latest / run["html"]).is_file() and (latest / run["executed_notebook"]).is_file()
 
 
 def test_an_unreachable_scheduler_is_bad_input(tmp_path):
-    config = write_config(tmp_path / "batch.yaml", f"runs:\n  - notebooks: partner_fit\n    cases: [{SAMPLE_CASE_DIR}]\n")
+    config = write_config(tmp_path / "batch.yaml",
+                          f"runs:\n  - notebooks: partner_fit\n    cases: [{SAMPLE_CASE_DIR}]\n")
     result = CliRunner().invoke(main, ["batch", str(config), "--out", str(tmp_path / "out"), "--quiet",
                                        "--scheduler", "tcp://127.0.0.1:9"])
     assert result.exit_code == EXIT_INVALID_INPUT

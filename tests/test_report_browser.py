@@ -1,15 +1,14 @@
 """Shareable HTML: every report page opens offline in headless Chromium, cleanly, with case text escaped.
 
-A report is built on a copy of the sample case whose texts carry markup and script (a candidate name, an
-evaluator's rationale, a criterion name, the case name). Each page -- the run's ``index.html`` and every
-``*/*.html`` under the report folder -- is opened as ``file://`` in Debian's Chromium with networking
+A batch report (every notebook, as ``alliance-analytics batch`` writes it) is built on a copy of the sample
+case whose texts carry markup and script (a candidate name, an evaluator's rationale, a criterion name, the
+case name). Each page -- the batch ``index.html`` and every run's ``*/*.html`` -- is opened as ``file://`` in Debian's Chromium with networking
 disabled (see ``report_browser.py``) and must show no console error, attempt no network request, load every
 image, show a table and open no dialog; the hostile texts must show as literal text. A full-page screenshot
 of each page is saved in ``test-artifacts/reports/``. A static check, without a browser, finds no remote
 script, style, image or frame reference in any page.
 
-Pointing the checks at a batch folder means changing :func:`report_folder` (and :data:`PAGES` where the
-layout differs); :func:`test_every_page_written_is_checked` fails until both agree.
+:func:`test_every_page_written_is_checked` fails when the pages written and :data:`PAGES` differ.
 """
 
 from __future__ import annotations
@@ -26,7 +25,8 @@ import pytest
 from report_browser import CHROMIUM, CHROMIUM_ARGS, PageReport, open_offline
 
 from alliance_analytics.paths import SAMPLE_CASE_DIR
-from alliance_analytics.reporting import available_notebooks, run_report
+from alliance_analytics.batch import run_batch
+from alliance_analytics.reporting import available_notebooks
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -40,8 +40,11 @@ HOSTILE_CRITERION = "Strategic <em>fit</em> & <script>alert(3)</script>"
 HOSTILE_CASE_NAME = 'Nordlicht <b>Medical</b> & "Co" <script>alert(4)</script>'
 """The case name, shown in the index and in every page title."""
 
-PAGES = ["index.html", *(f"{name}/{name}.html" for name in available_notebooks())]
-"""The pages checked, one test id each: the run's index and one report per notebook."""
+PAGES = ["index.html", *(f"{number:03d}-{name}-case/{name}.html"
+                         for number, name in enumerate(available_notebooks(), 1))]
+"""The pages checked, one test id each: the batch index and one report per run (every notebook once)."""
+PARTNER_FIT_PAGE = next(page for page in PAGES if page.endswith("/01_partner_fit.html"))
+"""The partner-fit report, where the hostile names and rationale are shown."""
 
 REMOTE = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
 """A reference that would be fetched from the network."""
@@ -56,8 +59,7 @@ needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium instal
 
 def _page_id(page: str) -> str:
     """A short id for a page: ``index``, ``01_partner_fit`` (also its screenshot name)."""
-    path = Path(page)
-    return path.stem if path.parent.name in ("", path.stem) else f"{path.parent.name}--{path.stem}"
+    return Path(page).stem
 
 
 def report_pages(folder: Path) -> list[str]:
@@ -88,9 +90,14 @@ def _hostile_case(destination: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def report_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A report folder of every notebook run on the hostile copy of the sample case."""
+    """The batch report of every notebook run on the hostile copy of the sample case."""
     base = tmp_path_factory.mktemp("hostile")
-    return run_report(_hostile_case(base / "case"), [], out_dir=base / "reports", progress=False).folder
+    _hostile_case(base / "case")
+    config = base / "batch.yaml"
+    config.write_text("runs:\n  - notebooks: all\n    cases: [case]\n", encoding="utf-8")
+    result = run_batch(config, out_dir=base / "reports", progress=False)
+    assert result.ok, [run.outcome.error for run in result.runs if not run.outcome.ok]
+    return result.folder
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +152,7 @@ def test_text_from_the_case_never_runs_as_script(opened, page):
 
 @needs_chromium
 def test_hostile_texts_show_as_literal_text(opened):
-    partner_fit = opened["01_partner_fit/01_partner_fit.html"].body_text
+    partner_fit = opened[PARTNER_FIT_PAGE].body_text
     for text in (HOSTILE_NAME, HOSTILE_RATIONALE, HOSTILE_CRITERION):
         assert text in partner_fit
     assert HOSTILE_CASE_NAME in opened["index.html"].body_text
