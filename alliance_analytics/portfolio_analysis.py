@@ -25,7 +25,7 @@ from alliance_analytics.portfolio_conflicts import Conflict, minimal_conflict
 from alliance_analytics.portfolio_explain import SolveOptions, binding_limits, limit_usage, marginal_values, \
     why_in_or_out
 from alliance_analytics.portfolio_frontier import FrontierPoint, efficient_frontier
-from alliance_analytics.portfolio_problem import PortfolioProblem, money
+from alliance_analytics.portfolio_problem import CVAR_LIMIT, LOSS_LIMIT, PortfolioProblem, money
 from alliance_analytics.portfolio_robustness import Robustness, inclusion_frequency
 from alliance_analytics.portfolio_solver import Solution
 from alliance_analytics.problems import Problem
@@ -87,17 +87,18 @@ class PortfolioResult:
         return float(self.problem.cvar(self.solution.selection)) if self.solution.found else None
 
     def portfolio_table(self) -> pd.DataFrame:
-        """The selected candidates with investment, FTE, expected NPV, fit score (empty when none was found)."""
+        """The selected candidates: investment and expected NPV in millions, FTE, fit score (empty if none)."""
         problem = self.problem
         positions = [problem.candidates.index(candidate) for candidate in self.selected]
         usage = {limit.family: limit.coefficients for limit in problem.limits
                  if limit.family in ("budget", "manager_fte")}
+        unit = f"(M {problem.currency})"
         return pd.DataFrame({
             "name": [problem.names[p] for p in positions],
-            "investment": [usage["budget"][p] for p in positions],
+            f"investment {unit}": [round(usage["budget"][p] / 1e6, 3) for p in positions],
             "manager FTE": [usage["manager_fte"][p] for p in positions],
-            "expected NPV": problem.expected_npv[positions],
-            "fit score": problem.fit[positions],
+            f"expected NPV {unit}": (problem.expected_npv[positions] / 1e6).round(3),
+            "fit score": problem.fit[positions].round(2),
         }, index=pd.Index(self.selected, name="candidate_id"))
 
     def limits_table(self) -> pd.DataFrame:
@@ -105,13 +106,28 @@ class PortfolioResult:
         if self.usage.empty:
             return self.usage
         names = [*self.usage.index, *(name for name in self.binding if name not in self.usage.index)]
-        table = self.usage.reindex(names)
-        table["limit"] = [self.problem.describe(name) for name in names]
-        table = table.rename(columns={"tight": "used up"})
-        table["binding"] = [name in self.binding for name in names]
+        usage = self.usage.reindex(names)
+        table = pd.DataFrame({"limit": [self.problem.describe(name) for name in names]}, index=usage.index)
+        for column in ("used", "bound", "slack"):
+            table[column] = [self._quantity_text(name, value) for name, value in usage[column].items()]
+        table["used up"] = ["yes" if tight is True else "" for tight in usage["tight"]]
+        table["binding"] = ["yes" if name in self.binding else "" for name in names]
         table["gain if dropped"] = [self._objective_text(self.binding[name], signed=True) if name in self.binding
                                     else "" for name in names]
         return table
+
+    def _quantity_text(self, name: str, value: float) -> str:
+        """A limit's quantity in its unit: money, FTE, a share for the loss probability, or a count."""
+        if pd.isna(value):
+            return ""
+        family = name if name in (CVAR_LIMIT, LOSS_LIMIT) else self.problem.limit(name).family
+        if family in ("budget", "budget_per_year", CVAR_LIMIT):
+            return money(value, self.problem.currency)
+        if family == "manager_fte":
+            return f"{value:g} FTE"
+        if family == LOSS_LIMIT:
+            return f"{value:.1%}"
+        return f"{value:g}"
 
     def solver_table(self) -> pd.DataFrame:
         """Solver, status in words, objective, optimality gap and solve time."""
@@ -163,8 +179,12 @@ class PortfolioResult:
     def frontier_table(self) -> pd.DataFrame:
         """The frontier points, the current choice marked."""
         current = set(self.selected)
-        return pd.DataFrame([{"CVaR floor": point.cvar_floor, "expected NPV": point.expected_npv,
-                              "CVaR": point.cvar, "portfolio": ", ".join(point.selected),
+        unit = f"(M {self.problem.currency})"
+        return pd.DataFrame([{f"CVaR floor {unit}": round(point.cvar_floor / 1e6, 3),
+                              f"expected NPV {unit}": None if point.expected_npv is None
+                              else round(point.expected_npv / 1e6, 3),
+                              f"CVaR {unit}": None if point.cvar is None else round(point.cvar / 1e6, 3),
+                              "portfolio": ", ".join(point.selected),
                               "current choice": set(point.selected) == current and bool(current),
                               "status": point.status} for point in self.frontier])
 
@@ -176,7 +196,7 @@ class PortfolioResult:
             if self.conflict is not None:
                 lines.append(self.conflict.explanation())
             return lines
-        investment = float(self.portfolio_table()["investment"].sum())
+        investment = float(self.problem.limit("budget").coefficients @ solution.selection)
         lines = [f"Recommended portfolio ({OBJECTIVE_NAMES[problem.objective]} maximised): "
                  f"{', '.join(self.selected)}.",
                  f"Investment {money(investment, problem.currency)}; expected NPV "

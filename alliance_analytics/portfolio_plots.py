@@ -73,13 +73,13 @@ def limits_chart(result: PortfolioResult) -> Figure:
     -------
     matplotlib.figure.Figure
     """
-    table = result.limits_table()
     upper_limits = {limit.name for limit in result.problem.limits if limit.sense == "<=" and limit.bound > 0}
-    upper = table.loc[[name for name in table.index if name in upper_limits and name in result.usage.index]]
+    upper = result.usage.loc[[name for name in result.usage.index if name in upper_limits]]
     shares = (upper["used"] / upper["bound"]).to_numpy()
+    binding = np.array([name in result.binding for name in upper.index])
     figure = Figure(figsize=(9, 0.45 * max(len(upper), 2) + 1.2), layout="constrained")
     axes = figure.add_subplot()
-    colours = np.where(upper["binding"].to_numpy(), "#b2182b", np.where(shares >= 1 - 1e-9, "#d9a400", "#4c72b0"))
+    colours = np.where(binding, "#b2182b", np.where(shares >= 1 - 1e-9, "#d9a400", "#4c72b0"))
     axes.barh(upper["limit"], shares * 100, color=colours)
     axes.axvline(100, color="#444444", linewidth=1, linestyle="--")
     axes.invert_yaxis()
