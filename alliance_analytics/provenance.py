@@ -110,3 +110,31 @@ def provenance_table(provenance: dict[str, Any]) -> pd.DataFrame:
              ("Git revision", provenance["git_revision"]),
              ("Versions", ", ".join(f"{name} {value}" for name, value in provenance["versions"].items()))]
     return pd.DataFrame(rows, columns=["Item", "Value"]).set_index("Item")
+
+
+def provenance_summary(provenance: dict[str, Any]) -> str:
+    """A run's provenance in one sentence, for a report too short for :func:`provenance_table`.
+
+    Parameters
+    ----------
+    provenance : dict
+        From :func:`run_provenance`.
+
+    Returns
+    -------
+    str
+        When, from which case (the number of files; their SHA-256 are in ``results.json``), the seed, the git
+        revision and the package's version.
+
+    Examples
+    --------
+    >>> provenance_summary({"created": "2026-11-23T10:15:00+00:00", "case": {"name": "Demo", "file_sha256":
+    ...     {"case.yaml": "ab", "candidates.csv": "cd"}}, "seed": 7, "git_revision": "0123456789abcdef",
+    ...     "versions": {"alliance-analytics": "0.1.0"}})
+    'Computed 2026-11-23T10:15:00+00:00 from the case "Demo" (2 files; their SHA-256, the parameters and all package versions are in results.json), seed 7, git revision 0123456789ab, alliance-analytics 0.1.0.'
+    """
+    files = len(provenance["case"]["file_sha256"])
+    return (f"Computed {provenance['created']} from the case \"{provenance['case']['name']}\" ({files} files; "
+            "their SHA-256, the parameters and all package versions are in results.json), seed "
+            f"{provenance['seed']}, git revision {provenance['git_revision'][:12]}, alliance-analytics "
+            f"{provenance['versions'].get('alliance-analytics', 'unknown')}.")
