@@ -58,7 +58,7 @@ def fit_value_chart(brief: DecisionBrief) -> Figure:
     matplotlib.figure.Figure
     """
     table = brief.overview
-    figure = Figure(figsize=(8, 3.6), layout="constrained")
+    figure = Figure(figsize=(6.8, 2.8), layout="constrained")
     axes = figure.add_subplot()
     colours = table["recommendation"].map({**RECOMMENDATION_COLOURS, "walk away": WALK_AWAY_GREY})
     npv = table["npv_mean"].to_numpy() / 1e6

@@ -46,6 +46,7 @@ import papermill
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
 from tqdm import tqdm
 from traitlets import CaselessStrEnum, default
 
@@ -65,6 +66,8 @@ KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
 """Kernels keep no history database: many kernels at once would contend for IPython's SQLite file."""
 DEAD_KERNEL_RETRIES = 1
 """How many times a notebook whose kernel died is run again."""
+REPORT_HIDE_TAG = "report-hide"
+"""Cells tagged with this are left out of the HTML report (e.g. a checked headline the page already says)."""
 INJECTED = ("case_dir", "results_path")
 """Parameters the runner sets itself for every notebook."""
 
@@ -490,6 +493,7 @@ def export_html(executed: Path, destination: Path, title: str, show_code: bool =
         exclude_output_prompt=True,
         embed_images=True,
     )
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={REPORT_HIDE_TAG}), enabled=True)
     notebook = without_live_widgets(nbformat.read(executed, as_version=4))
     notebook.metadata["title"] = title
     body, _ = exporter.from_notebook_node(notebook)

@@ -209,3 +209,17 @@ def test_page_references_nothing_on_the_network(report_folder, page):
 @pytest.mark.parametrize("page", PAGES, ids=_page_id)
 def test_page_hides_the_code(report_folder, page):
     assert "jp-InputArea-editor" not in _parsed(report_folder / page).classes
+
+
+@needs_chromium
+def test_the_decision_brief_prints_on_two_a4_pages(browser, report_folder):
+    """The steering committee's brief is a one-to-two page summary when printed (the report's print style)."""
+    brief = next(page for page in PAGES if page.endswith("/05_decision_brief.html"))
+    page = browser.new_page()
+    try:
+        page.goto((report_folder / brief).as_uri())
+        pdf = page.pdf(prefer_css_page_size=True)
+    finally:
+        page.close()
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 2, f"the decision brief prints on {pages} pages"
