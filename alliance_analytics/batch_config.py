@@ -31,11 +31,13 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from alliance_analytics.problems import InputError, Problem
+from alliance_analytics.problems import InputError, Problem, describe_validation_error
 from alliance_analytics.yaml_reading import describe_yaml_error, key_path, line_of, parse_yaml
 
 DEFAULT_TIMEOUT_S = 1800.0
 """Time limit of one run when the config gives none."""
+UNKNOWN_KEY = "is not a known key (see docs/batch-format.md)"
+"""How a key the batch config format does not have is reported."""
 
 
 class _Strict(BaseModel):
@@ -178,19 +180,7 @@ def load_batch_config(path: str | Path) -> LocatedConfig:
         config = BatchConfig.model_validate(data)
     except ValidationError as error:
         located = LocatedConfig(path, BatchConfig.model_construct(), root, text)
-        problems = [located.problem(detail["loc"], _describe(detail)) for detail in error.errors()]
+        problems = [located.problem(detail["loc"], describe_validation_error(detail, UNKNOWN_KEY))
+                    for detail in error.errors()]
         raise InputError(subject, list(dict.fromkeys(problems))) from None
     return LocatedConfig(path, config, root, text)
-
-
-def _describe(detail: dict) -> str:
-    """Turn one pydantic error into a sentence that says what was expected."""
-    kind, value = detail["type"], detail.get("input")
-    if kind == "missing":
-        return "is missing; a value is required"
-    if kind == "extra_forbidden":
-        return "is not a known key (see docs/batch-format.md)"
-    message = detail["msg"].removeprefix("Value error, ")
-    if kind == "value_error":
-        return message
-    return f"{message[0].lower()}{message[1:]}, got {value!r}"

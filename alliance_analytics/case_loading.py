@@ -30,7 +30,7 @@ from alliance_analytics.case_model import (
 )
 from alliance_analytics.case_weighting import derive_weights
 from alliance_analytics.csv_reading import read_csv_rows
-from alliance_analytics.problems import InputError, Problem, number
+from alliance_analytics.problems import InputError, Problem, describe_validation_error, number
 from alliance_analytics.yaml_reading import describe_yaml_error, key_path, line_of, parse_yaml
 
 
@@ -42,6 +42,9 @@ class _Table:
     lines: list[int] = field(default_factory=list)
     complete: bool = True
 
+
+UNKNOWN_KEY = "is not a known key or column (check the spelling against docs/case-format.md)"
+"""How a key or column the case format does not have is reported."""
 
 def load_case(case_dir: str | Path) -> Case:
     """Load and validate a case folder.
@@ -140,28 +143,14 @@ def _load_settings(path: Path, problems: list[Problem]) -> tuple[CaseSettings | 
     try:
         return CaseSettings.model_validate(data), root
     except ValidationError as error:
-        problems.extend(_yaml_problem(root, detail["loc"], _describe(detail)) for detail in error.errors())
+        problems.extend(_yaml_problem(root, detail["loc"], describe_validation_error(detail, UNKNOWN_KEY))
+                        for detail in error.errors())
         return None, root
 
 
 def _yaml_problem(root: yaml.Node | None, location: tuple, message: str) -> Problem:
     """A problem in ``case.yaml`` at a key path, with the line the path leads to."""
     return Problem("case.yaml", message, line=line_of(root, location), column=key_path(location) or None)
-
-
-def _describe(detail: dict) -> str:
-    """Turn one pydantic error into a sentence that says what was expected."""
-    kind, value = detail["type"], detail.get("input")
-    if kind == "missing":
-        return "is missing; a value is required"
-    if kind == "extra_forbidden":
-        return "is not a known key or column (check the spelling against docs/case-format.md)"
-    if value is None:
-        return "is blank; a value is required"
-    message = detail["msg"].removeprefix("Value error, ")
-    if kind == "value_error":
-        return message
-    return f"{message[0].lower()}{message[1:]}, got {value!r}"
 
 
 def _load_table(path: Path, model: type[BaseModel], problems: list[Problem]) -> _Table:
@@ -190,7 +179,8 @@ def _load_table(path: Path, model: type[BaseModel], problems: list[Problem]) -> 
             table.complete = False
             for detail in error.errors():
                 column = str(detail["loc"][0]) if detail["loc"] else None
-                problems.append(Problem(path.name, _describe(detail), line=line, column=column))
+                problems.append(Problem(path.name, describe_validation_error(detail, UNKNOWN_KEY), line=line,
+                                        column=column))
             continue
         row_problems = _row_problems(row)
         problems.extend(Problem(path.name, message, line=line, column=column) for column, message in row_problems)

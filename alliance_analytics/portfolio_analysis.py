@@ -340,7 +340,7 @@ def analyse_portfolio(case: Case, fit: PartnerFitResult, scenarios: pd.DataFrame
     if not explain:
         return PortfolioResult(problem, solution, None, limit_usage(problem, solution.selection), {}, [],
                                pd.DataFrame(), pd.DataFrame(), None)
-    value_of = functools.partial(_values, settings, case.settings.scale.max)
+    value_of = functools.partial(objective_values, settings, scale_max=case.settings.scale.max)
     uses_fit = settings.objective != "npv"
     robustness = inclusion_frequency(
         problem, value_of, fit.aggregated.loc[problem.candidates].to_numpy() if uses_fit else None,
@@ -357,11 +357,6 @@ def analyse_portfolio(case: Case, fit: PartnerFitResult, scenarios: pd.DataFrame
         marginal=marginal_values(problem, solution, {"budget": budget_step, "manager_fte": fte_step}, options),
         robustness=robustness,
     )
-
-
-def _values(settings: Any, scale_max: float, expected_npv: np.ndarray, fit: np.ndarray) -> np.ndarray:
-    """Objective values for resampled NPVs and fit scores (argument order for ``functools.partial``)."""
-    return objective_values(settings, expected_npv, fit, scale_max)
 
 
 def _number(value: float) -> float | None:

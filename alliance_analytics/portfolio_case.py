@@ -19,8 +19,11 @@ from pydantic import ValidationError
 from alliance_analytics.case_model import Case, Portfolio
 from alliance_analytics.partner_fit import PartnerFitResult
 from alliance_analytics.portfolio_problem import LinearLimit, PortfolioProblem, force_limit, money
-from alliance_analytics.problems import InputError, Problem
+from alliance_analytics.problems import InputError, Problem, describe_validation_error
 
+
+UNKNOWN_SETTING = "is not a portfolio setting (see docs/case-format.md)"
+"""How an override naming no key of ``portfolio`` in ``case.yaml`` is reported."""
 
 def portfolio_settings(case: Case, overrides: Mapping[str, Any] | None = None) -> Portfolio:
     """The case's portfolio settings with overrides applied and validated.
@@ -68,8 +71,8 @@ def check_portfolio_parameters(case: Case, overrides: Mapping[str, Any] | None =
     try:
         _merged(case, overrides)
     except ValidationError as error:
-        problems += [Problem("parameters", detail["msg"], column=".".join(str(part) for part in detail["loc"]))
-                     for detail in error.errors()]
+        problems += [Problem("parameters", describe_validation_error(detail, UNKNOWN_SETTING),
+                             column=".".join(str(part) for part in detail["loc"])) for detail in error.errors()]
     known = set(case.candidates.index)
     for key in ("force_in", "force_out"):
         chosen = (overrides or {}).get(key) or []

@@ -65,7 +65,8 @@ def limit_usage(problem: PortfolioProblem, selection: np.ndarray) -> pd.DataFram
     table = pd.DataFrame(rows, columns=["name", "limit", "used", "bound"]).set_index("name")
     slack = problem.slacks(selection)
     table["slack"] = [float(slack[name]) for name in table.index]
-    table["tight"] = [name in problem.binding(selection) for name in table.index]
+    tight = set(problem.used_up(selection))
+    table["tight"] = [name in tight for name in table.index]
     return table
 
 
@@ -147,7 +148,8 @@ def _flip(problem: PortfolioProblem, solution: Solution, candidate: str, chosen:
     position = problem.candidates.index(candidate)
     changed = solution.selection.copy()
     changed[position] = 0.0 if chosen else 1.0
-    broken = "; ".join(problem.describe(name) for name in problem.violations(changed)) or "no limit directly"
+    violated = problem.violations(changed)
+    broken = "; ".join(problem.describe(name) for name in violated) or "no limit directly"
     outcome = options.solve(problem.forcing(candidate, include=not chosen))
     change = outcome.objective - solution.objective if outcome.found else np.nan
     if chosen:
@@ -156,7 +158,7 @@ def _flip(problem: PortfolioProblem, solution: Solution, candidate: str, chosen:
         return change, f"dropping it costs {_amount(problem, -change)} at best"
     if not outcome.found:
         return change, f"no portfolio with it meets every limit (adding it breaks: {broken})"
-    if problem.violations(changed):
+    if violated:
         return change, f"adding it to this portfolio would break: {broken}"
     return change, f"adding it lowers the objective by {_amount(problem, -change)}"
 

@@ -184,7 +184,7 @@ class PortfolioProblem:
         slack = self.slacks(selection)
         return [name for name in self.limit_names if slack[name] < -TOLERANCE * max(1.0, self._scale(name))]
 
-    def binding(self, selection: np.ndarray) -> list[str]:
+    def used_up(self, selection: np.ndarray) -> list[str]:
         """Names of the limits on a quantity (money, FTE, sponsors, counts, coverage, risk) used up exactly.
 
         Exclusions, dependencies and forces are left out: they are yes/no rules, reported separately as

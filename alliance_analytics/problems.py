@@ -24,6 +24,39 @@ def number(value: float) -> str:
     return numpy.format_float_positional(value, trim="-")
 
 
+def describe_validation_error(detail: dict, unknown_key: str) -> str:
+    """Turn one pydantic error into a sentence that says what was expected.
+
+    Parameters
+    ----------
+    detail : dict
+        One item of ``ValidationError.errors()``.
+    unknown_key : str
+        The sentence for a key the model does not know (it names the document to check).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> describe_validation_error({"type": "literal_error", "input": "money", "msg": "Input should be 'npv'"},
+    ...                           "is not a known key")
+    "input should be 'npv', got 'money'"
+    """
+    kind, value = detail["type"], detail.get("input")
+    if kind == "missing":
+        return "is missing; a value is required"
+    if kind == "extra_forbidden":
+        return unknown_key
+    if value is None:
+        return "is blank; a value is required"
+    message = detail["msg"].removeprefix("Value error, ")
+    if kind == "value_error":
+        return message
+    return f"{message[0].lower()}{message[1:]}, got {value!r}"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with one input.
