@@ -26,4 +26,4 @@ clean:
 	rm -rf $(VENV) reports test-artifacts
 
 notebooks: setup
-	$(BIN)/python -m alliance_analytics.notebook_hygiene notebooks/[0-9][0-9]_*.ipynb
+	$(BIN)/python -m alliance_analytics.notebook.hygiene notebooks/[0-9][0-9]_*.ipynb

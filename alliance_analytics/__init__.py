@@ -2,18 +2,18 @@
 
 The package holds every computation behind the notebooks in ``notebooks/``: loading and validating a
 case folder (:func:`load_case`), the partner-fit analysis (:func:`analyse_partner_fit`), the weight
-sensitivity analysis (:func:`analyse_weight_sensitivity`), the charts (:mod:`alliance_analytics.plots`,
-:mod:`alliance_analytics.sensitivity_plots`), the weight explorer and the report runner behind the
+sensitivity analysis (:func:`analyse_weight_sensitivity`), the charts (:mod:`alliance_analytics.charts.fit`,
+:mod:`alliance_analytics.charts.sensitivity`), the weight explorer and the report runner behind the
 ``alliance-analytics`` command.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
-from alliance_analytics.case_loading import load_case
-from alliance_analytics.case_model import Case
-from alliance_analytics.partner_fit import PartnerFitResult, analyse_partner_fit
-from alliance_analytics.problems import InputError, Problem
-from alliance_analytics.weight_sensitivity import SensitivityResult, analyse_weight_sensitivity
+from alliance_analytics.case.case import Case
+from alliance_analytics.case.loading import load_case
+from alliance_analytics.core.problems import InputError, Problem
+from alliance_analytics.fit.analysis import PartnerFitResult, analyse_partner_fit
+from alliance_analytics.sensitivity.analysis import SensitivityResult, analyse_weight_sensitivity
 
 try:
     __version__ = version("alliance-analytics")

@@ -1,4 +1,4 @@
-"""The ``alliance-analytics`` command line: a thin shell over :mod:`alliance_analytics.reporting`.
+"""The ``alliance-analytics`` command line: a thin shell over :mod:`alliance_analytics.reporting.runner`.
 
 ``alliance-analytics validate CASE_DIR`` checks a case and lists every problem (exit 0 valid, 2 not).
 ``alliance-analytics run [CASE_DIR] [--notebook NAME ...] [--out DIR] [-p NAME VALUE ...]`` runs notebooks
@@ -16,13 +16,13 @@ from pathlib import Path
 
 import click
 
-from alliance_analytics.batch import run_batch, summary_table
-from alliance_analytics.batch_lock import BatchLocked
-from alliance_analytics.case_loading import load_case
-from alliance_analytics.notebook_parameters import parse_value
-from alliance_analytics.paths import REPORTS_DIR, SAMPLE_CASE_DIR
-from alliance_analytics.problems import InputError
-from alliance_analytics.reporting import run_report
+from alliance_analytics.batch.lock import BatchLocked
+from alliance_analytics.batch.runner import run_batch, summary_table
+from alliance_analytics.case.loading import load_case
+from alliance_analytics.core.paths import REPORTS_DIR, SAMPLE_CASE_DIR
+from alliance_analytics.core.problems import InputError
+from alliance_analytics.notebook.parameters import parse_value
+from alliance_analytics.reporting.runner import run_report
 
 EXIT_INVALID_INPUT = 2
 EXIT_NOTEBOOK_FAILED = 1

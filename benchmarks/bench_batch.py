@@ -43,8 +43,8 @@ import nbformat
 from timing import best_of
 
 from alliance_analytics import analyse_partner_fit, load_case
-from alliance_analytics.batch import run_batch
-from alliance_analytics.paths import PROJECT_ROOT, SAMPLE_CASE_DIR
+from alliance_analytics.batch.runner import run_batch
+from alliance_analytics.core.paths import PROJECT_ROOT, SAMPLE_CASE_DIR
 
 DEFAULT_CONFIG = PROJECT_ROOT / "batches" / "default.yaml"
 SPEEDUP_CONFIG = f"""\
@@ -65,23 +65,23 @@ def partner_fit(case_dir: Path) -> Any:
 
 def weight_sensitivity(case_dir: Path) -> Any:
     """What ``02_weight_sensitivity`` computes (default parameters)."""
-    from alliance_analytics.weight_sensitivity import analyse_weight_sensitivity
+    from alliance_analytics.sensitivity.analysis import analyse_weight_sensitivity
 
     return analyse_weight_sensitivity(load_case(case_dir))
 
 
 def risk_simulation(case_dir: Path) -> Any:
     """What ``03_risk_simulation`` computes (default parameters, sensitivity figures included)."""
-    from alliance_analytics.risk_simulation import simulate_case
+    from alliance_analytics.risk.analysis import simulate_case
 
     return simulate_case(load_case(case_dir))
 
 
 def portfolio(case_dir: Path) -> Any:
     """What ``04_portfolio`` computes (default parameters)."""
-    from alliance_analytics.portfolio_analysis import analyse_portfolio, portfolio_overrides
-    from alliance_analytics.portfolio_case import portfolio_settings
-    from alliance_analytics.risk_simulation import simulate_case
+    from alliance_analytics.portfolio.analysis import analyse_portfolio, portfolio_overrides
+    from alliance_analytics.portfolio.from_case import portfolio_settings
+    from alliance_analytics.risk.analysis import simulate_case
 
     case = load_case(case_dir)
     overrides = portfolio_overrides("", [], [], {})
@@ -93,7 +93,7 @@ def portfolio(case_dir: Path) -> Any:
 
 def decision_brief(case_dir: Path) -> Any:
     """What ``05_decision_brief`` computes (default parameters)."""
-    from alliance_analytics.decision_brief import analyse_decision_brief
+    from alliance_analytics.brief.analysis import analyse_decision_brief
 
     return analyse_decision_brief(load_case(case_dir))
 

@@ -29,9 +29,9 @@ import yaml
 from timing import best_of
 
 from alliance_analytics import analyse_partner_fit, load_case
-from alliance_analytics.aggregation import aggregate_scores
-from alliance_analytics.paths import SAMPLE_CASE_DIR
-from alliance_analytics.scoring import fit_scores, normalise_weights
+from alliance_analytics.core.paths import SAMPLE_CASE_DIR
+from alliance_analytics.core.scoring import fit_scores, normalise_weights
+from alliance_analytics.fit.aggregation import aggregate_scores
 
 EVALUATORS = 5
 

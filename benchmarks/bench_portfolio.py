@@ -1,6 +1,6 @@
 """Benchmark: building and solving the portfolio MILP (every linear limit kind plus the CVaR floor).
 
-Builds a seeded synthetic :class:`~alliance_analytics.portfolio_problem.PortfolioProblem` (default 200
+Builds a seeded synthetic :class:`~alliance_analytics.portfolio.problem.PortfolioProblem` (default 200
 candidates × 1,000 scenarios) with a limit of every linear kind the case builder makes: total budget and
 per-start-year budgets, alliance-manager FTE, sponsor capacities, exclusion groups (pairs and triples of
 competitors), dependencies, capability coverage (each candidate brings 1–3 of 12 capabilities; 6 are
@@ -58,9 +58,9 @@ import pulp
 from scipy import optimize, sparse
 from timing import best_of
 
-from alliance_analytics.portfolio_frontier import efficient_frontier
-from alliance_analytics.portfolio_problem import LinearLimit, PortfolioProblem, force_limit
-from alliance_analytics.portfolio_solver import Solution, build_model, solve, solve_model
+from alliance_analytics.portfolio.frontier import efficient_frontier
+from alliance_analytics.portfolio.problem import LinearLimit, PortfolioProblem, force_limit
+from alliance_analytics.portfolio.solver import Solution, build_model, solve, solve_model
 
 GAP = 1e-3
 """Relative optimality gap of every solve (0.1 %)."""

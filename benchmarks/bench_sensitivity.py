@@ -1,4 +1,4 @@
-"""Benchmark: SMAA-2 (``alliance_analytics.smaa``) against per-sample loops and a bare floor.
+"""Benchmark: SMAA-2 (``alliance_analytics.sensitivity.smaa``) against per-sample loops and a bare floor.
 
 Default problem: 100,000 uniform weight samples × 200 candidates × 7 criteria, fixed random scores
 (uniform on 1..5, seeded). Times, in this process (each the best of ``--repeat`` runs, as the machine's
@@ -30,7 +30,7 @@ import tracemalloc
 import numpy as np
 from timing import best_of
 
-from alliance_analytics.smaa import sample_uniform_weights, smaa
+from alliance_analytics.sensitivity.smaa import sample_uniform_weights, smaa
 
 CRITERIA = 7
 

@@ -18,7 +18,7 @@ correlated assumption pairs), loads it with ``load_case`` and times, in this pro
   triangular as ``scipy.stats.triang``, lognormal as ``scipy.stats.lognorm``, p10_p50_p90 as its exact
   normal / shifted-lognormal fit, fixed values as constants), a Bernoulli and a triangular ``InVar`` per risk
   event, the rank correlations through monaco's custom percentiles (a Gaussian copula: monaco has no
-  correlated sampling of its own). Two run functions are timed: one calls ``alliance_analytics.cash_flow``'s
+  correlated sampling of its own). Two run functions are timed: one calls ``alliance_analytics.risk.cash_flow``'s
   ``cash_flows``, ``npv`` and ``payback_year`` on arrays of length 1, the other computes the same flows in
   plain Python (the loop's :func:`scalar_outcome`); the faster one is compared, so the speed-up is not
   inflated by the package's per-call checks. Single process (``singlethreaded=True``), no progress bars
@@ -67,10 +67,10 @@ from scipy import special, stats
 from timing import best_of
 
 from alliance_analytics import load_case
-from alliance_analytics.cash_flow import RiskImpacts, ValueThesis, cash_flows, npv, payback_year
-from alliance_analytics.distributions import frozen
-from alliance_analytics.paths import SAMPLE_CASE_DIR
-from alliance_analytics.risk_simulation import simulate_case
+from alliance_analytics.case.distributions import frozen
+from alliance_analytics.core.paths import SAMPLE_CASE_DIR
+from alliance_analytics.risk.analysis import simulate_case
+from alliance_analytics.risk.cash_flow import RiskImpacts, ValueThesis, cash_flows, npv, payback_year
 
 QUANTITIES = ("revenue_uplift", "gross_margin", "cost_savings", "investment", "running_cost", "launch_months",
               "ramp_up_years", "lifetime_years")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from alliance_analytics import load_case
-from alliance_analytics.case_model import Case
-from alliance_analytics.paths import SAMPLE_CASE_DIR
+from alliance_analytics.case.case import Case
+from alliance_analytics.core.paths import SAMPLE_CASE_DIR
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ calling :mod:`alliance_analytics` (not even its CVaR): the CVaR here is Rockafel
 ``max over η of η − Σ (η − v_s)⁺ / (α S)``, evaluated at every scenario value ``η = v_t``. That is exact,
 because the function is concave and piecewise linear in ``η`` with its breakpoints at the values (and its
 slope is ``1 − 1/α ≤ 0`` beyond the largest). :func:`to_problem` turns the same description into a
-:class:`~alliance_analytics.portfolio_problem.PortfolioProblem`, naming every limit the way the package does,
+:class:`~alliance_analytics.portfolio.problem.PortfolioProblem`, naming every limit the way the package does,
 so that the two sides can be compared limit by limit.
 """
 
@@ -20,7 +20,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from alliance_analytics.portfolio_problem import LinearLimit, PortfolioProblem
+from alliance_analytics.portfolio.problem import LinearLimit, PortfolioProblem
 
 CVAR = "cvar_floor"
 """Name of the CVaR floor (as in the package)."""

@@ -9,8 +9,8 @@ import nbformat
 import pytest
 import yaml
 
-from alliance_analytics.notebook_hygiene import CHECK_MARKER, strip_outputs
-from alliance_analytics.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from alliance_analytics.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from alliance_analytics.notebook.hygiene import CHECK_MARKER, strip_outputs
 
 
 def _name(requirement: str) -> str:
@@ -82,7 +82,8 @@ def test_dollar_signs_in_names_are_drawn_literally(sample_case):
     import io
     from dataclasses import replace
 
-    from alliance_analytics import analyse_partner_fit, plots
+    from alliance_analytics import analyse_partner_fit
+    from alliance_analytics.charts import fit as plots
 
     candidates = sample_case.candidates.copy()
     candidates.loc["C01", "name"] = "US$ vs. A$ $_$"

@@ -1,0 +1,1 @@
+"""The decision brief, assembled from the other analyses' results."""

@@ -1,0 +1,1 @@
+"""What a case can say, defined once: the case model and its vocabulary (distributions, weighting and aggregation methods), loading and validation into a :class:`~alliance_analytics.case.case.Case`."""

@@ -1,0 +1,66 @@
+"""The validated case: settings and tables ready for the analyses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from alliance_analytics.case.model import CaseSettings
+from alliance_analytics.case.weighting import CriterionWeights
+
+
+@dataclass(frozen=True)
+class Case:
+    """A validated case: the settings and the four tables, ready for the analyses.
+
+    Build one with :func:`alliance_analytics.load_case`; a ``Case`` always satisfies every rule of
+    ``docs/case-format.md``.
+
+    Attributes
+    ----------
+    directory : Path
+        The case folder.
+    settings : CaseSettings
+        The contents of ``case.yaml``.
+    candidates : pandas.DataFrame
+        ``candidates.csv``, indexed by ``candidate_id``; list columns hold Python lists.
+    scores : pandas.DataFrame
+        ``scores.csv`` (long form), with ``score`` as float.
+    assumptions : pandas.DataFrame
+        ``assumptions.csv``.
+    risks : pandas.DataFrame
+        ``risks.csv``.
+    file_hashes : dict of str to str
+        SHA-256 of every case file, by file name, recorded in reports.
+    criterion_weights : CriterionWeights
+        The weights and how they were obtained (``weighting`` in ``case.yaml``).
+    correlations : dict of str to pandas.DataFrame
+        Per candidate with correlated assumptions, the rank-correlation matrix (assumption ids × assumption
+        ids) to induce, after any repair to the nearest valid matrix.
+    warnings : list of str
+        Things worth a second look that do not stop an analysis (inconsistent AHP, repaired correlations).
+    """
+
+    directory: Path
+    settings: CaseSettings
+    candidates: pd.DataFrame
+    scores: pd.DataFrame
+    assumptions: pd.DataFrame
+    risks: pd.DataFrame
+    file_hashes: dict[str, str]
+    criterion_weights: CriterionWeights
+    correlations: dict[str, pd.DataFrame]
+    warnings: list[str]
+
+    @property
+    def criterion_ids(self) -> list[str]:
+        """Criterion ids in the order of ``case.yaml``."""
+        return [criterion.id for criterion in self.settings.criteria]
+
+    @property
+    def weights(self) -> pd.Series:
+        """The case's relative criterion weights (not necessarily normalised), indexed by criterion id."""
+        return self.criterion_weights.weights
+

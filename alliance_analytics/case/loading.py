@@ -1,0 +1,394 @@
+"""Load a case folder into a :class:`~alliance_analytics.case.model.Case`, finding every problem at once.
+
+Loading never stops at the first mistake: each file is parsed and checked row by row, then the files are
+checked against each other, and all problems are raised together in one
+:class:`~alliance_analytics.core.problems.InputError`. The case files are only read, never modified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from alliance_analytics.case.case import Case
+from alliance_analytics.case.correlations import correlation_matrices
+from alliance_analytics.case.model import (
+    ADDITIVE_QUANTITIES,
+    CASE_FILES,
+    OPTIONAL_FILES,
+    AssumptionRow,
+    CandidateRow,
+    CaseSettings,
+    RiskRow,
+    ScoreRow,
+)
+from alliance_analytics.case.weighting import derive_weights
+from alliance_analytics.core.csv_reading import read_csv_rows
+from alliance_analytics.core.problems import InputError, Problem, describe_validation_error, number
+from alliance_analytics.core.yaml_reading import describe_yaml_error, key_path, line_of, parse_yaml
+
+
+@dataclass
+class _Table:
+    """The validated rows of one CSV file, with the line number of each row."""
+
+    rows: list[BaseModel] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    complete: bool = True
+
+
+UNKNOWN_KEY = "is not a known key or column (check the spelling against docs/case-format.md)"
+"""How a key or column the case format does not have is reported."""
+
+def load_case(case_dir: str | Path) -> Case:
+    """Load and validate a case folder.
+
+    Parameters
+    ----------
+    case_dir : str or Path
+        The folder holding ``case.yaml``, ``candidates.csv``, ``scores.csv``, ``assumptions.csv`` and
+        ``risks.csv`` (see ``docs/case-format.md``).
+
+    Returns
+    -------
+    Case
+        The validated case.
+
+    Raises
+    ------
+    InputError
+        With every problem found, each naming its file, line and column.
+
+    Examples
+    --------
+    >>> from alliance_analytics.core.paths import SAMPLE_CASE_DIR
+    >>> case = load_case(SAMPLE_CASE_DIR)
+    >>> case.settings.currency
+    'EUR'
+    """
+    directory = Path(case_dir)
+    subject = f"case {directory}"
+    if not directory.is_dir():
+        raise InputError(subject, [Problem(str(directory), "is not a folder; expected a case folder")])
+    missing = [Problem(name, f"file not found in {directory}") for name in CASE_FILES if not (directory / name).is_file()]
+    if missing:
+        raise InputError(subject, missing)
+
+    problems: list[Problem] = []
+    settings, root = _load_settings(directory / "case.yaml", problems)
+    tables = {name: _load_table(directory / name, model, problems) for name, model in CASE_FILES.items() if model}
+    present = {name: model for name, model in OPTIONAL_FILES.items() if (directory / name).is_file()}
+    tables |= {name: _load_table(directory / name, model, problems) for name, model in present.items()}
+    criterion_weights, correlations, warnings = None, {}, []
+    problems.extend(_cross_check(settings, root, tables))
+    if settings is not None:
+        criterion_weights, located = derive_weights(settings)
+        problems.extend(_yaml_problem(root, location, message) for location, message in located)
+        warnings = list(criterion_weights.warnings) if criterion_weights else []
+        if "correlations.csv" in tables and tables["assumptions.csv"].complete:
+            correlated = tables["correlations.csv"]
+            correlations, more, repaired = correlation_matrices(
+                tables["assumptions.csv"].rows, correlated.rows, correlated.lines,
+                settings.simulation.repair_correlations)
+            problems.extend(more)
+            warnings.extend(repaired)
+    if problems:
+        raise InputError(subject, problems)
+
+    return Case(
+        directory=directory,
+        settings=settings,
+        candidates=_frame(tables["candidates.csv"], CandidateRow).set_index("candidate_id"),
+        scores=_frame(tables["scores.csv"], ScoreRow),
+        assumptions=_frame(tables["assumptions.csv"], AssumptionRow),
+        risks=_frame(tables["risks.csv"], RiskRow),
+        file_hashes={name: hashlib.sha256((directory / name).read_bytes()).hexdigest()
+                     for name in [*CASE_FILES, *present]},
+        criterion_weights=criterion_weights,
+        correlations=correlations,
+        warnings=warnings,
+    )
+
+
+def _frame(table: _Table, model: type[BaseModel]) -> pd.DataFrame:
+    """The validated rows of a table as a DataFrame with the model's columns (optional ones included)."""
+    return pd.DataFrame([row.model_dump() for row in table.rows], columns=list(_columns(model)))
+
+
+def _columns(model: type[BaseModel]) -> Iterable[str]:
+    """The columns of a row model, in file order."""
+    return model.model_fields.keys()
+
+
+def _load_settings(path: Path, problems: list[Problem]) -> tuple[CaseSettings | None, yaml.Node | None]:
+    """Parse and validate ``case.yaml``; return the settings (None if invalid) and the YAML node tree."""
+    try:
+        data, root = parse_yaml(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        problems.append(Problem(path.name, f"is not UTF-8 text ({error.reason})"))
+        return None, None
+    except yaml.YAMLError as error:
+        message, line = describe_yaml_error(error)
+        problems.append(Problem(path.name, f"is not valid YAML: {message}", line=line))
+        return None, None
+    if not isinstance(data, dict):
+        problems.append(Problem(path.name, "must be a mapping of keys (name, currency, strategy, …)", line=1))
+        return None, root
+    try:
+        return CaseSettings.model_validate(data), root
+    except ValidationError as error:
+        problems.extend(_yaml_problem(root, detail["loc"], describe_validation_error(detail, UNKNOWN_KEY))
+                        for detail in error.errors())
+        return None, root
+
+
+def _yaml_problem(root: yaml.Node | None, location: tuple, message: str) -> Problem:
+    """A problem in ``case.yaml`` at a key path, with the line the path leads to."""
+    return Problem("case.yaml", message, line=line_of(root, location), column=key_path(location) or None)
+
+
+def _load_table(path: Path, model: type[BaseModel], problems: list[Problem]) -> _Table:
+    """Read one CSV file and validate every row against ``model``."""
+    content = read_csv_rows(path, problems)
+    if content is None:
+        return _Table(complete=False)
+    expected = list(_columns(model))
+    missing = [column for column in expected
+               if column not in content.header and model.model_fields[column].is_required()]
+    unexpected = [column for column in content.header if column not in expected]
+    for column in missing:
+        problems.append(Problem(path.name, "required column is missing", line=1, column=column))
+    for column in unexpected:
+        problems.append(
+            Problem(path.name, f"unexpected column; expected only {', '.join(expected)}", line=1, column=column)
+        )
+    if missing or unexpected:
+        return _Table(complete=False)
+
+    table = _Table(complete=content.complete)
+    for line, record in content.rows:
+        try:
+            row = model.model_validate(record)
+        except ValidationError as error:
+            table.complete = False
+            for detail in error.errors():
+                column = str(detail["loc"][0]) if detail["loc"] else None
+                problems.append(Problem(path.name, describe_validation_error(detail, UNKNOWN_KEY), line=line,
+                                        column=column))
+            continue
+        row_problems = _row_problems(row)
+        problems.extend(Problem(path.name, message, line=line, column=column) for column, message in row_problems)
+        table.complete &= not row_problems
+        table.rows.append(row)
+        table.lines.append(line)
+    return table
+
+
+def _row_problems(row: BaseModel) -> list[tuple[str, str]]:
+    """Checks across the columns of one row, as ``(column, message)`` pairs."""
+    if isinstance(row, AssumptionRow):
+        return row.parameter_problems()
+    if isinstance(row, RiskRow):
+        return row.consistency_problems()
+    return []
+
+
+def _cross_check(settings: CaseSettings | None, root: yaml.Node | None, tables: dict[str, _Table]) -> list[Problem]:
+    """Checks that need more than one value, row or file, as far as the valid parts allow.
+
+    Checks against ``case.yaml`` run when it is valid; checks that a candidate id exists run when every row of
+    ``candidates.csv`` is valid (otherwise a skipped row would make its id look unknown everywhere).
+    """
+    problems: list[Problem] = []
+    candidates = tables["candidates.csv"]
+    candidate_ids = _unique_ids(candidates, "candidates.csv", "candidate_id", problems)
+    if not candidates.rows and candidates.complete:
+        problems.append(Problem("candidates.csv", "holds no candidates; expected at least one row"))
+        candidates.complete = False
+    known = set(candidate_ids) if candidates.complete else None
+    for row, line in zip(candidates.rows, candidates.lines):
+        for other in row.competes_with:
+            if other == row.candidate_id:
+                problems.append(Problem("candidates.csv", "a candidate cannot compete with itself",
+                                        line=line, column="competes_with"))
+            elif known is not None and other not in known:
+                problems.append(Problem("candidates.csv", f"unknown candidate '{other}'", line=line,
+                                        column="competes_with"))
+    if settings is not None:
+        problems.extend(_check_settings(settings, root))
+        problems.extend(_check_objectives(settings, candidates))
+        problems.extend(_check_scores(settings, tables["scores.csv"], candidate_ids, known is not None))
+        problems.extend(_check_portfolio_columns(settings, candidates))
+        if known is not None:
+            problems.extend(_check_portfolio_references(settings, root, known))
+    for name, id_column in (("assumptions.csv", "assumption_id"), ("risks.csv", "risk_id"),
+                            ("correlations.csv", None)):
+        if name in tables:
+            problems.extend(_check_per_candidate_table(tables[name], name, id_column, known))
+    problems.extend(_check_single_quantities(tables["assumptions.csv"]))
+    return problems
+
+
+def _check_objectives(settings: CaseSettings, candidates: _Table) -> list[Problem]:
+    """Every objective a candidate serves is one of the strategy's."""
+    objective_ids = {objective.id for objective in settings.strategy.objectives}
+    return [Problem("candidates.csv", f"unknown objective '{objective}'; expected one of "
+                    f"{', '.join(sorted(objective_ids))}", line=line, column="objectives")
+            for row, line in zip(candidates.rows, candidates.lines)
+            for objective in row.objectives if objective not in objective_ids]
+
+
+def _unique_ids(table: _Table, file: str, column: str, problems: list[Problem]) -> list[str]:
+    """The ids of a table in order, reporting each repeated one."""
+    seen: dict[str, int] = {}
+    for row, line in zip(table.rows, table.lines):
+        value = getattr(row, column)
+        if value in seen:
+            problems.append(Problem(file, f"duplicate id '{value}' (first on line {seen[value]})", line=line,
+                                    column=column))
+        else:
+            seen[value] = line
+    return list(seen)
+
+
+def _check_settings(settings: CaseSettings, root: yaml.Node | None) -> list[Problem]:
+    """Rules across ``case.yaml`` keys: unique ids, thresholds within the scale, dates in order."""
+    problems = []
+    scale = settings.scale
+    scale_text = f"{number(scale.min)}..{number(scale.max)}"
+
+    def in_scale(value: float) -> bool:
+        return scale.min <= value <= scale.max
+
+    for location, items in ((("strategy", "objectives"), settings.strategy.objectives),
+                            (("criteria",), settings.criteria)):
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            if item.id in seen:
+                problems.append(_yaml_problem(root, (*location, index, "id"), f"duplicate id '{item.id}'"))
+            seen.add(item.id)
+    for index, criterion in enumerate(settings.criteria):
+        if criterion.red_flag_below is not None and not in_scale(criterion.red_flag_below):
+            problems.append(_yaml_problem(root, ("criteria", index, "red_flag_below"), f"must lie within the scale "
+                                          f"{scale_text}, got {number(criterion.red_flag_below)}"))
+    if not in_scale(settings.recommendation.advance_min_score):
+        problems.append(_yaml_problem(root, ("recommendation", "advance_min_score"), f"must lie within the scale "
+                                      f"{scale_text}, got {number(settings.recommendation.advance_min_score)}"))
+    if settings.aggregation.method == "geometric" and scale.min <= 0:
+        problems.append(_yaml_problem(root, ("aggregation", "method"), "the geometric mean needs a scale whose "
+                                      "minimum is above 0"))
+    if settings.strategy.horizon <= settings.as_of:
+        problems.append(_yaml_problem(root, ("strategy", "horizon"), f"the strategic horizon must be after as_of "
+                                      f"({settings.as_of})"))
+    return problems
+
+
+def _check_portfolio_references(settings: CaseSettings, root: yaml.Node | None, known: set[str]) -> list[Problem]:
+    """Exclusions and dependencies name candidates of ``candidates.csv``."""
+    portfolio = settings.portfolio
+    references = [(("portfolio", "exclusions", group, item), candidate)
+                  for group, members in enumerate(portfolio.exclusions) for item, candidate in enumerate(members)]
+    for index, dependency in enumerate(portfolio.dependencies):
+        references.append((("portfolio", "dependencies", index, "candidate"), dependency.candidate))
+        references.append((("portfolio", "dependencies", index, "requires"), dependency.requires))
+    references += [(("portfolio", key, item), candidate) for key in ("force_in", "force_out")
+                   for item, candidate in enumerate(getattr(portfolio, key))]
+    return [_yaml_problem(root, location, f"unknown candidate '{candidate}'; expected an id from candidates.csv")
+            for location, candidate in references if candidate not in known]
+
+
+def _check_portfolio_columns(settings: CaseSettings, candidates: _Table) -> list[Problem]:
+    """Sponsors have a capacity and start years a budget, where ``case.yaml`` sets those limits."""
+    portfolio = settings.portfolio
+    problems = []
+    for row, line in zip(candidates.rows, candidates.lines):
+        if portfolio.sponsor_capacity and row.sponsor is not None and row.sponsor not in portfolio.sponsor_capacity:
+            problems.append(Problem("candidates.csv", f"sponsor '{row.sponsor}' has no entry in "
+                                    "portfolio.sponsor_capacity of case.yaml; expected one of "
+                                    f"{', '.join(portfolio.sponsor_capacity)}", line=line, column="sponsor"))
+        if portfolio.budget_per_year and row.start_year is not None \
+                and row.start_year not in portfolio.budget_per_year:
+            problems.append(Problem("candidates.csv", f"start year {row.start_year} has no budget in "
+                                    "portfolio.budget_per_year of case.yaml; expected one of "
+                                    f"{', '.join(map(str, portfolio.budget_per_year))}", line=line,
+                                    column="start_year"))
+    return problems
+
+
+def _check_scores(settings: CaseSettings, scores: _Table, candidate_ids: list[str],
+                  candidates_complete: bool) -> list[Problem]:
+    """Scores within the scale, on known criteria and candidates, once per evaluator, covering every pair."""
+    problems = []
+    criterion_ids = [criterion.id for criterion in settings.criteria]
+    known_candidates, known_criteria = set(candidate_ids), set(criterion_ids)
+    scale = settings.scale
+    first_line: dict[tuple[str, str, str], int] = {}
+    for row, line in zip(scores.rows, scores.lines):
+        if candidates_complete and row.candidate_id not in known_candidates:
+            problems.append(Problem("scores.csv", f"unknown candidate '{row.candidate_id}'; expected an id from "
+                                    "candidates.csv", line=line, column="candidate_id"))
+        if row.criterion_id not in known_criteria:
+            problems.append(Problem("scores.csv", f"unknown criterion '{row.criterion_id}'; expected one of "
+                                    f"{', '.join(criterion_ids)}", line=line, column="criterion_id"))
+        if not scale.min <= row.score <= scale.max:
+            problems.append(Problem("scores.csv", f"score {number(row.score)} is outside the scale "
+                                    f"{number(scale.min)}..{number(scale.max)}", line=line, column="score"))
+        key = (row.candidate_id, row.criterion_id, row.evaluator)
+        if key in first_line:
+            problems.append(Problem("scores.csv", f"{row.evaluator} scored {row.candidate_id} on {row.criterion_id} "
+                                    f"twice (first on line {first_line[key]})", line=line, column="evaluator"))
+        first_line.setdefault(key, line)
+    if scores.complete and candidates_complete:
+        scored = {(candidate, criterion) for candidate, criterion, _ in first_line}
+        for candidate in candidate_ids:
+            unscored = [criterion for criterion in criterion_ids if (candidate, criterion) not in scored]
+            if len(unscored) == len(criterion_ids):
+                problems.append(Problem("scores.csv", f"candidate '{candidate}' has no scores; every candidate "
+                                        "needs at least one score per criterion"))
+            elif unscored:
+                problems.append(Problem("scores.csv", f"candidate '{candidate}' has no score on "
+                                        f"{', '.join(unscored)}; every criterion needs at least one score"))
+    return problems
+
+
+def _check_single_quantities(assumptions: _Table) -> list[Problem]:
+    """Quantities that are not additive (margin, launch, ramp-up, lifetime) may appear once per candidate.
+
+    A row repeating an earlier row's assumption id is reported as a duplicate id instead.
+    """
+    problems = []
+    first: dict[tuple[str, str], tuple[int, str]] = {}
+    for row, line in zip(assumptions.rows, assumptions.lines):
+        key = (row.candidate_id, row.quantity)
+        if row.quantity not in ADDITIVE_QUANTITIES and key in first and first[key][1] != row.assumption_id:
+            problems.append(Problem("assumptions.csv", f"candidate '{row.candidate_id}' already has a {row.quantity} "
+                                    f"assumption (line {first[key][0]}); only {', '.join(ADDITIVE_QUANTITIES)} "
+                                    "may be given in several rows (they add up)", line=line, column="quantity"))
+        first.setdefault(key, (line, row.assumption_id))
+    return problems
+
+
+def _check_per_candidate_table(table: _Table, file: str, id_column: str | None,
+                               known: set[str] | None) -> list[Problem]:
+    """Rows name known candidates (when ``known`` is given) and ids are unique per candidate."""
+    problems = []
+    first_line: dict[tuple[str, str], int] = {}
+    for row, line in zip(table.rows, table.lines):
+        if known is not None and row.candidate_id not in known:
+            problems.append(Problem(file, f"unknown candidate '{row.candidate_id}'; expected an id from "
+                                    "candidates.csv", line=line, column="candidate_id"))
+        if id_column is None:
+            continue
+        key = (row.candidate_id, getattr(row, id_column))
+        if key in first_line:
+            problems.append(Problem(file, f"duplicate id '{key[1]}' for candidate '{key[0]}' (first on line "
+                                    f"{first_line[key]})", line=line, column=id_column))
+        first_line.setdefault(key, line)
+    return problems
+

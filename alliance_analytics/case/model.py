@@ -1,0 +1,384 @@
+"""The case model: what a case folder holds, as typed settings and tables.
+
+``case.yaml`` is described by :class:`CaseSettings` and each CSV row by a row model
+(:class:`CandidateRow`, :class:`ScoreRow`, :class:`AssumptionRow`, :class:`RiskRow`). The models check
+what one value or one row can tell; :mod:`alliance_analytics.case.loading` adds the checks across files
+(unknown ids, missing scores, scores outside the scale) and builds the :class:`Case`.
+See ``docs/case-format.md`` for the format in words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+
+from alliance_analytics.case.vocabulary import (
+    DISTRIBUTION_PARAMETERS,
+    OPTIONAL_PARAMETERS,
+    PARAMETER_COLUMNS,
+    AggregationMethod,
+    Distribution,
+    ImpactType,
+    PortfolioObjective,
+    RiskLevel,
+    SamplingMethod,
+    Solver,
+    WeightingMethod,
+    distribution_range_problem,
+)
+from alliance_analytics.core.problems import number
+
+Identifier = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_\-]+$")]
+AlliancePurpose = Literal[
+    "co-development", "co-marketing", "distribution", "technology", "licensing", "supply", "joint-venture"
+]
+Quantity = Literal[
+    "revenue_uplift",
+    "gross_margin",
+    "cost_savings",
+    "investment",
+    "running_cost",
+    "launch_months",
+    "ramp_up_years",
+    "lifetime_years",
+]
+
+
+def _split_list(value: object) -> object:
+    """Turn a ``;``-separated cell into a list of stripped, non-empty items."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(";") if item.strip()]
+    return value
+
+
+SemicolonList = Annotated[list[str], BeforeValidator(_split_list)]
+
+
+class _Strict(BaseModel):
+    """Base model: unknown keys are errors (they are usually typos); NaN and infinity are not numbers here."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Objective(_Strict):
+    """A strategic objective the alliance programme must serve."""
+
+    id: Identifier
+    description: str = Field(min_length=1)
+    required: bool = False
+
+
+class Strategy(_Strict):
+    """The strategy the alliances must serve."""
+
+    objectives: list[Objective] = Field(min_length=1)
+    horizon: dt.date
+    risk_appetite: RiskLevel
+
+
+class Scale(_Strict):
+    """The evaluation scale of the scorecard."""
+
+    min: float
+    max: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        """The scale runs upwards."""
+        if not self.min < self.max:
+            raise ValueError(f"scale.min ({number(self.min)}) must be below scale.max ({number(self.max)})")
+        return self
+
+
+class Aggregation(_Strict):
+    """How several evaluators' scores are combined, and when they disagree."""
+
+    method: AggregationMethod = "mean"
+    disagreement_threshold: float = Field(gt=0)
+
+
+class Recommendation(_Strict):
+    """Thresholds of the advance / review / walk-away recommendation."""
+
+    advance_min_score: float
+
+
+class Criterion(_Strict):
+    """A fit criterion of the scorecard; ``weight`` is given when ``weighting.method`` is ``direct``."""
+
+    id: Identifier
+    name: str = Field(min_length=1)
+    description: str = ""
+    weight: Annotated[float, Field(ge=0)] | None = None
+    red_flag_below: float | None = None
+
+
+class PairwiseJudgements(_Strict):
+    """One evaluator's AHP judgements: ``[a, b, v]`` says criterion a is v times as important as b."""
+
+    evaluator: str = Field(min_length=1)
+    comparisons: list[tuple[Identifier, Identifier, Annotated[float, Field(gt=0)]]] = Field(min_length=1)
+
+
+class Weighting(_Strict):
+    """Where the criterion weights come from.
+
+    ``direct``: ``criteria[].weight``; ``rank``: the rank-order centroid of ``ranking`` (most important
+    first); ``swing``: normalised ``swing_points``; ``ahp``: the principal eigenvector of the evaluators'
+    pairwise judgements, combined by the element-wise geometric mean.
+    """
+
+    method: WeightingMethod = "direct"
+    ranking: list[Identifier] | None = None
+    swing_points: dict[Identifier, Annotated[float, Field(ge=0)]] | None = None
+    pairwise: list[PairwiseJudgements] | None = None
+
+
+class Finance(_Strict):
+    """Finance settings for NPV."""
+
+    discount_rate: float = Field(ge=0, lt=1)
+    horizon_years: int = Field(ge=1, le=50)
+
+
+class Dependency(_Strict):
+    """``candidate`` may only be selected together with ``requires``."""
+
+    candidate: Identifier
+    requires: Identifier
+
+
+class CapabilityRequirement(_Strict):
+    """A capability the selected portfolio must cover."""
+
+    capability: str = Field(min_length=1)
+    min_partners: int = Field(default=1, ge=1)
+
+
+class RiskLimit(_Strict):
+    """Limits on the portfolio's simulated NPV, evaluated over the scenario matrix."""
+
+    cvar_floor: float | None = None
+    cvar_level: float = Field(default=0.05, gt=0, lt=1)
+    max_loss_probability: float | None = Field(default=None, ge=0, lt=1)
+
+
+class BlendWeights(_Strict):
+    """Relative weights of expected NPV and fit score in the ``blend`` objective."""
+
+    npv: float = Field(default=0.5, ge=0)
+    fit: float = Field(default=0.5, ge=0)
+
+    @model_validator(mode="after")
+    def _not_both_zero(self) -> BlendWeights:
+        """At least one weight is positive."""
+        if self.npv + self.fit <= 0:
+            raise ValueError("at least one of npv and fit must be above 0")
+        return self
+
+
+class Portfolio(_Strict):
+    """Limits on the set of alliances pursued, and how the portfolio is optimised."""
+
+    budget: float = Field(ge=0)
+    budget_per_year: dict[int, Annotated[float, Field(ge=0)]] = {}
+    manager_capacity_fte: float = Field(ge=0)
+    sponsor_capacity: dict[str, Annotated[int, Field(ge=0)]] = {}
+    exclusions: list[Annotated[list[Identifier], Field(min_length=2)]] = []
+    dependencies: list[Dependency] = []
+    capabilities_required: list[CapabilityRequirement] = []
+    min_alliances: int | None = Field(default=None, ge=0)
+    max_alliances: int | None = Field(default=None, ge=0)
+    force_in: list[Identifier] = []
+    force_out: list[Identifier] = []
+    objective: PortfolioObjective = "npv"
+    blend: BlendWeights = BlendWeights()
+    risk_limit: RiskLimit = RiskLimit()
+    scenarios: int = Field(default=2000, ge=100, le=1_000_000)
+    solver: Solver = "cbc"
+    time_limit_s: float = Field(default=60, gt=0)
+
+    @model_validator(mode="after")
+    def _count_range(self) -> Portfolio:
+        """``min_alliances`` does not exceed ``max_alliances``."""
+        if self.min_alliances is not None and self.max_alliances is not None \
+                and self.min_alliances > self.max_alliances:
+            raise ValueError(f"min_alliances ({self.min_alliances}) exceeds max_alliances ({self.max_alliances})")
+        return self
+
+
+class Simulation(_Strict):
+    """Monte Carlo settings."""
+
+    iterations: int = Field(ge=100, le=10_000_000)
+    seed: int = Field(ge=0)
+    sampling: SamplingMethod = "random"
+    repair_correlations: bool = False
+    relative_se_target: float = Field(default=0.01, gt=0)
+    prob_loss_se_target: float = Field(default=0.005, gt=0)
+
+
+class CaseSettings(_Strict):
+    """Everything in ``case.yaml``."""
+
+    name: str = Field(min_length=1)
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    as_of: dt.date
+    strategy: Strategy
+    scale: Scale
+    aggregation: Aggregation
+    recommendation: Recommendation
+    criteria: list[Criterion] = Field(min_length=1)
+    weighting: Weighting = Weighting()
+    finance: Finance
+    portfolio: Portfolio
+    simulation: Simulation
+
+
+class _Row(_Strict):
+    """Base of the CSV row models: blank cells arrive as ``None``."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_none(cls, data: object) -> object:
+        """Blank cells become ``None``."""
+        if isinstance(data, dict):
+            return {key: (None if isinstance(value, str) and not value.strip() else value) for key, value in data.items()}
+        return data
+
+
+class CandidateRow(_Row):
+    """A row of ``candidates.csv``."""
+
+    candidate_id: Identifier
+    name: str = Field(min_length=1)
+    alliance_type: AlliancePurpose
+    capabilities: SemicolonList
+    objectives: SemicolonList
+    investment: float = Field(ge=0)
+    manager_fte: float = Field(ge=0)
+    payback_months: int = Field(ge=1)
+    phase_out_date: dt.date | None
+    risk_level: RiskLevel
+    competes_with: SemicolonList
+    sponsor: str | None = None
+    start_year: int | None = Field(default=None, ge=1900, le=2200)
+
+
+class ScoreRow(_Row):
+    """A row of ``scores.csv``."""
+
+    candidate_id: Identifier
+    criterion_id: Identifier
+    evaluator: str = Field(min_length=1)
+    score: float
+    rationale: str | None
+
+
+
+class AssumptionRow(_Row):
+    """A row of ``assumptions.csv``: one value-thesis assumption and its uncertainty."""
+
+    candidate_id: Identifier
+    assumption_id: Identifier
+    quantity: Quantity
+    distribution: Distribution
+    value: float | None
+    min: float | None
+    mode: float | None
+    max: float | None
+    shape: Annotated[float, Field(gt=0)] | None
+    mean: float | None
+    sd: float | None
+    p10: float | None
+    p50: float | None
+    p90: float | None
+    unit: str | None
+    description: str | None
+
+    def parameter_problems(self) -> list[tuple[str, str]]:
+        """Parameters missing, superfluous or out of order for this row's distribution.
+
+        Returns
+        -------
+        list of (str, str)
+            ``(column, message)`` pairs; empty when the parameters fit the distribution.
+        """
+        kind = self.distribution
+        needed = DISTRIBUTION_PARAMETERS[kind]
+        allowed = needed + OPTIONAL_PARAMETERS.get(kind, ())
+        problems = [(name, f"distribution '{kind}' needs {name}") for name in needed if getattr(self, name) is None]
+        problems += [(name, f"distribution '{kind}' does not use {name}; leave it blank")
+                     for name in PARAMETER_COLUMNS if name not in allowed and getattr(self, name) is not None]
+        if problems:
+            return problems
+        found = distribution_range_problem(kind, {name: getattr(self, name) for name in allowed})
+        return [found] if found else []
+
+
+class RiskRow(_Row):
+    """A row of ``risks.csv``: one risk-register event."""
+
+    candidate_id: Identifier
+    risk_id: Identifier
+    description: str = Field(min_length=1)
+    probability: float = Field(ge=0, le=1)
+    impact_type: ImpactType
+    impact_min: float = Field(ge=0)
+    impact_mode: float = Field(ge=0)
+    impact_max: float = Field(ge=0)
+    mitigation: str | None
+    mitigation_cost: Annotated[float, Field(ge=0)] | None
+    mitigated_probability: Annotated[float, Field(ge=0, le=1)] | None
+
+    def consistency_problems(self) -> list[tuple[str, str]]:
+        """Impact ordering and mitigation fields that do not fit together.
+
+        Returns
+        -------
+        list of (str, str)
+            ``(column, message)`` pairs; empty when the row is consistent.
+        """
+        problems = []
+        if not self.impact_min <= self.impact_mode <= self.impact_max:
+            problems.append(("impact_mode", "need impact_min <= impact_mode <= impact_max, got "
+                             f"{number(self.impact_min)}, {number(self.impact_mode)}, {number(self.impact_max)}"))
+        if self.impact_type == "revenue_loss_pct" and self.impact_max > 1:
+            problems.append(("impact_max", "revenue_loss_pct is a share between 0 and 1, got "
+                             f"{number(self.impact_max)}"))
+        if self.mitigation is not None:
+            problems += [(name, "a mitigation needs mitigation_cost and mitigated_probability")
+                         for name in ("mitigation_cost", "mitigated_probability") if getattr(self, name) is None]
+        if self.mitigated_probability is not None and self.mitigated_probability > self.probability:
+            problems.append(("mitigated_probability", f"mitigated_probability ({number(self.mitigated_probability)}) "
+                             f"must not exceed probability ({number(self.probability)})"))
+        return problems
+
+
+class CorrelationRow(_Row):
+    """A row of ``correlations.csv``: the rank correlation of two assumptions of one candidate."""
+
+    candidate_id: Identifier
+    assumption_a: Identifier
+    assumption_b: Identifier
+    rank_correlation: float = Field(ge=-1, le=1)
+
+
+OPTIONAL_FILES: dict[str, type[_Row]] = {"correlations.csv": CorrelationRow}
+"""Case files that may be absent (then they contribute nothing)."""
+
+ADDITIVE_QUANTITIES: tuple[str, ...] = ("revenue_uplift", "cost_savings", "investment", "running_cost")
+"""Quantities a candidate may give in several rows (they add up); every other quantity at most once."""
+
+CASE_FILES: dict[str, type[_Row] | None] = {
+    "case.yaml": None,
+    "candidates.csv": CandidateRow,
+    "scores.csv": ScoreRow,
+    "assumptions.csv": AssumptionRow,
+    "risks.csv": RiskRow,
+}
+"""The files of a case folder and, for each CSV, the model of one row (its fields are the columns)."""

@@ -1,0 +1,375 @@
+"""The partner-fit analysis: who fits best, who is knocked out, and why.
+
+:func:`analyse_partner_fit` runs the strategy gate, aggregates the evaluators' scores, applies red flags,
+computes the weighted fit score and rank, flags evaluator disagreement and writes an advance / review /
+walk-away recommendation with reasons for every candidate. The :class:`PartnerFitResult` it returns feeds
+the notebook's tables and charts, ``results.json`` and the tests alike.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from numbers import Real
+
+import numpy as np
+import pandas as pd
+
+from alliance_analytics.case.case import Case
+from alliance_analytics.case.vocabulary import RISK_LEVEL_ORDER
+from alliance_analytics.core.problems import InputError, Problem
+from alliance_analytics.core.scoring import below, fit_contributions, fit_scores, normalise_weights, rank_candidates
+from alliance_analytics.fit.aggregation import AGGREGATION_METHODS, aggregate_scores, disagreements
+from alliance_analytics.fit.gates import red_flags, strategy_gate
+
+RECOMMENDATIONS: tuple[str, ...] = ("advance", "review", "walk away")
+"""The possible recommendations, best first."""
+
+
+@dataclass(frozen=True)
+class PartnerFitResult:
+    """Everything the partner-fit analysis found.
+
+    Attributes
+    ----------
+    case_name, currency : str
+        From the case.
+    aggregation : str
+        How evaluators' scores were combined.
+    weights : pandas.Series
+        Normalised weights by criterion id (sum 1).
+    criterion_names : dict of str to str
+        Criterion id to display name.
+    aggregated : pandas.DataFrame
+        Candidates × criteria of aggregated scores.
+    contributions : pandas.DataFrame
+        Candidates × criteria of ``weight × aggregated score``; rows sum to the fit score.
+    candidates : pandas.DataFrame
+        One row per candidate id: ``name``, ``fit_score``, ``rank``, ``gate_passed``, ``gate_reasons``,
+        ``red_flags``, ``red_flag_reasons``, ``disagreements`` (criterion ids), ``recommendation``, ``reasons``.
+    disagreements : pandas.DataFrame
+        Flagged candidate/criterion pairs (see :func:`alliance_analytics.fit.aggregation.disagreements`).
+    advance_min_score : float
+        Fit score needed to advance.
+    """
+
+    case_name: str
+    currency: str
+    aggregation: str
+    weights: pd.Series
+    criterion_names: dict[str, str]
+    aggregated: pd.DataFrame
+    contributions: pd.DataFrame
+    candidates: pd.DataFrame
+    disagreements: pd.DataFrame
+    advance_min_score: float
+
+    def recommendation_table(self) -> pd.DataFrame:
+        """The recommendation for every candidate, advance first, then by rank.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``Candidate``, ``Fit score``, ``Rank``, ``Recommendation``, ``Reasons``; indexed by id.
+        """
+        table = self.candidates.assign(
+            order=self.candidates["recommendation"].map(RECOMMENDATIONS.index),
+            reasons_text=self.candidates["reasons"].map("; ".join),
+        ).sort_values(["order", "rank"])
+        return pd.DataFrame({
+            "Candidate": table["name"],
+            "Fit score": table["fit_score"].round(2),
+            "Rank": table["rank"],
+            "Recommendation": table["recommendation"],
+            "Reasons": table["reasons_text"],
+        }).rename_axis("ID")
+
+    def gate_table(self) -> pd.DataFrame:
+        """The strategy gate for every candidate, failures first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``Candidate``, ``Phase-out``, ``Pays back by``, ``Gate``, ``Reasons``; indexed by id.
+        """
+        table = self.candidates.sort_values(["gate_passed", "rank"])
+        return pd.DataFrame({
+            "Candidate": table["name"],
+            "Phase-out": table["phase_out_date"].map(lambda date: "none planned" if pd.isna(date) else str(date)),
+            "Pays back by": table["payback_date"].astype(str),
+            "Gate": table["gate_passed"].map({True: "pass", False: "walk away"}),
+            "Reasons": table["gate_reasons"].map("; ".join),
+        }).rename_axis("ID")
+
+    def red_flag_table(self) -> pd.DataFrame:
+        """Every red flag raised: candidate, criterion, aggregated score and threshold.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per flag (empty when none), with ``Candidate``, ``Criterion``, ``Score`` and ``Reason``.
+        """
+        rows = [
+            {"ID": candidate, "Candidate": row["name"], "Criterion": self.criterion_names[criterion],
+             "Score": round(float(self.aggregated.at[candidate, criterion]), 2), "Reason": reason}
+            for candidate, row in self.candidates.sort_values("rank").iterrows()
+            for criterion, reason in zip(row["red_flags"], row["red_flag_reasons"])
+        ]
+        return pd.DataFrame(rows, columns=["ID", "Candidate", "Criterion", "Score", "Reason"]).set_index("ID")
+
+    def disagreement_table(self) -> pd.DataFrame:
+        """Candidate/criterion pairs to calibrate, widest spread first, with the evaluators' scores.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``Candidate``, ``Criterion``, ``Spread``, ``Scores`` and ``Rationales`` (lowest and highest).
+        """
+        flagged = self.disagreements
+        return pd.DataFrame({
+            "ID": flagged["candidate_id"],
+            "Candidate": flagged["candidate_id"].map(self.candidates["name"]),
+            "Criterion": flagged["criterion_id"].map(self.criterion_names),
+            "Spread": flagged["spread"],
+            "Scores": flagged["evaluators"],
+            "Rationales": flagged["rationales"],
+        }).set_index("ID")
+
+    def weight_table(self) -> pd.DataFrame:
+        """The normalised weights used, by criterion.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``Criterion`` and ``Weight`` (sum 1), indexed by criterion id.
+        """
+        return pd.DataFrame({"Criterion": pd.Series(self.criterion_names), "Weight": self.weights.round(4)},
+                            index=self.weights.index).rename_axis("ID")
+
+    def score_table(self) -> pd.DataFrame:
+        """Aggregated scores by candidate (rows, by rank) and criterion name (columns), with the fit score.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rounded to two decimals, for display.
+        """
+        order = self.candidates.sort_values("rank").index
+        table = self.aggregated.loc[order, self.weights.index].rename(columns=self.criterion_names)
+        table.insert(0, "Candidate", self.candidates.loc[order, "name"])
+        table["Fit score"] = self.candidates.loc[order, "fit_score"]
+        return table.round(2).rename_axis(index="ID", columns=None)
+
+    def summary(self) -> str:
+        """One line per recommendation listing its candidates by rank, e.g. for a headline.
+
+        Returns
+        -------
+        str
+            ``"advance: C03, C07"`` style lines.
+        """
+        ranked = self.candidates.sort_values("rank")
+        return "\n".join(
+            f"{label}: {', '.join(ranked.index[ranked['recommendation'] == label]) or '(none)'}"
+            for label in RECOMMENDATIONS
+        )
+
+    def to_json(self) -> dict:
+        """The machine-readable result, as stored in ``results.json``.
+
+        Returns
+        -------
+        dict
+            ``aggregation``, ``weights`` and per candidate id: ``name``, ``gate_passed``, ``gate_reasons``,
+            ``red_flags``, ``fit_score``, ``rank``, ``recommendation``, ``reasons``, ``contributions``;
+            plus the flagged ``disagreements``.
+        """
+        candidates = {
+            candidate: {
+                "name": row["name"],
+                "gate_passed": bool(row["gate_passed"]),
+                "gate_reasons": list(row["gate_reasons"]),
+                "red_flags": list(row["red_flags"]),
+                "fit_score": float(row["fit_score"]),
+                "rank": int(row["rank"]),
+                "recommendation": row["recommendation"],
+                "reasons": list(row["reasons"]),
+                "contributions": {k: float(v) for k, v in self.contributions.loc[candidate].items()},
+            }
+            for candidate, row in self.candidates.iterrows()
+        }
+        return {
+            "aggregation": self.aggregation,
+            "weights": {k: float(v) for k, v in self.weights.items()},
+            "advance_min_score": self.advance_min_score,
+            "candidates": candidates,
+            "disagreements": [
+                {key: (float(value) if isinstance(value, Real) else value) for key, value in record.items()}
+                for record in self.disagreements.to_dict(orient="records")
+            ],
+        }
+
+
+def check_parameters(case: Case, weights: Mapping[str, float] | None, aggregation: str | None) -> list[Problem]:
+    """Check the analysis parameters against the case, finding every problem.
+
+    Parameters
+    ----------
+    case : Case
+        The case the parameters apply to.
+    weights : mapping of str to float or None
+        Weight overrides by criterion id.
+    aggregation : str or None
+        Aggregation method override; ``None`` or ``""`` keeps the case's.
+
+    Returns
+    -------
+    list of Problem
+        Empty when the parameters are usable.
+    """
+    problems = []
+    criterion_ids = case.criterion_ids
+    if weights is not None and not isinstance(weights, Mapping):
+        problems.append(Problem("parameters", "expected a mapping of criterion id to weight, e.g. "
+                                "{strategic_fit: 30}", column="weights"))
+        weights = None
+    for criterion, weight in (weights or {}).items():
+        if criterion not in criterion_ids:
+            problems.append(Problem("parameters", f"unknown criterion '{criterion}'; expected one of "
+                                    f"{', '.join(criterion_ids)}", column=f"weights.{criterion}"))
+        if isinstance(weight, bool) or not isinstance(weight, Real) or not 0 <= weight < math.inf:
+            problems.append(Problem("parameters", f"expected a finite, non-negative number, got {weight!r}",
+                                    column=f"weights.{criterion}"))
+    if not problems and float(_weights(case, weights).sum()) <= 0:
+        problems.append(Problem("parameters", "with these overrides every weight is zero", column="weights"))
+    if aggregation and aggregation not in AGGREGATION_METHODS:
+        problems.append(Problem("parameters", f"expected one of {', '.join(AGGREGATION_METHODS)}, got "
+                                f"{aggregation!r}", column="aggregation"))
+    if aggregation == "geometric" and case.settings.scale.min <= 0:
+        problems.append(Problem("parameters", "the geometric mean needs a scale whose minimum is above 0",
+                                column="aggregation"))
+    return problems
+
+
+def _weights(case: Case, overrides: Mapping[str, float] | None) -> pd.Series:
+    """The case's relative weights with the overrides applied."""
+    weights = case.weights.astype(float)
+    for criterion, weight in (overrides or {}).items():
+        weights[criterion] = float(weight)
+    return weights
+
+
+def analyse_partner_fit(
+    case: Case,
+    weights: Mapping[str, float] | None = None,
+    aggregation: str | None = None,
+) -> PartnerFitResult:
+    """Run the partner-fit analysis on a case.
+
+    Parameters
+    ----------
+    case : Case
+        A validated case (see :func:`alliance_analytics.load_case`).
+    weights : mapping of str to float, optional
+        Relative weights that replace the case's for the criteria named; the others keep the case's
+        weight. All weights are then normalised to sum to 1.
+    aggregation : {"mean", "median", "geometric"}, optional
+        Replaces the case's ``aggregation.method``; ``None`` or ``""`` keeps it.
+
+    Returns
+    -------
+    PartnerFitResult
+        Gate, red flags, fit score, rank, disagreement and recommendation per candidate.
+
+    Raises
+    ------
+    InputError
+        When a parameter does not fit the case; every problem is listed.
+
+    Examples
+    --------
+    >>> from alliance_analytics import load_case
+    >>> from alliance_analytics.core.paths import SAMPLE_CASE_DIR
+    >>> result = analyse_partner_fit(load_case(SAMPLE_CASE_DIR), aggregation="median")
+    >>> sorted(set(result.candidates["recommendation"])) == ["advance", "review", "walk away"]
+    True
+    """
+    problems = check_parameters(case, weights, aggregation)
+    if problems:
+        raise InputError("partner-fit parameters", problems)
+    settings = case.settings
+    method = aggregation or settings.aggregation.method
+    normalised = normalise_weights(_weights(case, weights))
+    aggregated = aggregate_scores(case.scores, method).loc[case.candidates.index]
+    scores = fit_scores(aggregated, normalised)
+    flagged = disagreements(case.scores, settings.aggregation.disagreement_threshold)
+    table = pd.concat(
+        [
+            case.candidates[["name"]],
+            scores,
+            rank_candidates(scores),
+            strategy_gate(case.candidates, settings.strategy, settings.as_of),
+            red_flags(aggregated, settings.criteria),
+        ],
+        axis=1,
+    )
+    disputed = flagged.groupby("candidate_id")["criterion_id"].agg(list)
+    table["disagreements"] = [disputed.get(candidate, []) for candidate in table.index]
+    table["risk_level"] = case.candidates["risk_level"]
+    table = table.join(recommend(table, settings.strategy.risk_appetite, settings.recommendation.advance_min_score))
+    return PartnerFitResult(
+        case_name=settings.name,
+        currency=settings.currency,
+        aggregation=method,
+        weights=normalised,
+        criterion_names={criterion.id: criterion.name for criterion in settings.criteria},
+        aggregated=aggregated,
+        contributions=fit_contributions(aggregated, normalised),
+        candidates=table,
+        disagreements=flagged,
+        advance_min_score=settings.recommendation.advance_min_score,
+    )
+
+
+def recommend(table: pd.DataFrame, risk_appetite: str, advance_min_score: float) -> pd.DataFrame:
+    """Advance, review or walk away, with the reasons, for every candidate.
+
+    *Walk away* on any strategy-gate failure or red flag; otherwise *review* when the fit score is below
+    ``advance_min_score``, the risk level is above the appetite or evaluators disagree; otherwise *advance*.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Per candidate: ``fit_score``, ``rank``, ``gate_reasons``, ``red_flag_reasons``, ``disagreements``
+        (lists) and ``risk_level``.
+    risk_appetite : {"low", "medium", "high"}
+        The strategy's risk appetite.
+    advance_min_score : float
+        The fit score needed to advance.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``table``, with ``recommendation`` and ``reasons`` (list of str).
+    """
+    knocked_out = (table["gate_reasons"].map(len) + table["red_flag_reasons"].map(len)) > 0
+    low_score = below(table["fit_score"], advance_min_score)
+    above_appetite = table["risk_level"].map(RISK_LEVEL_ORDER) > RISK_LEVEL_ORDER[risk_appetite]
+    disputed = table["disagreements"].map(len) > 0
+    label = np.select([knocked_out, low_score | above_appetite | disputed], ["walk away", "review"], "advance")
+    reasons = []
+    for columns in zip(knocked_out, low_score, above_appetite, table["gate_reasons"], table["red_flag_reasons"],
+                       table["disagreements"], table["fit_score"], table["rank"], table["risk_level"]):
+        out, low, above, gate, flags, disagreeing, score, rank, risk = columns
+        if out:
+            reasons.append([f"strategy gate: {reason}" for reason in gate] + list(flags))
+            continue
+        concerns = [f"fit score {score:.2f} is below the advance threshold {advance_min_score:g}"] if low else []
+        if above:
+            concerns.append(f"risk level {risk} is above the strategy's risk appetite ({risk_appetite})")
+        if disagreeing:
+            concerns.append(f"evaluators disagree on {', '.join(disagreeing)}: calibrate before deciding")
+        reasons.append(concerns or [f"passes the strategy gate and every red-flag check; fit score {score:.2f} "
+                                    f"(rank {rank})"])
+    return pd.DataFrame({"recommendation": label, "reasons": reasons}, index=table.index)

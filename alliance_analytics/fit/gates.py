@@ -1,0 +1,120 @@
+"""Knock-outs: the strategy gate and red flags.
+
+A knocked-out candidate is a walk-away recommendation with its reasons written out, never a silent filter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from alliance_analytics.case.model import Criterion, Strategy
+from alliance_analytics.core.scoring import below
+
+
+def add_months(start: dt.date, months: np.ndarray) -> np.ndarray:
+    """Dates ``months`` calendar months after ``start``, the day clipped to the end of shorter months.
+
+    Parameters
+    ----------
+    start : datetime.date
+        The starting date.
+    months : numpy.ndarray
+        Whole months to add, one per result.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``datetime64[D]`` dates.
+
+    Examples
+    --------
+    >>> add_months(dt.date(2026, 1, 31), np.array([1, 12, 25])).tolist()
+    [datetime.date(2026, 2, 28), datetime.date(2027, 1, 31), datetime.date(2028, 2, 29)]
+    """
+    month = np.datetime64(start, "M") + np.asarray(months).astype("timedelta64[M]")
+    first_day = month.astype("datetime64[D]")
+    days_in_month = ((month + 1).astype("datetime64[D]") - first_day).astype(int)
+    return first_day + (np.minimum(start.day, days_in_month) - 1).astype("timedelta64[D]")
+
+
+def strategy_gate(candidates: pd.DataFrame, strategy: Strategy, as_of: dt.date) -> pd.DataFrame:
+    """Check every candidate against the strategy.
+
+    A candidate fails when its offering is phased out before the strategic horizon, or before the
+    alliance would pay back (``as_of`` plus ``payback_months``), when it serves none of the strategy's
+    objectives, or when it does not support a required objective.
+
+    Parameters
+    ----------
+    candidates : pandas.DataFrame
+        Indexed by candidate id, with columns ``phase_out_date``, ``payback_months`` and ``objectives``.
+    strategy : Strategy
+        The case's strategy (objectives and horizon).
+    as_of : datetime.date
+        The evaluation date payback is counted from.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``candidates``, with ``phase_out_date``, ``payback_date`` (``as_of`` plus
+        ``payback_months``), ``gate_passed`` (bool) and ``gate_reasons`` (list of str, empty when passed).
+    """
+    phase_out = pd.to_datetime(candidates["phase_out_date"])
+    payback = pd.Series(add_months(as_of, candidates["payback_months"].to_numpy(dtype=int)),
+                        index=candidates.index).astype("datetime64[ns]")
+    before_horizon = phase_out < pd.Timestamp(strategy.horizon)
+    before_payback = phase_out < payback
+    serves_none = candidates["objectives"].map(len) == 0
+    reasons = pd.Series([[] for _ in candidates.index], index=candidates.index, dtype=object)
+    for candidate in candidates.index[before_horizon]:
+        reasons[candidate].append(
+            f"its offering is phased out on {phase_out[candidate]:%Y-%m-%d}, before the strategic horizon "
+            f"{strategy.horizon:%Y-%m-%d}"
+        )
+    for candidate in candidates.index[before_payback]:
+        reasons[candidate].append(
+            f"its offering is phased out on {phase_out[candidate]:%Y-%m-%d}, before the alliance would pay back "
+            f"({payback[candidate]:%Y-%m-%d}, {candidates.at[candidate, 'payback_months']} months after "
+            f"{as_of:%Y-%m-%d})"
+        )
+    for candidate in candidates.index[serves_none]:
+        reasons[candidate].append("it serves none of the strategy's objectives")
+    for objective in (objective for objective in strategy.objectives if objective.required):
+        lacking = candidates.index[~candidates["objectives"].map(lambda served, wanted=objective.id: wanted in served)]
+        for candidate in lacking:
+            reasons[candidate].append(
+                f"it does not support required objective {objective.id} ({objective.description})"
+            )
+    return pd.DataFrame({"phase_out_date": candidates["phase_out_date"], "payback_date": payback.dt.date,
+                         "gate_passed": reasons.map(len) == 0, "gate_reasons": reasons})
+
+
+def red_flags(aggregated: pd.DataFrame, criteria: list[Criterion]) -> pd.DataFrame:
+    """Find aggregated criterion scores below their red-flag thresholds.
+
+    Parameters
+    ----------
+    aggregated : pandas.DataFrame
+        Candidates × criteria of aggregated scores.
+    criteria : list of Criterion
+        The case's criteria; those with ``red_flag_below`` set are checked (clearly below, beyond float noise, knocks out).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``aggregated``, with ``red_flags`` (list of flagged criterion ids) and
+        ``red_flag_reasons`` (list of str).
+    """
+    flagged = pd.Series([[] for _ in aggregated.index], index=aggregated.index, dtype=object)
+    reasons = pd.Series([[] for _ in aggregated.index], index=aggregated.index, dtype=object)
+    for criterion in (criterion for criterion in criteria if criterion.red_flag_below is not None):
+        for candidate in aggregated.index[below(aggregated[criterion.id], criterion.red_flag_below)]:
+            flagged[candidate].append(criterion.id)
+            reasons[candidate].append(
+                f"red flag on {criterion.name}: scored {aggregated.at[candidate, criterion.id]:.2f}, "
+                f"below the threshold {criterion.red_flag_below:g}"
+            )
+    return pd.DataFrame({"red_flags": flagged, "red_flag_reasons": reasons})

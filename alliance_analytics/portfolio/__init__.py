@@ -1,0 +1,1 @@
+"""Portfolio optimisation: the MILP over candidates under budget, capacity, rules and a CVaR floor, with its explanations."""

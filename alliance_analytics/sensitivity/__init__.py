@@ -1,0 +1,1 @@
+"""Weight sensitivity: exact stability intervals, one-at-a-time sweeps and SMAA-2."""
