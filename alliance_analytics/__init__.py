@@ -1,32 +1,94 @@
-"""Alliance Analytics: decide which partners to ally with, how robust that choice is, and why.
+"""Alliance Analytics: decide which partners to ally with, how robust that choice is, and which set to pursue.
 
-The package holds every computation behind the notebooks in ``notebooks/``: loading and validating a
-case folder (:func:`load_case`), the partner-fit analysis (:func:`analyse_partner_fit`), the weight
-sensitivity analysis (:func:`analyse_weight_sensitivity`), the charts (:mod:`alliance_analytics.charts.fit`,
-:mod:`alliance_analytics.charts.sensitivity`), the weight explorer and the report runner behind the
-``alliance-analytics`` command.
+The face of the package: :func:`load_case` and :class:`Case`, the errors, and one verb per analysis,
+``analyse_<name>(case, parameters)`` with its frozen ``Parameters`` model and its result (``headline()``,
+``to_json()`` and tables). Charts (:mod:`alliance_analytics.charts`), the report runner
+(:mod:`alliance_analytics.reporting`) and the batch runner (:mod:`alliance_analytics.batch`) are subpackages;
+importing this face loads none of papermill, nbconvert, dask or matplotlib. ``docs/architecture.md`` describes
+the layout.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from alliance_analytics.case.case import Case
-from alliance_analytics.case.loading import load_case
-from alliance_analytics.core.problems import InputError, Problem
-from alliance_analytics.fit.analysis import PartnerFitResult, analyse_partner_fit
-from alliance_analytics.sensitivity.analysis import SensitivityResult, analyse_weight_sensitivity
+import importlib
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from alliance_analytics.brief.analysis import BriefParameters, DecisionBrief, analyse_decision_brief
+    from alliance_analytics.case.case import Case
+    from alliance_analytics.case.loading import load_case
+    from alliance_analytics.core.problems import InputError, Problem
+    from alliance_analytics.fit.analysis import PartnerFitParameters, PartnerFitResult, analyse_partner_fit
+    from alliance_analytics.portfolio.analysis import PortfolioParameters, PortfolioResult, analyse_portfolio
+    from alliance_analytics.risk.analysis import SimulationParameters, SimulationResult, analyse_risk_simulation
+    from alliance_analytics.sensitivity.analysis import (
+        SensitivityParameters,
+        SensitivityResult,
+        analyse_weight_sensitivity,
+    )
+
+_FACE: dict[str, str] = {
+    "BriefParameters": "alliance_analytics.brief.analysis",
+    "DecisionBrief": "alliance_analytics.brief.analysis",
+    "analyse_decision_brief": "alliance_analytics.brief.analysis",
+    "Case": "alliance_analytics.case.case",
+    "load_case": "alliance_analytics.case.loading",
+    "InputError": "alliance_analytics.core.problems",
+    "Problem": "alliance_analytics.core.problems",
+    "PartnerFitParameters": "alliance_analytics.fit.analysis",
+    "PartnerFitResult": "alliance_analytics.fit.analysis",
+    "analyse_partner_fit": "alliance_analytics.fit.analysis",
+    "PortfolioParameters": "alliance_analytics.portfolio.analysis",
+    "PortfolioResult": "alliance_analytics.portfolio.analysis",
+    "analyse_portfolio": "alliance_analytics.portfolio.analysis",
+    "SimulationParameters": "alliance_analytics.risk.analysis",
+    "SimulationResult": "alliance_analytics.risk.analysis",
+    "analyse_risk_simulation": "alliance_analytics.risk.analysis",
+    "SensitivityParameters": "alliance_analytics.sensitivity.analysis",
+    "SensitivityResult": "alliance_analytics.sensitivity.analysis",
+    "analyse_weight_sensitivity": "alliance_analytics.sensitivity.analysis",
+}
+"""Where each public name lives; it is imported on first use (PEP 562), so the command line's start-up and a
+subpackage import do not pay for every analysis."""
 
 try:
     __version__ = version("alliance-analytics")
 except PackageNotFoundError:  # pragma: no cover - only when run from a source tree that is not installed
     __version__ = "0+unknown"
 
+
+def __getattr__(name: str) -> Any:
+    """The public name ``name``, imported from its module on first use."""
+    if name not in _FACE:
+        raise AttributeError(f"module 'alliance_analytics' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_FACE[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
 __all__ = [
+    "BriefParameters",
     "Case",
+    "DecisionBrief",
     "InputError",
+    "PartnerFitParameters",
     "PartnerFitResult",
+    "PortfolioParameters",
+    "PortfolioResult",
     "Problem",
+    "SensitivityParameters",
     "SensitivityResult",
+    "SimulationParameters",
+    "SimulationResult",
+    "analyse_decision_brief",
     "analyse_partner_fit",
+    "analyse_portfolio",
+    "analyse_risk_simulation",
     "analyse_weight_sensitivity",
     "load_case",
     "__version__",

@@ -7,6 +7,9 @@ on a case and writes a dated report folder (exit 0 all succeeded, 1 a notebook f
 writes a dated batch report (exit 0 all runs succeeded, 1 a run failed, 2 bad input, 3 another batch is
 writing to the output folder).
 User mistakes are reported as a list of problems, never as a Python traceback.
+
+The runners (papermill, nbconvert, dask) are imported by the command that needs them, so ``--help`` and
+``validate`` start quickly (``benchmarks/bench_cli_start.py``).
 """
 
 from __future__ import annotations
@@ -16,13 +19,8 @@ from pathlib import Path
 
 import click
 
-from alliance_analytics.batch.lock import BatchLocked
-from alliance_analytics.batch.runner import run_batch, summary_table
-from alliance_analytics.case.loading import load_case
 from alliance_analytics.core.paths import REPORTS_DIR, SAMPLE_CASE_DIR
 from alliance_analytics.core.problems import InputError
-from alliance_analytics.notebook.parameters import parse_value
-from alliance_analytics.reporting.runner import run_report
 
 EXIT_INVALID_INPUT = 2
 EXIT_NOTEBOOK_FAILED = 1
@@ -39,6 +37,8 @@ def main() -> None:
 @click.argument("case_dir", type=click.Path(path_type=Path))
 def validate(case_dir: Path) -> None:
     """Check CASE_DIR and list every problem in it (exit 0 when valid, 2 when not)."""
+    from alliance_analytics.case.loading import load_case
+
     try:
         case = load_case(case_dir)
     except InputError as error:
@@ -64,6 +64,9 @@ def validate(case_dir: Path) -> None:
 def run(case_dir: Path, notebooks: tuple[str, ...], out_dir: Path, parameters: tuple[tuple[str, str], ...],
         show_code: bool, quiet: bool) -> None:
     """Run the notebooks on CASE_DIR (default: the sample case) and write an HTML report."""
+    from alliance_analytics.notebook.parameters import parse_value
+    from alliance_analytics.reporting.runner import run_report
+
     values = {name: parse_value(text) for name, text in parameters}
     try:
         report = run_report(case_dir, notebooks, out_dir, values, show_code=show_code, progress=not quiet)
@@ -100,6 +103,9 @@ def batch(config: Path, out_dir: Path | None, workers: int | None, scheduler: st
     Exit 0 when every run succeeded, 1 when a run failed, 2 for bad input (nothing ran), 3 when another
     batch is writing to the same output folder.
     """
+    from alliance_analytics.batch.lock import BatchLocked
+    from alliance_analytics.batch.runner import run_batch, summary_table
+
     try:
         result = run_batch(config, out_dir, workers=workers, scheduler=scheduler, show_code=show_code or None,
                            keep=keep, progress=not quiet)

@@ -7,8 +7,8 @@ Three measurements, each written to a fresh temporary output folder:
    worker per core), as a child process, so interpreter start and imports count. Target: under 60 s.
 2. The per-notebook overhead, from the default batch run again with ONE worker (no two runs compete for the
    cores) against the same analysis called directly in Python in this process: for each notebook, the
-   package calls its notebook makes with its default parameters (``analyse_partner_fit(load_case(...))``,
-   ``analyse_weight_sensitivity(...)``, ``simulate_case(...)``, ``analyse_portfolio(...)`` after the fit and a
+   package calls its notebook makes with its default parameters (``partner_fit(load_case(...))``,
+   ``weight_sensitivity(...)``, ``simulate_case(...)``, ``optimise_portfolio(...)`` after the fit and a
    scenario simulation, ``analyse_decision_brief(...)``), best of ``--repeat``. A run's time splits into
    kernel start and papermill (execution time minus the cells' own time, from the executed notebook's
    papermill metadata), the cells (the analysis plus imports, tables and charts) and the HTML export;
@@ -42,9 +42,10 @@ from typing import Any
 import nbformat
 from timing import best_of
 
-from alliance_analytics import analyse_partner_fit, load_case
+from alliance_analytics import load_case
 from alliance_analytics.batch.runner import run_batch
 from alliance_analytics.core.paths import PROJECT_ROOT, SAMPLE_CASE_DIR
+from alliance_analytics.fit.analysis import partner_fit
 
 DEFAULT_CONFIG = PROJECT_ROOT / "batches" / "default.yaml"
 SPEEDUP_CONFIG = f"""\
@@ -60,14 +61,14 @@ runs:
 
 def partner_fit(case_dir: Path) -> Any:
     """What ``01_partner_fit`` computes."""
-    return analyse_partner_fit(load_case(case_dir))
+    return partner_fit(load_case(case_dir))
 
 
 def weight_sensitivity(case_dir: Path) -> Any:
     """What ``02_weight_sensitivity`` computes (default parameters)."""
-    from alliance_analytics.sensitivity.analysis import analyse_weight_sensitivity
+    from alliance_analytics.sensitivity.analysis import weight_sensitivity
 
-    return analyse_weight_sensitivity(load_case(case_dir))
+    return weight_sensitivity(load_case(case_dir))
 
 
 def risk_simulation(case_dir: Path) -> Any:
@@ -79,7 +80,7 @@ def risk_simulation(case_dir: Path) -> Any:
 
 def portfolio(case_dir: Path) -> Any:
     """What ``04_portfolio`` computes (default parameters)."""
-    from alliance_analytics.portfolio.analysis import analyse_portfolio, portfolio_overrides
+    from alliance_analytics.portfolio.analysis import optimise_portfolio, portfolio_overrides
     from alliance_analytics.portfolio.from_case import portfolio_settings
     from alliance_analytics.risk.analysis import simulate_case
 
@@ -87,7 +88,7 @@ def portfolio(case_dir: Path) -> Any:
     overrides = portfolio_overrides("", [], [], {})
     settings = portfolio_settings(case, overrides)
     simulation = simulate_case(case, iterations=settings.scenarios, sensitivity=False)
-    return analyse_portfolio(case, analyse_partner_fit(case), simulation.scenarios, overrides, frontier_points=10,
+    return optimise_portfolio(case, partner_fit(case), simulation.scenarios, overrides, frontier_points=10,
                              robustness_samples=20, budget_step=500000, fte_step=0.5)
 
 

@@ -5,7 +5,7 @@ evaluator scores a pair's true score plus noise of s.d. 0.7, rounded to 1..5) in
 times, in this process:
 
 - ``load_case``: reading and validating every file and row (the cost of complete error reporting);
-- ``analyse_partner_fit``: aggregation, gates, red flags, scores, ranks, disagreement, recommendations;
+- ``partner_fit``: aggregation, gates, red flags, scores, ranks, disagreement, recommendations;
 - ``fit scores only``: the package's vectorised mean aggregation and weighted fit score (the part the
   baseline also does);
 - baseline ``plain-Python loop``: the same mean aggregation and weighted fit scores computed with dicts and
@@ -28,10 +28,11 @@ import pandas as pd
 import yaml
 from timing import best_of
 
-from alliance_analytics import analyse_partner_fit, load_case
+from alliance_analytics import load_case
 from alliance_analytics.core.paths import SAMPLE_CASE_DIR
 from alliance_analytics.core.scoring import fit_scores, normalise_weights
 from alliance_analytics.fit.aggregation import aggregate_scores
+from alliance_analytics.fit.analysis import partner_fit
 
 EVALUATORS = 5
 
@@ -88,14 +89,14 @@ def main() -> None:
         build_case(folder, options.candidates)
         load_s, case = best_of(options.repeat, load_case, folder)
     rows = len(case.scores)
-    analysis_s, result = best_of(options.repeat, analyse_partner_fit, case)
+    analysis_s, result = best_of(options.repeat, partner_fit, case)
     fit_only_s, _ = best_of(options.repeat, lambda: fit_scores(aggregate_scores(case.scores, "mean"),
                                                                 normalise_weights(case.weights)))
     baseline_s, baseline = best_of(options.repeat, plain_python_fit_scores, case.scores, case.weights.to_dict())
     largest_gap = max(abs(baseline[c] - result.candidates.at[c, "fit_score"]) for c in baseline)
     print(f"case: {options.candidates} candidates, {rows} score rows")
     print(f"load_case (read + validate every row): {load_s:.3f} s ({rows / load_s:,.0f} score rows/s)")
-    print(f"analyse_partner_fit:                   {analysis_s:.3f} s")
+    print(f"partner_fit:                   {analysis_s:.3f} s")
     print(f"fit scores only (vectorised):          {fit_only_s:.3f} s")
     print(f"baseline plain-Python loop (fit only): {baseline_s:.3f} s")
     print(f"baseline / fit-scores-only speed-up:   {baseline_s / fit_only_s:.1f}x")

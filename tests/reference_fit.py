@@ -2,7 +2,7 @@
 
 Written from the rules in ``docs/case-format.md`` (and the task's wording of them), not from the package
 code, in plain Python: no pandas, no numpy. It exists only so that the tests can compare
-:func:`alliance_analytics.analyse_partner_fit` with a second, deliberately different calculation.
+:func:`alliance_analytics.partner_fit` with a second, deliberately different calculation.
 
 Design choices that make it *different* from the package, on purpose:
 

@@ -82,12 +82,12 @@ def test_dollar_signs_in_names_are_drawn_literally(sample_case):
     import io
     from dataclasses import replace
 
-    from alliance_analytics import analyse_partner_fit
     from alliance_analytics.charts import fit as plots
+    from alliance_analytics.fit.analysis import partner_fit
 
     candidates = sample_case.candidates.copy()
     candidates.loc["C01", "name"] = "US$ vs. A$ $_$"
-    figure = plots.contribution_chart(analyse_partner_fit(replace(sample_case, candidates=candidates)))
+    figure = plots.contribution_chart(partner_fit(replace(sample_case, candidates=candidates)))
     figure.savefig(io.BytesIO(), format="png")
     labels = [label.get_text() for label in figure.axes[0].get_yticklabels()]
     assert "US$ vs. A$ $_$ (C01)" in labels

@@ -33,7 +33,7 @@ from types import TracebackType
 
 from alliance_analytics.batch.plan import RunSpec
 from alliance_analytics.core.problems import InputError, Problem
-from alliance_analytics.reporting.runner import NotebookRun, run_notebook
+from alliance_analytics.reporting.runner import CACHE_FOLDER, NotebookRun, run_notebook
 
 SCHEDULER_CONNECT_TIMEOUT_S = 10
 """How long to wait for a Dask scheduler to answer before giving up."""
@@ -47,7 +47,8 @@ def execute_run(spec: RunSpec, staging: Path) -> NotebookRun:
     spec : RunSpec
         The run.
     staging : Path
-        The batch's staging folder; the run writes into ``staging / spec.run_id``.
+        The batch's staging folder; the run writes into ``staging / spec.run_id``, and every run of the batch
+        shares the result cache ``staging / .cache`` (one Monte Carlo per case and parameter set).
 
     Returns
     -------
@@ -55,7 +56,8 @@ def execute_run(spec: RunSpec, staging: Path) -> NotebookRun:
         Links relative to the batch folder.
     """
     return run_notebook(spec.notebook, spec.case_dir, spec.case_name, spec.parameters, staging / spec.run_id,
-                        show_code=spec.show_code, timeout_s=spec.timeout_s, link_prefix=f"{spec.run_id}/")
+                        show_code=spec.show_code, timeout_s=spec.timeout_s, link_prefix=f"{spec.run_id}/",
+                        cache_dir=staging / CACHE_FOLDER)
 
 
 def failed_run(spec: RunSpec, error: BaseException) -> NotebookRun:

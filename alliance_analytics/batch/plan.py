@@ -3,7 +3,7 @@
 Each entry of ``runs:`` becomes one run per notebook × case × combination of its ``grid`` values. A run's
 parameters are the config's ``defaults.parameters`` (those its notebooks declare), then the entry's
 ``parameters``, then the grid combination, later ones winning. They are checked as ``alliance-analytics run``
-checks them (:func:`alliance_analytics.reporting.runner.check_run`): against each notebook's tagged ``parameters``
+checks them (:func:`alliance_analytics.reporting.checks.check_run`): against each notebook's tagged ``parameters``
 cell (names and types, as papermill reads them) and against the case (the per-notebook value checks). Every
 problem of every run is collected and reported at once, located in the config file.
 """
@@ -23,13 +23,8 @@ from alliance_analytics.case.loading import load_case
 from alliance_analytics.core.paths import NOTEBOOKS_DIR
 from alliance_analytics.core.problems import InputError, Problem
 from alliance_analytics.notebook.parameters import declared_parameters
-from alliance_analytics.reporting.runner import (
-    INJECTED,
-    available_notebooks,
-    check_run,
-    notebook_title,
-    select_notebooks,
-)
+from alliance_analytics.reporting.catalogue import INJECTED, available_notebooks, notebook_title, select_notebooks
+from alliance_analytics.reporting.checks import check_run
 
 ALL_NOTEBOOKS = "all"
 """The notebook name that stands for every notebook in the notebooks folder (found when the batch starts)."""

@@ -45,7 +45,8 @@ from alliance_analytics.core.atomic_files import write_json_atomic, write_text_a
 from alliance_analytics.core.paths import NOTEBOOKS_DIR, REPORTS_DIR
 from alliance_analytics.notebook.provenance import git_revision, package_versions
 from alliance_analytics.reporting.folders import new_stamp, point_latest, staging_folder
-from alliance_analytics.reporting.runner import TEMPLATES_DIR, NotebookRun
+from alliance_analytics.reporting.html import TEMPLATES_DIR
+from alliance_analytics.reporting.runner import CACHE_FOLDER, NotebookRun
 
 MANIFEST_KIND = "alliance-analytics batch"
 """The ``kind`` of a batch's ``manifest.json``; retention deletes only folders whose manifest says so."""
@@ -159,6 +160,7 @@ def run_batch(
             manifest = build_manifest(located, plan, result, staging)
             write_json_atomic(staging / "manifest.json", manifest)
             _write_index(staging / "index.html", manifest)
+            shutil.rmtree(staging / CACHE_FOLDER, ignore_errors=True)
             staging.rename(out / stamp)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)

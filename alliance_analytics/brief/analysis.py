@@ -10,27 +10,27 @@ the notebook, ``results.json`` and the tests alike.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from numbers import Integral
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.vocabulary import RISK_LEVEL_ORDER
 from alliance_analytics.core.problems import InputError, Problem
 from alliance_analytics.core.scoring import below
-from alliance_analytics.fit.analysis import PartnerFitResult, analyse_partner_fit
-from alliance_analytics.portfolio.analysis import PortfolioResult, analyse_portfolio
-from alliance_analytics.risk.analysis import SimulationResult, check_simulation_parameters, simulate_case
+from alliance_analytics.fit.analysis import PartnerFitParameters, PartnerFitResult, analyse_partner_fit
+from alliance_analytics.portfolio.analysis import PortfolioParameters, PortfolioResult, analyse_portfolio
+from alliance_analytics.risk.analysis import SimulationParameters, SimulationResult, analyse_risk_simulation
 from alliance_analytics.risk.value_of_information import npv_summary
 from alliance_analytics.sensitivity.analysis import (
+    SensitivityParameters,
     SensitivityResult,
     analyse_weight_sensitivity,
-    check_sensitivity_parameters,
 )
 
 LOSS_ALERT = 0.25
@@ -79,8 +79,10 @@ class DecisionBrief:
     caveats : list of str
         Plain sentences: what the committee should know before relying on the numbers.
     portfolio : PortfolioResult or None
-        The optimised set of alliances within the programme's limits (solved only, not explained; the
-        portfolio report has the explanations), or None when not optimised.
+        The optimised set of alliances within the programme's limits (the portfolio report's own result), or
+        None when not optimised.
+    parameters : BriefParameters or None
+        The parameters the brief was assembled with (set by :func:`analyse_decision_brief`).
     """
 
     case_name: str
@@ -94,6 +96,7 @@ class DecisionBrief:
     validate_first: pd.DataFrame
     caveats: list[str]
     portfolio: PortfolioResult | None = None
+    parameters: BriefParameters | None = None
 
     def headline(self) -> list[str]:
         """A few short lines: who is recommended, who to walk away from, robustness, what to validate.
@@ -297,65 +300,39 @@ def markdown_list(lines: list[str]) -> str:
     return "\n".join(f"- {markdown_text(_sentence(line))}" for line in lines)
 
 
-def check_brief_parameters(case: Case, weights: Mapping[str, float] | None, aggregation: str | None,
-                           weight_uncertainty: str, weight_range: float, samples: int, iterations: int | None,
-                           sampling: str | None, top: int) -> list[Problem]:
-    """Check the decision brief's parameters against the case, finding every problem.
+class BriefParameters(SensitivityParameters, PortfolioParameters):
+    """The decision brief's parameters (the ``parameters`` cell of ``05_decision_brief``).
 
-    Parameters
+    Every field of the analyses it summarises, with the same names and defaults, so a run that gives them one
+    value gives every report the same results; and ``top``.
+
+    Attributes
     ----------
-    case : Case
-        The case.
-    weights, aggregation, weight_uncertainty, weight_range, samples
-        As for :func:`alliance_analytics.sensitivity.analysis.check_sensitivity_parameters`.
-    iterations, sampling
-        As for :func:`alliance_analytics.risk.analysis.check_simulation_parameters`.
     top : int
-        Most recommended alliances shown, at least 1.
-
-    Returns
-    -------
-    list of Problem
+        Most alliances listed as advancing on fit (best fit rank first), at least 1.
     """
-    problems = check_sensitivity_parameters(case, weights, aggregation, weight_uncertainty, weight_range, samples)
-    problems += check_simulation_parameters(case, iterations, sampling)
-    if isinstance(top, bool) or not isinstance(top, Integral) or top < 1:
-        problems.append(Problem("parameters", f"expected a whole number of at least 1, got {top!r}", column="top"))
-    return problems
+
+    top: int = Field(default=5, ge=1, le=1000)
+
+    def problems(self, case: Case) -> list[Problem]:
+        """What does not fit the case, in any of the analyses the brief summarises."""
+        return list(dict.fromkeys(SensitivityParameters.problems(self, case) + PortfolioParameters.problems(self, case)))
 
 
-def analyse_decision_brief(
-    case: Case,
-    weights: Mapping[str, float] | None = None,
-    aggregation: str | None = None,
-    weight_uncertainty: str = "uniform",
-    weight_range: float = 0.05,
-    samples: int = 20_000,
-    seed: int | None = None,
-    score_uncertainty: bool = True,
-    include_walk_aways: bool = False,
-    iterations: int | None = None,
-    sampling: str | None = None,
-    top: int = 5,
-) -> DecisionBrief:
-    """Run the partner-fit, weight-sensitivity and risk-simulation analyses and build the brief.
+def analyse_decision_brief(case: Case, parameters: BriefParameters = BriefParameters()) -> DecisionBrief:
+    """Assemble the decision brief from the other analyses' results (computed once per run).
 
-    The defaults are those of the three notebooks, so with the same parameters every number in the brief
-    equals theirs. With fewer than two candidates in the running the weights are not analysed, and the
-    brief says so.
+    The partner fit, weight sensitivity, risk simulation and portfolio come from their ``analyse_*`` functions
+    with the brief's parameters, so within a run they are the results the other reports show, read back from
+    the run's cache rather than recomputed. With fewer than two candidates in the running the weights are not
+    analysed, and the brief says so.
 
     Parameters
     ----------
     case : Case
         A validated case.
-    weights, aggregation, weight_uncertainty, weight_range, samples, score_uncertainty, include_walk_aways
-        As for :func:`alliance_analytics.analyse_weight_sensitivity`.
-    seed : int, optional
-        Seed of both simulations; ``None`` or a negative number uses the case's ``simulation.seed``.
-    iterations, sampling
-        As for :func:`alliance_analytics.risk.analysis.simulate_case`.
-    top : int
-        Most recommended alliances in the brief.
+    parameters : BriefParameters
+        The brief's parameters.
 
     Returns
     -------
@@ -366,22 +343,18 @@ def analyse_decision_brief(
     InputError
         When a parameter does not fit the case; every problem is listed.
     """
-    problems = check_brief_parameters(case, weights, aggregation, weight_uncertainty, weight_range, samples,
-                                      iterations, sampling, top)
+    problems = parameters.problems(case)
     if problems:
         raise InputError("decision-brief parameters", problems)
-    fit = analyse_partner_fit(case, weights=weights, aggregation=aggregation)
-    in_running = len(fit.candidates) if include_walk_aways else int((fit.candidates["recommendation"]
-                                                                     != "walk away").sum())
-    sensitivity = analyse_weight_sensitivity(
-        case, weights=weights, aggregation=aggregation, weight_uncertainty=weight_uncertainty,
-        weight_range=weight_range, samples=samples, seed=seed, score_uncertainty=score_uncertainty,
-        include_walk_aways=include_walk_aways) if in_running >= 2 else None
-    simulation = simulate_case(case, iterations=iterations, seed=seed, sampling=sampling)
-    scenarios = simulate_case(case, iterations=case.settings.portfolio.scenarios, seed=seed, sampling=sampling,
-                              sensitivity=False).scenarios
-    portfolio = analyse_portfolio(case, fit, scenarios, explain=False)
-    return build_brief(case, fit, sensitivity, simulation, top=top, portfolio=portfolio)
+    fit = analyse_partner_fit(case, parameters.subset(PartnerFitParameters))
+    in_running = len(fit.candidates) if parameters.include_walk_aways else int(
+        (fit.candidates["recommendation"] != "walk away").sum())
+    sensitivity = (analyse_weight_sensitivity(case, parameters.subset(SensitivityParameters))
+                   if in_running >= 2 else None)
+    simulation = analyse_risk_simulation(case, parameters.subset(SimulationParameters))
+    portfolio = analyse_portfolio(case, parameters.subset(PortfolioParameters))
+    brief = build_brief(case, fit, sensitivity, simulation, top=parameters.top, portfolio=portfolio)
+    return dataclasses.replace(brief, parameters=parameters)
 
 
 def build_brief(case: Case, fit: PartnerFitResult, sensitivity: SensitivityResult | None,
@@ -403,7 +376,7 @@ def build_brief(case: Case, fit: PartnerFitResult, sensitivity: SensitivityResul
     top : int
         Most recommended alliances in the brief (best fit rank first); the others are named in a caveat.
     portfolio : PortfolioResult, optional
-        The optimised portfolio of the case (:func:`alliance_analytics.portfolio.analysis.analyse_portfolio`).
+        The optimised portfolio of the case (:func:`alliance_analytics.portfolio.analysis.optimise_portfolio`).
 
     Returns
     -------

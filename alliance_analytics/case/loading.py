@@ -98,6 +98,10 @@ def load_case(case_dir: str | Path) -> Case:
                 settings.simulation.repair_correlations)
             problems.extend(more)
             warnings.extend(repaired)
+        if settings.portfolio.scenarios is not None:
+            warnings.append(f"portfolio.scenarios ({settings.portfolio.scenarios:,}) is no longer used: the portfolio "
+                            f"is optimised on the risk simulation's {settings.simulation.iterations:,} iterations, "
+                            "so every report shows the same numbers; remove the key")
     if problems:
         raise InputError(subject, problems)
 

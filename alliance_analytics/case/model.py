@@ -198,7 +198,7 @@ class Portfolio(_Strict):
     objective: PortfolioObjective = "npv"
     blend: BlendWeights = BlendWeights()
     risk_limit: RiskLimit = RiskLimit()
-    scenarios: int = Field(default=2000, ge=100, le=1_000_000)
+    scenarios: int | None = Field(default=None, ge=100, le=1_000_000)
     solver: Solver = "cbc"
     time_limit_s: float = Field(default=60, gt=0)
 

@@ -9,7 +9,6 @@ while every variable keeps exactly its sampled values (Iman & Conover 1982). Pur
 from __future__ import annotations
 
 import numpy as np
-from scipy import linalg, special
 
 from alliance_analytics.core.problems import number
 
@@ -198,6 +197,8 @@ def iman_conover(samples: np.ndarray, spearman: np.ndarray, rng: np.random.Gener
     problems = correlation_problems(target)
     if problems:
         raise ValueError(f"the target is not a correlation matrix: {'; '.join(problems)}")
+    from scipy import linalg, special  # here, so that loading a case does not load scipy
+
     scores = special.ndtri(np.arange(1, n + 1) / (n + 1))
     shuffled = rng.permuted(np.tile(scores[:, None], (1, k)), axis=0)
     actual = np.linalg.cholesky(np.atleast_2d(np.corrcoef(shuffled, rowvar=False)))

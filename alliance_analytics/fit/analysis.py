@@ -1,6 +1,6 @@
 """The partner-fit analysis: who fits best, who is knocked out, and why.
 
-:func:`analyse_partner_fit` runs the strategy gate, aggregates the evaluators' scores, applies red flags,
+:func:`partner_fit` runs the strategy gate, aggregates the evaluators' scores, applies red flags,
 computes the weighted fit score and rank, flags evaluator disagreement and writes an advance / review /
 walk-away recommendation with reasons for every candidate. The :class:`PartnerFitResult` it returns feeds
 the notebook's tables and charts, ``results.json`` and the tests alike.
@@ -8,16 +8,21 @@ the notebook's tables and charts, ``results.json`` and the tests alike.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Real
+from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.vocabulary import RISK_LEVEL_ORDER
+from alliance_analytics.core.cache import cached
+from alliance_analytics.core.parameters import AnalysisParameters
 from alliance_analytics.core.problems import InputError, Problem
 from alliance_analytics.core.scoring import below, fit_contributions, fit_scores, normalise_weights, rank_candidates
 from alliance_analytics.fit.aggregation import AGGREGATION_METHODS, aggregate_scores, disagreements
@@ -52,6 +57,8 @@ class PartnerFitResult:
         Flagged candidate/criterion pairs (see :func:`alliance_analytics.fit.aggregation.disagreements`).
     advance_min_score : float
         Fit score needed to advance.
+    parameters : PartnerFitParameters or None
+        The parameters the result was computed with (set by :func:`analyse_partner_fit`).
     """
 
     case_name: str
@@ -64,6 +71,7 @@ class PartnerFitResult:
     candidates: pd.DataFrame
     disagreements: pd.DataFrame
     advance_min_score: float
+    parameters: PartnerFitParameters | None = None
 
     def recommendation_table(self) -> pd.DataFrame:
         """The recommendation for every candidate, advance first, then by rank.
@@ -260,7 +268,7 @@ def _weights(case: Case, overrides: Mapping[str, float] | None) -> pd.Series:
     return weights
 
 
-def analyse_partner_fit(
+def partner_fit(
     case: Case,
     weights: Mapping[str, float] | None = None,
     aggregation: str | None = None,
@@ -291,7 +299,7 @@ def analyse_partner_fit(
     --------
     >>> from alliance_analytics import load_case
     >>> from alliance_analytics.core.paths import SAMPLE_CASE_DIR
-    >>> result = analyse_partner_fit(load_case(SAMPLE_CASE_DIR), aggregation="median")
+    >>> result = partner_fit(load_case(SAMPLE_CASE_DIR), aggregation="median")
     >>> sorted(set(result.candidates["recommendation"])) == ["advance", "review", "walk away"]
     True
     """
@@ -373,3 +381,56 @@ def recommend(table: pd.DataFrame, risk_appetite: str, advance_min_score: float)
         reasons.append(concerns or [f"passes the strategy gate and every red-flag check; fit score {score:.2f} "
                                     f"(rank {rank})"])
     return pd.DataFrame({"recommendation": label, "reasons": reasons}, index=table.index)
+
+
+class PartnerFitParameters(AnalysisParameters):
+    """The partner-fit analysis's parameters (the ``parameters`` cell of ``01_partner_fit``).
+
+    Attributes
+    ----------
+    weights : dict of str to float
+        Relative weights replacing the case's for the criteria named (finite, ≥ 0); the others keep theirs.
+    aggregation : {"", "mean", "median", "geometric"}
+        How evaluators' scores are combined; empty keeps the case's ``aggregation.method``.
+    """
+
+    weights: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = {}
+    aggregation: Literal["", *AGGREGATION_METHODS] = ""  # type: ignore[valid-type]
+
+    def problems(self, case: Case) -> list[Problem]:
+        """What does not fit the case (unknown criteria, all weights zero, geometric mean on a scale from 0)."""
+        return check_parameters(case, self.weights, self.aggregation)
+
+
+def analyse_partner_fit(case: Case, parameters: PartnerFitParameters = PartnerFitParameters()) -> PartnerFitResult:
+    """Run the partner-fit analysis on a case, once per run (see :mod:`alliance_analytics.core.cache`).
+
+    Parameters
+    ----------
+    case : Case
+        A validated case.
+    parameters : PartnerFitParameters
+        Weight overrides and aggregation method.
+
+    Returns
+    -------
+    PartnerFitResult
+        As :func:`partner_fit`, carrying ``parameters``.
+
+    Raises
+    ------
+    InputError
+        When a parameter does not fit the case; every problem is listed.
+
+    Examples
+    --------
+    >>> from alliance_analytics import load_case
+    >>> from alliance_analytics.core.paths import SAMPLE_CASE_DIR
+    >>> result = analyse_partner_fit(load_case(SAMPLE_CASE_DIR), PartnerFitParameters(aggregation="median"))
+    >>> result.aggregation, result.parameters.aggregation
+    ('median', 'median')
+    """
+    def compute() -> PartnerFitResult:
+        result = partner_fit(case, parameters.weights, parameters.aggregation or None)
+        return dataclasses.replace(result, parameters=parameters)
+    return cached("partner_fit", case.file_hashes, parameters.as_json(), compute)

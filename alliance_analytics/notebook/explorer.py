@@ -2,7 +2,7 @@
 
 One slider per criterion (relative weights, with the normalised weights shown beside them), a selector for
 the aggregation method, and a ranking table and contribution chart that update as the controls move. Every
-number comes from :func:`alliance_analytics.analyse_partner_fit`. Displayed in a report without a kernel,
+number comes from :func:`alliance_analytics.partner_fit`. Displayed in a report without a kernel,
 the explorer shows a static version of the same view (weights, ranking table, chart).
 """
 
@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from alliance_analytics.case.case import Case
 from alliance_analytics.charts.fit import contribution_chart
 from alliance_analytics.fit.aggregation import AGGREGATION_METHODS
-from alliance_analytics.fit.analysis import PartnerFitResult, analyse_partner_fit
+from alliance_analytics.fit.analysis import PartnerFitResult, partner_fit
 
 
 def ranking_frame(result: PartnerFitResult) -> pd.DataFrame:
@@ -74,7 +74,7 @@ class WeightExplorer:
     def __init__(self, case: Case, weights: Mapping[str, float] | None = None,
                  aggregation: str | None = None) -> None:
         self.case = case
-        start = analyse_partner_fit(case, weights=weights, aggregation=aggregation)
+        start = partner_fit(case, weights=weights, aggregation=aggregation)
         names = {criterion.id: criterion.name for criterion in case.settings.criteria}
         self.sliders = {
             criterion: widgets.FloatSlider(value=round(100 * start.weights[criterion], 1), min=0.0, max=100.0, step=0.5,
@@ -108,7 +108,7 @@ class WeightExplorer:
         weights = self.current_weights()
         if sum(weights.values()) <= 0:
             weights = self.case.weights.astype(float).to_dict()
-        return analyse_partner_fit(self.case, weights=weights, aggregation=self.method.value)
+        return partner_fit(self.case, weights=weights, aggregation=self.method.value)
 
     def refresh(self, change: object = None) -> None:
         """Recompute the ranking, normalised weights and chart from the controls (the widgets' callback)."""

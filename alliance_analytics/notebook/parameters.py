@@ -11,7 +11,6 @@ import functools
 from pathlib import Path
 from typing import Any
 
-import papermill
 import yaml
 
 from alliance_analytics.core.problems import Problem
@@ -48,6 +47,8 @@ def declared_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
 @functools.lru_cache(maxsize=64)
 def _inspect(path: str, modified_ns: int, size: int) -> dict[str, dict[str, Any]]:
     """papermill's reading of a parameters cell, cached per file version (a batch checks many runs)."""
+    import papermill
+
     return dict(papermill.inspect_notebook(path))
 
 

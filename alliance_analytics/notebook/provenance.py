@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from alliance_analytics.case.case import Case
+from alliance_analytics.core.parameters import AnalysisParameters
 from alliance_analytics.core.paths import PROJECT_ROOT
 
 RECORDED_PACKAGES: tuple[str, ...] = (
@@ -138,3 +139,22 @@ def provenance_summary(provenance: dict[str, Any]) -> str:
             "their SHA-256, the parameters and all package versions are in results.json), seed "
             f"{provenance['seed']}, git revision {provenance['git_revision'][:12]}, alliance-analytics "
             f"{provenance['versions'].get('alliance-analytics', 'unknown')}.")
+
+
+def analysis_provenance(case: Case, parameters: AnalysisParameters) -> dict[str, Any]:
+    """The provenance of one analysis, its parameters taken from the model its result carries.
+
+    Parameters
+    ----------
+    case : Case
+        The case analysed.
+    parameters : AnalysisParameters
+        ``result.parameters`` of the analysis (a ``seed`` of -1 means the case's ``simulation.seed``).
+
+    Returns
+    -------
+    dict
+        As :func:`run_provenance`.
+    """
+    seed = getattr(parameters, "seed", -1)
+    return run_provenance(case, parameters.as_json(), None if seed < 0 else seed)

@@ -1,6 +1,6 @@
 """The portfolio analysis: the optimal set of alliances, the frontier, why each candidate is in or out, robustness.
 
-:func:`analyse_portfolio` takes the partner-fit result (fit scores, walk-aways) and the risk simulation's
+:func:`optimise_portfolio` takes the partner-fit result (fit scores, walk-aways) and the risk simulation's
 scenario matrix, solves the MILP of :mod:`alliance_analytics.portfolio.solver` and answers the follow-up
 questions by re-solving. When no portfolio meets the limits, it explains why with a minimal set of
 conflicting limits instead of a solver status.
@@ -8,18 +8,22 @@ conflicting limits instead of a solver status.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Real
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
 from alliance_analytics.case.case import Case
+from alliance_analytics.case.vocabulary import PORTFOLIO_OBJECTIVES
+from alliance_analytics.core.cache import cached
 from alliance_analytics.core.problems import Problem
-from alliance_analytics.fit.analysis import PartnerFitResult
+from alliance_analytics.fit.analysis import PartnerFitParameters, PartnerFitResult, analyse_partner_fit
 from alliance_analytics.portfolio.conflicts import Conflict, minimal_conflict
 from alliance_analytics.portfolio.explain import (
     SolveOptions,
@@ -38,6 +42,7 @@ from alliance_analytics.portfolio.frontier import FrontierPoint, efficient_front
 from alliance_analytics.portfolio.problem import CVAR_LIMIT, LOSS_LIMIT, PortfolioProblem, money
 from alliance_analytics.portfolio.robustness import Robustness, inclusion_frequency
 from alliance_analytics.portfolio.solver import Solution
+from alliance_analytics.risk.analysis import SimulationParameters, analyse_risk_simulation
 
 OBJECTIVE_NAMES: dict[str, str] = {"npv": "expected NPV", "fit": "total fit score",
                                    "blend": "blend of normalised expected NPV and fit score"}
@@ -68,6 +73,8 @@ class PortfolioResult:
         Gain from one more step of budget and of alliance-manager capacity.
     robustness : Robustness or None
         Inclusion frequencies over re-solved portfolios (None when not run).
+    parameters : PortfolioParameters or None
+        The parameters the result was computed with (set by :func:`analyse_portfolio`).
     """
 
     problem: PortfolioProblem
@@ -79,6 +86,7 @@ class PortfolioResult:
     why: pd.DataFrame
     marginal: pd.DataFrame
     robustness: Robustness | None
+    parameters: PortfolioParameters | None = None
 
     @property
     def selected(self) -> list[str]:
@@ -306,7 +314,7 @@ def portfolio_overrides(objective: str = "", force_in: Sequence[str] = (), force
     return overrides
 
 
-def analyse_portfolio(case: Case, fit: PartnerFitResult, scenarios: pd.DataFrame,
+def optimise_portfolio(case: Case, fit: PartnerFitResult, scenarios: pd.DataFrame,
                       overrides: Mapping[str, Any] | None = None, frontier_points: int = 10,
                       robustness_samples: int = 20, budget_step: float = 500_000, fte_step: float = 0.5,
                       explain: bool = True) -> PortfolioResult:
@@ -317,7 +325,7 @@ def analyse_portfolio(case: Case, fit: PartnerFitResult, scenarios: pd.DataFrame
     case : Case
         The case.
     fit : PartnerFitResult
-        Fit scores and walk-aways (:func:`alliance_analytics.analyse_partner_fit`).
+        Fit scores and walk-aways (:func:`alliance_analytics.partner_fit`).
     scenarios : pandas.DataFrame
         Scenarios × candidates of simulated NPV (``SimulationResult.scenarios``).
     overrides : mapping, optional
@@ -371,3 +379,85 @@ def analyse_portfolio(case: Case, fit: PartnerFitResult, scenarios: pd.DataFrame
 def _number(value: float) -> float | None:
     """A float for JSON, None for NaN."""
     return None if value is None or np.isnan(value) else float(value)
+
+
+class PortfolioParameters(SimulationParameters, PartnerFitParameters):
+    """The portfolio analysis's parameters (the ``parameters`` cell of ``04_portfolio``).
+
+    The partner-fit fields decide fit scores and walk-aways, the simulation fields the scenario set: with the
+    same values as the risk report, the portfolio is optimised on exactly its iterations.
+
+    Attributes
+    ----------
+    weights, aggregation
+        As :class:`~alliance_analytics.fit.analysis.PartnerFitParameters`.
+    iterations, seed, sampling
+        As :class:`~alliance_analytics.risk.analysis.SimulationParameters`.
+    objective : {"", "npv", "fit", "blend"}
+        Replaces ``portfolio.objective``; empty keeps the case's.
+    force_in, force_out : list of str
+        Candidate ids that must be in, or stay out (what-if questions).
+    portfolio : dict
+        Any other ``portfolio`` setting of ``case.yaml``, e.g. ``{budget: 6000000}``.
+    frontier_points : int
+        CVaR floors in the efficient-frontier sweep, at least 2.
+    robustness_samples : int
+        Re-solves with resampled scenarios (and weights) for the inclusion frequencies; 0 skips.
+    budget_step : float
+        Extra budget for its marginal value, in the case's currency, above 0.
+    fte_step : float
+        Extra alliance-manager capacity for its marginal value, in FTE, above 0.
+    """
+
+    objective: Literal["", *PORTFOLIO_OBJECTIVES] = ""  # type: ignore[valid-type]
+    force_in: list[str] = []
+    force_out: list[str] = []
+    portfolio: dict[str, Any] = {}
+    frontier_points: int = Field(default=10, ge=2, le=1000)
+    robustness_samples: int = Field(default=20, ge=0, le=10_000)
+    budget_step: float = Field(default=500_000.0, gt=0, allow_inf_nan=False)
+    fte_step: float = Field(default=0.5, gt=0, allow_inf_nan=False)
+
+    def overrides(self) -> dict[str, Any]:
+        """The parameters as overrides of ``portfolio`` in ``case.yaml`` (:func:`portfolio_overrides`)."""
+        return portfolio_overrides(self.objective, self.force_in, self.force_out, self.portfolio)
+
+    def problems(self, case: Case) -> list[Problem]:
+        """What does not fit the case: fit and simulation parameters, and the portfolio overrides."""
+        return (PartnerFitParameters.problems(self, case) + SimulationParameters.problems(self, case)
+                + check_portfolio_parameters(case, self.overrides()))
+
+
+def analyse_portfolio(case: Case, parameters: PortfolioParameters = PortfolioParameters()) -> PortfolioResult:
+    """Optimise a case's portfolio on the risk simulation's scenarios, once per run.
+
+    The fit scores and walk-aways come from :func:`~alliance_analytics.fit.analysis.analyse_partner_fit` and
+    the scenarios from :func:`~alliance_analytics.risk.analysis.analyse_risk_simulation` with the same
+    parameters, so within a run they are the very results the other reports show.
+
+    Parameters
+    ----------
+    case : Case
+        A validated case.
+    parameters : PortfolioParameters
+        The analysis's parameters.
+
+    Returns
+    -------
+    PortfolioResult
+        As :func:`optimise_portfolio`, carrying ``parameters``.
+
+    Raises
+    ------
+    InputError
+        When a parameter does not fit the case.
+    """
+    def compute() -> PortfolioResult:
+        fit = analyse_partner_fit(case, parameters.subset(PartnerFitParameters))
+        simulation = analyse_risk_simulation(case, parameters.subset(SimulationParameters))
+        result = optimise_portfolio(case, fit, simulation.scenarios, parameters.overrides(),
+                                    frontier_points=parameters.frontier_points,
+                                    robustness_samples=parameters.robustness_samples,
+                                    budget_step=parameters.budget_step, fte_step=parameters.fte_step)
+        return dataclasses.replace(result, parameters=parameters)
+    return cached("portfolio", case.file_hashes, parameters.as_json(), compute)

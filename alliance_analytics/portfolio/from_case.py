@@ -126,7 +126,7 @@ def build_problem(case: Case, fit: PartnerFitResult, scenarios: pd.DataFrame,
     table = case.candidates
     candidates = table.index.tolist()
     matrix = scenarios.loc[:, candidates].to_numpy(dtype=float)
-    expected = matrix.mean(axis=0)
+    expected = np.ascontiguousarray(matrix.T).mean(axis=1)  # per candidate, summed as the risk simulation sums it
     fit_score = fit.candidates.loc[candidates, "fit_score"].to_numpy(dtype=float)
     problem = PortfolioProblem(
         candidates=candidates,

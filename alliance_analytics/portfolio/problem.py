@@ -11,12 +11,13 @@ same object is solved by PuLP (:mod:`alliance_analytics.portfolio.solver`), chec
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+
+from alliance_analytics.risk.measures import cvar
 
 Sense = Literal["<=", ">="]
 CVAR_LIMIT = "cvar_floor"
@@ -151,8 +152,8 @@ class PortfolioProblem:
         return np.asarray(selections, dtype=float) @ self.scenarios.T
 
     def cvar(self, selections: np.ndarray) -> np.ndarray:
-        """CVaR of each selection's NPV at ``cvar_level`` (see :func:`lower_tail_cvar`)."""
-        return lower_tail_cvar(self.portfolio_npv(selections), self.cvar_level)
+        """CVaR of each selection's NPV at ``cvar_level`` (:func:`alliance_analytics.risk.measures.cvar`)."""
+        return cvar(self.portfolio_npv(selections), self.cvar_level)
 
     def loss_probability(self, selections: np.ndarray) -> np.ndarray:
         """Share of scenarios in which each selection's NPV is below 0."""
@@ -279,43 +280,6 @@ def force_limit(problem: PortfolioProblem, candidate: str, include: bool, family
     description = f"{label} is forced in" if include else f"{label} is forced out"
     return LinearLimit(f"{family}:{candidate}", family, coefficients, ">=" if include else "<=",
                        1.0 if include else 0.0, description)
-
-
-def lower_tail_cvar(values: np.ndarray, level: float) -> np.ndarray:
-    """Conditional value at risk of the lower tail: the mean of the worst ``level`` share of outcomes.
-
-    With ``S`` equally likely scenarios and ``k = level · S``, this averages the ``⌊k⌋`` lowest values and
-    ``k − ⌊k⌋`` of the next one, which is exactly Rockafellar and Uryasev's
-    ``max over η of η − E[(η − value)⁺] / level`` that the optimiser linearises.
-
-    Parameters
-    ----------
-    values : numpy.ndarray
-        Outcomes along the last axis (``S``), e.g. ``m × S`` portfolio NPVs.
-    level : float
-        Tail share, in (0, 1].
-
-    Returns
-    -------
-    numpy.ndarray
-        CVaR per leading index (a scalar array for one vector).
-
-    Examples
-    --------
-    >>> float(lower_tail_cvar(np.array([5.0, -10.0, 3.0, 0.0]), 0.5))
-    -5.0
-    >>> float(lower_tail_cvar(np.array([5.0, -10.0, 3.0, 0.0]), 0.375))
-    -6.666666666666667
-    """
-    values = np.asarray(values, dtype=float)
-    scenarios = values.shape[-1]
-    share = level * scenarios
-    whole = min(int(math.floor(share + 1e-12)), scenarios)
-    ordered = np.sort(values, axis=-1)
-    total = ordered[..., :whole].sum(axis=-1)
-    if whole < scenarios and share - whole > 1e-12:
-        total = total + (share - whole) * ordered[..., whole]
-    return total / share
 
 
 def money(amount: float | None, currency: str) -> str:

@@ -1,11 +1,20 @@
 """Solving a :class:`~alliance_analytics.portfolio.problem.PortfolioProblem` as a PuLP MILP (CBC or HiGHS).
 
-Variables: one binary ``x`` per candidate. Each linear limit is one row. The CVaR floor is Rockafellar and
-Uryasev's linearisation: a free ``η`` and one ``u_s ≥ 0`` per scenario with ``u_s ≥ η − NPV_s(x)`` and
-``η − Σ u_s / (α S) ≥ floor``; at any feasible point ``η − Σ u_s / (α S)`` is at most the portfolio's CVaR
-and some ``η`` reaches it, so the floor holds exactly when the CVaR meets it. The loss-probability limit
-adds a binary ``z_s`` per scenario that may lose money: ``NPV_s(x) + M_s z_s ≥ 0`` with
-``M_s = Σ_i max(0, −NPV_si)`` and ``Σ z_s ≤ ⌊p S⌋``.
+Variables: one binary ``x`` per candidate. Each linear limit is one row. The risk limits are enforced on every
+simulated scenario by cuts added as they are needed, so the model keeps one row per cut rather than one per
+scenario (Künzi-Bay and Mayer 2006, "Computational aspects of minimizing conditional value-at-risk",
+*Computational Management Science* 3:3–27):
+
+- **CVaR floor.** CVaR is the smallest tail-weighted mean ``Σ_s w_s NPV_s(x)`` over the weights with
+  ``0 ≤ w_s ≤ 1/(α S)`` and ``Σ w_s = 1``. For any such ``w`` the row ``Σ_i x_i (Σ_s w_s NPV_si) ≥ floor``
+  is therefore valid, and the ``w`` of a portfolio's own worst ``α`` share cuts that portfolio off when its
+  CVaR misses the floor. The loop solves, checks the exact CVaR (:func:`~alliance_analytics.risk.measures.cvar`)
+  of the answer, and adds that cut until the answer meets the floor: the first answer that does is optimal,
+  because every cut is valid.
+- **Maximising CVaR** (the risk end of the frontier): maximise ``t`` with ``t ≤ Σ_i x_i c_i`` for the cuts
+  ``c`` found so far; the loop stops when ``t`` equals the answer's exact CVaR.
+- **Loss probability.** A portfolio that loses money in more than ``p S`` scenarios is excluded by a no-good
+  row (``Σ_{i ∈ x̂} (1 − x_i) + Σ_{i ∉ x̂} x_i ≥ 1``).
 
 Money is handed to the solver in units of its largest power of ten (:func:`money_scale`), because solver
 tolerances are absolute. Rows are built from numpy arrays straight into :class:`pulp.LpAffineExpression` objects (one list of
@@ -19,6 +28,7 @@ from CBC's log.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import tempfile
@@ -31,9 +41,14 @@ import numpy as np
 import pulp
 
 from alliance_analytics.case.vocabulary import SOLVERS
-from alliance_analytics.portfolio.problem import PortfolioProblem
+from alliance_analytics.portfolio.problem import TOLERANCE, PortfolioProblem
+from alliance_analytics.risk.measures import cvar, tail_weights
 
 Maximise = Literal["value", "cvar"]
+CUT_TOLERANCE = 1e-6
+"""A selection's exact CVaR may fall short of its floor (or of the model's CVaR bound) by this much, in the
+solver's money units (millions for the sample case), before a cut is added: CBC reports values rounded to
+about eight digits."""
 SMALL_MODEL = 40
 """Models with at most this many candidates are solved by CBC without its primal heuristics."""
 
@@ -65,8 +80,11 @@ class Solution:
         Solve time, model building excluded.
     solver : str
         ``cbc`` or ``highs``.
-    linearised_cvar : float or None
-        ``η − Σ u_s / (α S)`` at the solution, when the model has CVaR variables.
+    cvar : float or None
+        The exact CVaR of the selection at the problem's level, when the problem has a CVaR floor or CVaR is
+        maximised.
+    cuts : int
+        Risk cuts added before the answer met every risk limit.
     """
 
     status: str
@@ -75,7 +93,8 @@ class Solution:
     gap: float | None
     seconds: float
     solver: str
-    linearised_cvar: float | None = None
+    cvar: float | None = None
+    cuts: int = 0
 
     @property
     def found(self) -> bool:
@@ -88,19 +107,38 @@ class Solution:
         return STATUS_TEXT[self.status]
 
 
+@dataclass(frozen=True)
+class Cuts:
+    """Rows found by the cut loop (in the solver's money units).
+
+    Attributes
+    ----------
+    cvar : tuple of numpy.ndarray
+        Per CVaR cut, the tail-weighted scenario mean ``c`` of each candidate (``n``): ``Σ_i x_i c_i`` bounds
+        the CVaR of every portfolio from above.
+    excluded : tuple of numpy.ndarray
+        Selections (0/1, ``n``) excluded by a no-good row because they break the loss-probability limit.
+    cut_selections : tuple of numpy.ndarray
+        The selection each CVaR cut was made from.
+    """
+
+    cvar: tuple[np.ndarray, ...] = ()
+    excluded: tuple[np.ndarray, ...] = ()
+    cut_selections: tuple[np.ndarray, ...] = ()
+
+
 @dataclass
 class PortfolioModel:
     """A built PuLP model with handles on its variables."""
 
     lp: pulp.LpProblem
     x: list[pulp.LpVariable]
-    eta: pulp.LpVariable | None
-    u: list[pulp.LpVariable]
+    t: pulp.LpVariable | None
     money_scale: float = 1.0
 
 
-def build_model(problem: PortfolioProblem, maximise: Maximise = "value") -> PortfolioModel:
-    """The PuLP model of a portfolio problem.
+def build_model(problem: PortfolioProblem, maximise: Maximise = "value", cuts: Cuts = Cuts()) -> PortfolioModel:
+    """The PuLP model of a portfolio problem with the risk cuts found so far.
 
     Parameters
     ----------
@@ -108,6 +146,8 @@ def build_model(problem: PortfolioProblem, maximise: Maximise = "value") -> Port
         What to solve.
     maximise : {"value", "cvar"}
         Maximise the problem's objective values, or the portfolio's CVaR (for the risk end of the frontier).
+    cuts : Cuts
+        Risk cuts to add (see the module notes); none at first.
 
     Returns
     -------
@@ -118,21 +158,32 @@ def build_model(problem: PortfolioProblem, maximise: Maximise = "value") -> Port
     x = [lp.add_variable(f"x_{index}", cat=pulp.LpBinary) for index in range(problem.size)]
     for index, limit in enumerate(problem.limits):
         lp.addConstraint(_row(x, limit.coefficients, limit.sense, limit.bound), f"limit_{index}")
-    eta, u = None, []
     scale = money_scale(problem.scenarios)
-    scenarios = problem.scenarios / scale
-    needs_cvar = problem.cvar_floor is not None or maximise == "cvar"
-    if needs_cvar:
-        eta, u, cvar = _cvar_rows(lp, x, scenarios, problem.cvar_level)
-        if problem.cvar_floor is not None:
-            lp.addConstraint(pulp.LpConstraint(cvar, pulp.LpConstraintGE, "cvar_floor", problem.cvar_floor / scale))
-    if problem.max_loss_probability is not None:
-        _loss_rows(lp, x, scenarios, problem.max_loss_probability)
+    t = None
     if maximise == "cvar":
-        lp.setObjective(cvar)
+        low = float(np.minimum(problem.scenarios, 0.0).sum(axis=1).min()) / scale
+        high = float(np.maximum(problem.scenarios, 0.0).sum(axis=1).max()) / scale
+        t = lp.add_variable("t", lowBound=low, upBound=high)
+    for index, coefficients in enumerate(cuts.cvar):
+        terms = _pairs(x, coefficients)
+        if t is None:
+            lp.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintGE,
+                                               rhs=problem.cvar_floor / scale), f"cvar_cut_{index}")
+        else:
+            lp.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression([*terms, (t, -1.0)]), pulp.LpConstraintGE,
+                                               rhs=0.0), f"cvar_cut_{index}")
+    if maximise == "cvar" and problem.cvar_floor is not None:
+        lp.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression([(t, 1.0)]), pulp.LpConstraintGE,
+                                           rhs=problem.cvar_floor / scale), "cvar_floor")
+    for index, selection in enumerate(cuts.excluded):
+        signs = np.where(selection > 0.5, -1.0, 1.0)
+        lp.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(_pairs(x, signs)), pulp.LpConstraintGE,
+                                           rhs=1.0 - float(selection.sum())), f"no_good_{index}")
+    if maximise == "cvar":
+        lp.setObjective(pulp.LpAffineExpression([(t, 1.0)]))
     else:
         lp.setObjective(pulp.LpAffineExpression(_pairs(x, problem.value / money_scale(problem.value))))
-    return PortfolioModel(lp, x, eta, u, scale)
+    return PortfolioModel(lp, x, t, scale)
 
 
 def money_scale(values: np.ndarray) -> float:
@@ -188,8 +239,50 @@ def solve(problem: PortfolioProblem, solver: str = "cbc", time_limit_s: float = 
     if maximise == "value" and not problem.limit_names:
         selection = (problem.value > 0).astype(float)
         return Solution("optimal", selection, float(problem.objective_value(selection)), 0.0, 0.0, solver)
-    model = build_model(problem, maximise)
-    return solve_model(model, problem, solver, time_limit_s, gap)
+    cuts, seconds = Cuts(), 0.0
+    while True:
+        model = build_model(problem, maximise, cuts)
+        solution = solve_model(model, problem, solver, max(time_limit_s - seconds, 0.01), gap)
+        seconds += solution.seconds
+        if not solution.found:
+            return dataclasses.replace(solution, seconds=seconds, cuts=_count(cuts))
+        cuts, met = _separate(problem, solution, model, cuts, maximise)
+        if met:
+            return dataclasses.replace(solution, seconds=seconds, cuts=_count(cuts))
+        if seconds >= time_limit_s:
+            return Solution("no solution", None, None, None, seconds, solver, cuts=_count(cuts))
+
+
+def _separate(problem: PortfolioProblem, solution: Solution, model: PortfolioModel, cuts: Cuts,
+              maximise: Maximise) -> tuple[Cuts, bool]:
+    """The cuts with any that the solution breaks added, and whether it met every risk limit.
+
+    A selection is checked against its exact CVaR within :data:`CUT_TOLERANCE` (in the solver's money units,
+    which it reads back rounded); a selection whose own cut is already in the model met that cut within the
+    solver's feasibility tolerance, so it is accepted rather than cut again.
+    """
+    selection = solution.selection
+    npv = problem.portfolio_npv(selection)
+    tolerance = CUT_TOLERANCE * model.money_scale
+    new_cvar: list[np.ndarray] = []
+    if problem.cvar_floor is not None or maximise == "cvar":
+        exact = float(cvar(npv, problem.cvar_level))
+        target = problem.cvar_floor if maximise == "value" else float(model.t.value()) * model.money_scale
+        already = any(np.array_equal(selection, cut) for cut in cuts.cut_selections)
+        if exact < target - tolerance and not already:
+            new_cvar.append(tail_weights(npv, problem.cvar_level) @ problem.scenarios / model.money_scale)
+    excluded: list[np.ndarray] = []
+    if problem.max_loss_probability is not None and problem.loss_probability(selection) > (
+            problem.max_loss_probability + TOLERANCE):
+        excluded.append(selection.copy())
+    met = not new_cvar and not excluded
+    sources = (selection.copy(),) if new_cvar else ()
+    return Cuts(cuts.cvar + tuple(new_cvar), cuts.excluded + tuple(excluded), cuts.cut_selections + sources), met
+
+
+def _count(cuts: Cuts) -> int:
+    """How many risk cuts were added."""
+    return len(cuts.cvar) + len(cuts.excluded)
 
 
 def solve_model(model: PortfolioModel, problem: PortfolioProblem, solver: str = "cbc",
@@ -210,14 +303,11 @@ def solve_model(model: PortfolioModel, problem: PortfolioProblem, solver: str = 
     if status in ("infeasible", "no solution"):
         return Solution(status, None, None, None, seconds, solver)
     selection = np.array([round(variable.value() or 0.0) for variable in model.x], dtype=float)
-    linearised = None
-    if model.eta is not None:
-        u_sum = sum(variable.value() or 0.0 for variable in model.u)
-        linearised = float(model.eta.value() - u_sum / (problem.cvar_level * problem.scenarios.shape[0]))
-        linearised *= model.money_scale
     objective = float(problem.objective_value(selection))
-    return Solution(status, selection, objective, _gap(model.lp, solver, status, log_text), seconds, solver,
-                    linearised)
+    measured = None
+    if problem.cvar_floor is not None or model.t is not None:
+        measured = float(cvar(problem.portfolio_npv(selection), problem.cvar_level))
+    return Solution(status, selection, objective, _gap(model.lp, solver, status, log_text), seconds, solver, measured)
 
 
 def _solve_with_cbc(lp: pulp.LpProblem, time_limit_s: float, gap: float, log: Path, small: bool) -> None:
@@ -277,43 +367,3 @@ def _row(x: list[pulp.LpVariable], coefficients: np.ndarray, sense: str, bound: 
     """One linear limit as a PuLP constraint."""
     pulp_sense = pulp.LpConstraintLE if sense == "<=" else pulp.LpConstraintGE
     return pulp.LpConstraint(pulp.LpAffineExpression(_pairs(x, coefficients)), pulp_sense, rhs=float(bound))
-
-
-def _cvar_rows(lp: pulp.LpProblem, x: list[pulp.LpVariable], scenarios: np.ndarray, level: float,
-               ) -> tuple[pulp.LpVariable, list[pulp.LpVariable], pulp.LpAffineExpression]:
-    """Add the Rockafellar–Uryasev rows; return ``η``, the ``u_s`` and the expression of the CVaR.
-
-    ``η`` is bounded by the lowest and highest NPV any portfolio could have in any scenario: the best ``η``
-    is the portfolio's value at risk, which lies between them. The bounds tighten the relaxation and keep CBC
-    from reporting a flat direction (``η`` and every ``u_s`` growing together at a tail share of 1) as
-    unbounded.
-    """
-    low = float(np.minimum(scenarios, 0.0).sum(axis=1).min())
-    high = float(np.maximum(scenarios, 0.0).sum(axis=1).max())
-    eta = lp.add_variable("eta", lowBound=low, upBound=high)
-    u = [lp.add_variable(f"u_{index}", lowBound=0) for index in range(scenarios.shape[0])]
-    for index, row in enumerate(scenarios):
-        terms = _pairs(x, row)
-        terms += [(u[index], 1.0), (eta, -1.0)]
-        lp.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintGE, rhs=0.0),
-                         f"tail_{index}")
-    weight = -1.0 / (level * scenarios.shape[0])
-    cvar = pulp.LpAffineExpression([(eta, 1.0), *((variable, weight) for variable in u)])
-    return eta, u, cvar
-
-
-def _loss_rows(lp: pulp.LpProblem, x: list[pulp.LpVariable], scenarios: np.ndarray, limit: float) -> None:
-    """Add the rows of the loss-probability limit (only scenarios where some selection could lose)."""
-    worst = np.maximum(-scenarios, 0.0).sum(axis=1)
-    allowed = math.floor(limit * scenarios.shape[0] + 1e-9)
-    z = []
-    for index in np.flatnonzero(worst > 0).tolist():
-        flag = lp.add_variable(f"z_{index}", cat=pulp.LpBinary)
-        z.append(flag)
-        terms = _pairs(x, scenarios[index]) + [(flag, float(worst[index]))]
-        lp.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintGE, rhs=0.0),
-                         f"loss_{index}")
-    if z:
-        lp.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression([(flag, 1.0) for flag in z]),
-                                           pulp.LpConstraintLE, rhs=float(allowed)), "loss_count")
-

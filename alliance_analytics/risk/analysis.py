@@ -13,21 +13,26 @@ money amounts not below 0 (a normal or P10/P50/P90 tail could otherwise go negat
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from dataclasses import dataclass
 from numbers import Integral
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.distributions import latin_hypercube, sample
 from alliance_analytics.case.model import ADDITIVE_QUANTITIES
 from alliance_analytics.case.vocabulary import PARAMETER_COLUMNS, SAMPLING_METHODS
 from alliance_analytics.core.atomic_files import write_bytes_atomic
+from alliance_analytics.core.cache import cached
 from alliance_analytics.core.correlation import iman_conover
+from alliance_analytics.core.parameters import AnalysisParameters
 from alliance_analytics.core.problems import InputError, Problem
 from alliance_analytics.risk.cash_flow import ValueThesis, cash_flows, npv, payback_year
 from alliance_analytics.risk.events import mitigated, sample_risk_impacts
@@ -111,6 +116,7 @@ class SimulationResult:
     candidates: dict[str, CandidateSimulation]
     relative_se_target: float
     prob_loss_se_target: float
+    parameters: SimulationParameters | None = None
 
     @property
     def scenarios(self) -> pd.DataFrame:
@@ -544,3 +550,58 @@ def write_scenarios(results_path: str | Path | None, result: SimulationResult) -
     buffer = io.BytesIO()
     result.scenarios.to_csv(buffer, compression={"method": "gzip", "mtime": 0}, float_format="%.2f")
     return write_bytes_atomic(Path(results_path).with_name("npv_scenarios.csv.gz"), buffer.getvalue())
+
+
+class SimulationParameters(AnalysisParameters):
+    """The risk simulation's parameters (the ``parameters`` cell of ``03_risk_simulation``).
+
+    Attributes
+    ----------
+    iterations : int
+        Monte Carlo iterations, 100 to 10,000,000; -1 uses the case's ``simulation.iterations``.
+    seed : int
+        Seed of the simulation; -1 uses the case's ``simulation.seed``.
+    sampling : {"", "random", "lhs"}
+        Plain Monte Carlo or Latin hypercube; empty uses the case's ``simulation.sampling``.
+    """
+
+    iterations: int = Field(default=-1, ge=-1, le=10_000_000)
+    seed: int = Field(default=-1, ge=-1)
+    sampling: Literal["", *SAMPLING_METHODS] = ""  # type: ignore[valid-type]
+
+    def problems(self, case: Case) -> list[Problem]:
+        """What does not fit the case (see :func:`check_simulation_parameters`)."""
+        return check_simulation_parameters(case, None if self.iterations < 0 else self.iterations, self.sampling)
+
+
+def analyse_risk_simulation(case: Case, parameters: SimulationParameters = SimulationParameters(),
+                            ) -> SimulationResult:
+    """Simulate every candidate of a case, once per run: the one scenario set every report uses.
+
+    The risk report, the portfolio and the decision brief all take their NPVs, loss probabilities and CVaRs
+    from this result, so the same alliance shows the same numbers everywhere (see
+    :mod:`alliance_analytics.core.cache`).
+
+    Parameters
+    ----------
+    case : Case
+        A validated case.
+    parameters : SimulationParameters
+        Iterations, seed and sampling.
+
+    Returns
+    -------
+    SimulationResult
+        As :func:`simulate_case` (with sensitivity figures), carrying ``parameters``.
+
+    Raises
+    ------
+    InputError
+        When a parameter does not fit the case.
+    """
+    def compute() -> SimulationResult:
+        result = simulate_case(case, iterations=None if parameters.iterations < 0 else parameters.iterations,
+                               seed=None if parameters.seed < 0 else parameters.seed,
+                               sampling=parameters.sampling or None)
+        return dataclasses.replace(result, parameters=parameters)
+    return cached("risk_simulation", case.file_hashes, parameters.as_json(), compute)

@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-CVAR_SHARE_PERCENT = 5
-""":func:`npv_summary`'s ``cvar_5`` averages the worst ``ceil(CVAR_SHARE_PERCENT / 100 · n)`` NPVs."""
+from alliance_analytics.risk.measures import cvar
+
+CVAR_LEVEL = 0.05
+"""The tail share of :func:`npv_summary`'s ``cvar_5``."""
 
 
 def evpi(npv: np.ndarray) -> float:
@@ -351,10 +353,9 @@ def npv_summary(npv: np.ndarray) -> dict[str, float]:
     Examples
     --------
     >>> {name: round(value, 3) for name, value in npv_summary(np.arange(-5.0, 16.0)).items()}
-    {'mean': 5.0, 'p10': -3.0, 'p50': 5.0, 'p90': 13.0, 'prob_loss': 0.238, 'cvar_5': -4.5}
+    {'mean': 5.0, 'p10': -3.0, 'p50': 5.0, 'p90': 13.0, 'prob_loss': 0.238, 'cvar_5': -4.952}
     """
     values = _npv_values(npv)
-    tail = -(-len(values) * CVAR_SHARE_PERCENT // 100)
     p10, p50, p90 = np.quantile(values, [0.1, 0.5, 0.9])
     return {
         "mean": float(values.mean()),
@@ -362,7 +363,7 @@ def npv_summary(npv: np.ndarray) -> dict[str, float]:
         "p50": float(p50),
         "p90": float(p90),
         "prob_loss": float(np.count_nonzero(values < 0)) / len(values),
-        "cvar_5": float(np.partition(values, tail - 1)[:tail].mean()),
+        "cvar_5": float(cvar(values, CVAR_LEVEL)),
     }
 
 

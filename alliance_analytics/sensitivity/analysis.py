@@ -1,6 +1,6 @@
 """Weight sensitivity: would the ranking survive other reasonable weights and scores?
 
-:func:`analyse_weight_sensitivity` answers it exactly (stability intervals and one-at-a-time sweeps, from
+:func:`weight_sensitivity` answers it exactly (stability intervals and one-at-a-time sweeps, from
 :mod:`alliance_analytics.sensitivity.stability`) and by simulation (SMAA-2, from :mod:`alliance_analytics.sensitivity.smaa`), over
 the candidates still in the running after the partner-fit knock-outs (walk-aways are left out, since no
 weight brings them back; ``include_walk_aways`` keeps them).
@@ -18,18 +18,21 @@ and aggregates it with the analysis's method, so evaluator disagreement widens t
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.elicitation import rank_order_centroid
-from alliance_analytics.case.vocabulary import WEIGHT_UNCERTAINTIES
+from alliance_analytics.case.vocabulary import WEIGHT_UNCERTAINTIES, WeightUncertainty
+from alliance_analytics.core.cache import cached
 from alliance_analytics.core.problems import InputError, Problem
-from alliance_analytics.fit.analysis import PartnerFitResult, analyse_partner_fit, check_parameters
+from alliance_analytics.fit.analysis import PartnerFitParameters, PartnerFitResult, check_parameters, partner_fit
 from alliance_analytics.sensitivity.smaa import (
     SMAAResult,
     resample_scores,
@@ -85,6 +88,7 @@ class SensitivityResult:
     seed: int
     ordinal_weights: pd.Series
     weighting_method: str
+    parameters: SensitivityParameters | None = None
 
     def headline(self) -> list[str]:
         """A few plain sentences summing up the robustness of the choice.
@@ -180,7 +184,7 @@ def check_sensitivity_parameters(case: Case, weights: Mapping[str, float] | None
     case : Case
         The case.
     weights, aggregation
-        As for :func:`alliance_analytics.analyse_partner_fit`.
+        As for :func:`alliance_analytics.partner_fit`.
     weight_uncertainty : str
         One of :data:`WEIGHT_UNCERTAINTIES`.
     weight_range : float
@@ -225,7 +229,7 @@ def evaluator_score_array(case: Case, candidates: list[str], criteria: list[str]
     return values.reshape(len(candidates), len(criteria), wide.shape[1])
 
 
-def analyse_weight_sensitivity(
+def weight_sensitivity(
     case: Case,
     weights: Mapping[str, float] | None = None,
     aggregation: str | None = None,
@@ -243,7 +247,7 @@ def analyse_weight_sensitivity(
     case : Case
         A validated case.
     weights, aggregation
-        As for :func:`alliance_analytics.analyse_partner_fit`: the current weights and method.
+        As for :func:`alliance_analytics.partner_fit`: the current weights and method.
     weight_uncertainty : {"uniform", "ordinal", "interval"}
         The weight information SMAA uses.
     weight_range : float
@@ -269,7 +273,7 @@ def analyse_weight_sensitivity(
     problems = check_sensitivity_parameters(case, weights, aggregation, weight_uncertainty, weight_range, samples)
     if problems:
         raise InputError("weight-sensitivity parameters", problems)
-    fit = analyse_partner_fit(case, weights=weights, aggregation=aggregation)
+    fit = partner_fit(case, weights=weights, aggregation=aggregation)
     ranked = fit.candidates.sort_values(["rank", "name"])
     in_running = ranked.index[(ranked["recommendation"] != "walk away") | include_walk_aways].tolist()
     if len(in_running) < 2:
@@ -309,3 +313,68 @@ def analyse_weight_sensitivity(
         ordinal_weights=rank_order_centroid([criteria[i] for i in order])[criteria],
         weighting_method=case.criterion_weights.method,
     )
+
+
+class SensitivityParameters(PartnerFitParameters):
+    """The weight-sensitivity analysis's parameters (the ``parameters`` cell of ``02_weight_sensitivity``).
+
+    Attributes
+    ----------
+    weights, aggregation
+        As :class:`~alliance_analytics.fit.analysis.PartnerFitParameters`.
+    weight_uncertainty : {"uniform", "ordinal", "interval"}
+        SMAA's weight information.
+    weight_range : float
+        For ``interval``: how far each normalised weight may move either way, in (0, 1].
+    samples : int
+        SMAA samples, 100 to 10,000,000.
+    seed : int
+        Seed of the SMAA sampling; -1 uses the case's ``simulation.seed``.
+    score_uncertainty : bool
+        Resample evaluators' scores in SMAA.
+    include_walk_aways : bool
+        Keep knocked-out candidates in the analysis.
+    """
+
+    weight_uncertainty: WeightUncertainty = "uniform"
+    weight_range: float = Field(default=0.05, gt=0, le=1)
+    samples: int = Field(default=20_000, ge=100, le=10_000_000)
+    seed: int = Field(default=-1, ge=-1)
+    score_uncertainty: bool = True
+    include_walk_aways: bool = False
+
+    def problems(self, case: Case) -> list[Problem]:
+        """What does not fit the case (see :func:`check_sensitivity_parameters`)."""
+        return check_sensitivity_parameters(case, self.weights, self.aggregation, self.weight_uncertainty,
+                                            self.weight_range, self.samples)
+
+
+def analyse_weight_sensitivity(case: Case, parameters: SensitivityParameters = SensitivityParameters(),
+                               ) -> SensitivityResult:
+    """Run the weight-sensitivity analysis on a case, once per run (see :mod:`alliance_analytics.core.cache`).
+
+    Parameters
+    ----------
+    case : Case
+        A validated case.
+    parameters : SensitivityParameters
+        The analysis's parameters.
+
+    Returns
+    -------
+    SensitivityResult
+        As :func:`weight_sensitivity`, carrying ``parameters``.
+
+    Raises
+    ------
+    InputError
+        When a parameter does not fit the case, or fewer than two candidates are in the running.
+    """
+    def compute() -> SensitivityResult:
+        result = weight_sensitivity(
+            case, weights=parameters.weights, aggregation=parameters.aggregation or None,
+            weight_uncertainty=parameters.weight_uncertainty, weight_range=parameters.weight_range,
+            samples=parameters.samples, seed=None if parameters.seed < 0 else parameters.seed,
+            score_uncertainty=parameters.score_uncertainty, include_walk_aways=parameters.include_walk_aways)
+        return dataclasses.replace(result, parameters=parameters)
+    return cached("weight_sensitivity", case.file_hashes, parameters.as_json(), compute)

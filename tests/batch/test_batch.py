@@ -155,7 +155,7 @@ def test_a_failing_run_is_kept_and_linked_and_latest_stays(tmp_path):
 
 def test_cli_exits_1_with_a_summary_when_a_run_fails(tmp_path, monkeypatch):
     notebooks = write_notebooks(tmp_path / "notebooks", ("01_tiny",))
-    monkeypatch.setattr(cli, "run_batch", functools.partial(run_batch, notebooks_dir=notebooks))
+    monkeypatch.setattr(batch_module, "run_batch", functools.partial(run_batch, notebooks_dir=notebooks))
     config = write_config(tmp_path / "batch.yaml", f"runs:\n  - cases: [{SAMPLE_CASE_DIR}]\n"
                                                    "    grid: {fail: [true, false]}\n")
     result = CliRunner().invoke(main, ["batch", str(config), "--out", str(tmp_path / "out"), "--quiet"])

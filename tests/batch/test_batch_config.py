@@ -11,7 +11,7 @@ from alliance_analytics.batch.plan import plan_batch
 from alliance_analytics.cli import EXIT_INVALID_INPUT, main
 from alliance_analytics.core.paths import PROJECT_ROOT, SAMPLE_CASE_DIR
 from alliance_analytics.core.problems import InputError
-from alliance_analytics.reporting.runner import available_notebooks
+from alliance_analytics.reporting.catalogue import available_notebooks
 
 
 def _problems(path, **plan_options) -> list[str]:
@@ -115,7 +115,7 @@ runs:
     assert "batch.yaml, line 4, column 'runs[0].notebooks[1]': unknown notebook; expected one of " \
            "01_partner_fit" in problems[0] and problems[0].endswith("or 'all'")
     expected = [
-        "batch.yaml, line 8, column 'runs[0].parameters.weights': expected dict, got str 'heavy'",
+        "batch.yaml, line 8, column 'runs[0].parameters.weights': input should be a valid dictionary, got 'heavy'",
         ("batch.yaml, line 7, column 'runs[0].parameters.aggregaton': no chosen notebook takes this parameter "
          "(01_partner_fit)"),
         "batch.yaml, line 12, column 'runs[1].grid.aggregation': ",

@@ -14,17 +14,20 @@ import reference_fit as ref
 from matplotlib.figure import Figure
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-from alliance_analytics import InputError, analyse_partner_fit, analyse_weight_sensitivity, load_case
+from alliance_analytics import InputError, load_case
 from alliance_analytics.brief.analysis import (
+    BriefParameters,
     DecisionBrief,
     analyse_decision_brief,
     build_brief,
-    check_brief_parameters,
     markdown_list,
     markdown_text,
 )
 from alliance_analytics.charts.brief import WALK_AWAY_GREY, fit_value_chart
+from alliance_analytics.core.parameters import parameter_problems
+from alliance_analytics.fit.analysis import partner_fit
 from alliance_analytics.risk.analysis import simulate_case
+from alliance_analytics.sensitivity.analysis import weight_sensitivity
 
 SECTIONS = {"recommended", "walk_aways", "robustness", "key_risks", "validate_first", "caveats"}
 
@@ -32,8 +35,8 @@ SECTIONS = {"recommended", "walk_aways", "robustness", "key_risks", "validate_fi
 @pytest.fixture(scope="module")
 def analyses(sample_case):
     """The three analyses exactly as notebooks 01–03 run them with their default parameters."""
-    fit = analyse_partner_fit(sample_case)
-    sensitivity = analyse_weight_sensitivity(sample_case, samples=20000, seed=-1)
+    fit = partner_fit(sample_case)
+    sensitivity = weight_sensitivity(sample_case, samples=20000, seed=-1)
     simulation = simulate_case(sample_case, iterations=-1, seed=-1)
     return fit, sensitivity, simulation
 
@@ -41,7 +44,7 @@ def analyses(sample_case):
 @pytest.fixture(scope="module")
 def brief(sample_case) -> DecisionBrief:
     """The brief of the sample case, as notebook 05 builds it with its default parameters."""
-    return analyse_decision_brief(sample_case, samples=20000, seed=-1, iterations=-1, top=20)
+    return analyse_decision_brief(sample_case, BriefParameters(top=20))
 
 
 def _reference_recommendations(case) -> dict[str, str]:
@@ -197,7 +200,7 @@ def _edit_candidates(case_dir: Path, **columns: dict) -> None:
 def test_everybody_walked_away_is_said_in_plain_words(case_copy):
     candidates = pd.read_csv(case_copy / "candidates.csv", dtype=str)["candidate_id"]
     _edit_candidates(case_copy, objectives={c: "O1;O2" for c in candidates})
-    brief = analyse_decision_brief(load_case(case_copy), iterations=500)
+    brief = analyse_decision_brief(load_case(case_copy), BriefParameters(iterations=500, robustness_samples=0))
     assert brief.recommended.empty and brief.key_risks.empty and brief.validate_first.empty
     assert len(brief.walk_aways) == len(candidates)
     assert brief.headline()[0] == "recommended: none (every candidate is a walk-away)"
@@ -212,7 +215,7 @@ def test_everybody_walked_away_is_said_in_plain_words(case_copy):
 def test_a_single_candidate_in_the_running_skips_the_weights(case_copy, sample_case):
     keep = "C09"
     _edit_candidates(case_copy, objectives={c: "O1;O2" for c in sample_case.candidates.index if c != keep})
-    brief = analyse_decision_brief(load_case(case_copy), iterations=500)
+    brief = analyse_decision_brief(load_case(case_copy), BriefParameters(iterations=500, robustness_samples=0))
     assert list(brief.recommended.index) == [keep]
     assert np.isnan(brief.recommended.at[keep, "first_rank"])
     assert f"only {keep} (" in brief.robustness[0]
@@ -224,7 +227,7 @@ def test_names_from_the_case_are_escaped_in_markdown(case_copy):
     case_yaml = case_copy / "case.yaml"
     case_yaml.write_text(re.sub(r"^name: .*$", 'name: "<b>Bold</b> & co"', case_yaml.read_text(encoding="utf-8"),
                                 count=1, flags=re.MULTILINE), encoding="utf-8")
-    brief = analyse_decision_brief(load_case(case_copy), samples=200, iterations=500)
+    brief = analyse_decision_brief(load_case(case_copy), BriefParameters(samples=200, iterations=500, robustness_samples=0))
     for markdown in (brief.summary_markdown(), markdown_list(brief.robustness), markdown_list(brief.caveats)):
         assert "<script" not in markdown and "<b>" not in markdown
     summary = brief.summary_markdown()
@@ -239,16 +242,16 @@ def test_markdown_text_renders_as_written_in_the_html_report():
 
 
 def test_every_bad_parameter_is_reported(sample_case):
-    problems = check_brief_parameters(sample_case, {"charisma": 3}, "average", "uniform", 0.05, 20000, 5, "lhs",
-                                      0)
+    problems = parameter_problems(BriefParameters, {"weights": {"charisma": 3}, "aggregation": "average",
+                                                    "iterations": 5, "sampling": "lhs", "top": 0}, sample_case)
     assert {problem.column for problem in problems} == {"weights.charisma", "aggregation", "iterations", "top"}
-    assert check_brief_parameters(sample_case, {}, "", "uniform", 0.05, 20000, -1, "", 5) == []
+    assert parameter_problems(BriefParameters, {}, sample_case) == []
     with pytest.raises(InputError):
-        analyse_decision_brief(sample_case, top=0)
+        analyse_decision_brief(sample_case, BriefParameters(force_in=["C99"]))
 
 
 def test_analyses_that_do_not_belong_together_are_refused(sample_case, analyses):
     _, sensitivity, simulation = analyses
-    other = analyse_partner_fit(sample_case, weights={"strategic_fit": 60})
+    other = partner_fit(sample_case, weights={"strategic_fit": 60})
     with pytest.raises(ValueError, match="other weights"):
         build_brief(sample_case, other, sensitivity, simulation)

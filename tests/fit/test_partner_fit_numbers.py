@@ -30,9 +30,10 @@ import yaml
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from alliance_analytics import InputError, analyse_partner_fit, load_case
+from alliance_analytics import InputError, load_case
 from alliance_analytics.core.paths import SAMPLE_CASE_DIR
 from alliance_analytics.core.scoring import SCORE_TOLERANCE, below, rank_candidates
+from alliance_analytics.fit.analysis import partner_fit
 
 METHODS = ("mean", "median", "geometric")
 TOLERANCE = 1e-12
@@ -322,7 +323,7 @@ def _table(result) -> dict:
 def test_hand_calculated_mean_and_median(tmp_path: Path, method: str) -> None:
     """With two evaluators the median is the mean of the two scores, so both methods give the same numbers."""
     case = load_case(write_case(tmp_path / "case", hand_spec(method)))
-    result = analyse_partner_fit(case)
+    result = partner_fit(case)
     got = _table(result)
     assert result.aggregation == method
     assert dict(result.weights) == pytest.approx({"fit": 0.5, "ops": 0.25, "cult": 0.25})  # 2/4, 1/4, 1/4
@@ -362,7 +363,7 @@ def test_hand_calculated_mean_and_median(tmp_path: Path, method: str) -> None:
 def test_hand_calculated_geometric(tmp_path: Path) -> None:
     """The geometric mean is the square root of the product of the two scores."""
     case = load_case(write_case(tmp_path / "case", hand_spec("geometric")))
-    result = analyse_partner_fit(case)
+    result = partner_fit(case)
     got = _table(result)
     assert_nested_approx(got["aggregated"], {
         "A": {"fit": 4.0, "ops": 3.0, "cult": 5.0},  # sqrt(4*4) = 4, sqrt(2.25*4) = sqrt(9) = 3, sqrt(25) = 5
@@ -387,7 +388,7 @@ def test_hand_calculated_median_differs_from_mean_with_three_evaluators(tmp_path
     """A third evaluator Z scores A on ops 5: A's ops scores become 2.25, 4 and 5."""
     spec = hand_spec(method)
     spec["scores"] = [*spec["scores"], ("A", "ops", "Z", 5, "")]
-    result = analyse_partner_fit(load_case(write_case(tmp_path / "case", spec)))
+    result = partner_fit(load_case(write_case(tmp_path / "case", spec)))
     got = _table(result)
     # mean: (2.25 + 4 + 5) / 3 = 11.25 / 3 = 3.75; median: the middle value, 4.
     assert got["aggregated"]["A"]["ops"] == pytest.approx({"mean": 3.75, "median": 4.0}[method], abs=TOLERANCE)
@@ -405,7 +406,7 @@ def test_hand_calculated_median_differs_from_mean_with_three_evaluators(tmp_path
 def test_hand_case_equals_reference(tmp_path: Path, method: str) -> None:
     """The reference agrees with the hand calculations above (a check of the reference itself)."""
     spec = hand_spec(method)
-    result = analyse_partner_fit(load_case(write_case(tmp_path / "case", spec)))
+    result = partner_fit(load_case(write_case(tmp_path / "case", spec)))
     assert_matches_reference(result, reference_for_spec(spec, method))
 
 
@@ -422,7 +423,7 @@ def sample_spec() -> dict:
 @pytest.mark.parametrize("method", METHODS)
 def test_sample_case_equals_reference(sample_case, sample_spec: dict, method: str) -> None:
     """Every output of the analysis of the sample case equals the reference, for every aggregation method."""
-    result = analyse_partner_fit(sample_case, aggregation=method)
+    result = partner_fit(sample_case, aggregation=method)
     expected = reference_for_spec(sample_spec, method)
     assert expected.close_calls == []  # nothing within a hair of a threshold or of another fit score
     assert_matches_reference(result, expected)
@@ -431,7 +432,7 @@ def test_sample_case_equals_reference(sample_case, sample_spec: dict, method: st
 
 def test_sample_case_default_method_is_the_case_method(sample_case, sample_spec: dict) -> None:
     """Without an override the case's own method (``mean`` in the sample) is used."""
-    result = analyse_partner_fit(sample_case)
+    result = partner_fit(sample_case)
     assert result.aggregation == sample_spec["method"] == "mean"
     assert_matches_reference(result, reference_for_spec(sample_spec, "mean"))
     assert set(result.candidates["recommendation"]) == {"advance", "review", "walk away"}
@@ -528,7 +529,7 @@ def test_random_cases_equal_reference(spec: dict) -> None:
         expected = reference_for_spec(spec, method)
         assume(not expected.close_calls)
         _record_exact_edges(expected, spec)
-        result = analyse_partner_fit(case, aggregation=override)
+        result = partner_fit(case, aggregation=override)
         assert result.aggregation == method
         assert_matches_reference(result, expected)
         assert_invariants(result)
@@ -537,11 +538,11 @@ def test_random_cases_equal_reference(spec: dict) -> None:
     merged = {criterion: overrides.get(criterion, weight) for criterion, weight, _ in spec["criteria"]}
     if not any(merged.values()):
         with pytest.raises(InputError, match="every weight is zero"):
-            analyse_partner_fit(case, weights=overrides)
+            partner_fit(case, weights=overrides)
         return
     expected = reference_for_spec(spec, spec["method"], weights=merged)
     assume(not expected.close_calls)
-    result = analyse_partner_fit(case, weights=overrides)
+    result = partner_fit(case, weights=overrides)
     assert_matches_reference(result, expected)
     assert_invariants(result)
 
@@ -567,8 +568,8 @@ def _record_exact_edges(expected: ref.ReferenceFit, spec: dict) -> None:
 @pytest.mark.parametrize("method", METHODS)
 def test_scaling_all_weights_changes_nothing(sample_case, method: str, factor: float) -> None:
     """Weights are relative: multiplying every weight by the same positive constant changes no result."""
-    base = analyse_partner_fit(sample_case, aggregation=method)
-    scaled = analyse_partner_fit(sample_case, aggregation=method,
+    base = partner_fit(sample_case, aggregation=method)
+    scaled = partner_fit(sample_case, aggregation=method,
                                  weights={criterion: weight * factor for criterion, weight in sample_case.weights.items()})
     for criterion in base.weights.index:
         assert scaled.weights[criterion] == pytest.approx(base.weights[criterion], abs=TOLERANCE)
@@ -586,7 +587,7 @@ def test_scaling_all_weights_changes_nothing(sample_case, method: str, factor: f
 
 
 def test_weight_overrides_equal_editing_the_case(sample_case, sample_spec: dict, case_copy: Path) -> None:
-    """``analyse_partner_fit(case, weights=...)`` gives the same result as writing those weights in case.yaml."""
+    """``partner_fit(case, weights=...)`` gives the same result as writing those weights in case.yaml."""
     overrides = {"strategic_fit": 40, "cultural_fit": 0, "leadership_sponsorship": 2.5}
     document = yaml.safe_load((case_copy / "case.yaml").read_text(encoding="utf-8"))
     for criterion in document["criteria"]:
@@ -594,8 +595,8 @@ def test_weight_overrides_equal_editing_the_case(sample_case, sample_spec: dict,
     (case_copy / "case.yaml").write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     edited = load_case(case_copy)
     for method in METHODS:
-        via_overrides = analyse_partner_fit(sample_case, weights=overrides, aggregation=method)
-        via_edit = analyse_partner_fit(edited, aggregation=method)
+        via_overrides = partner_fit(sample_case, weights=overrides, aggregation=method)
+        via_edit = partner_fit(edited, aggregation=method)
         assert via_overrides.to_json() == via_edit.to_json()
         merged = {criterion: overrides.get(criterion, weight) for criterion, weight, _ in sample_spec["criteria"]}
         assert_matches_reference(via_overrides, reference_for_spec(sample_spec, method, weights=merged))
@@ -607,7 +608,7 @@ def test_weight_overrides_equal_editing_the_case(sample_case, sample_spec: dict,
 def test_sample_case_invariants(sample_case) -> None:
     """Contributions sum to the fit score, weights to 1; fit lies between the candidate's lowest and highest score."""
     for method in METHODS:
-        result = analyse_partner_fit(sample_case, aggregation=method)
+        result = partner_fit(sample_case, aggregation=method)
         assert_invariants(result)
         # The sample's weights 25, 20, 15, 10, 10, 12, 8 sum to 100.
         assert dict(result.weights) == pytest.approx({
@@ -622,7 +623,7 @@ REQUIRED_JSON_KEYS = {"gate_passed", "gate_reasons", "red_flags", "fit_score", "
 @pytest.mark.parametrize("method", METHODS)
 def test_to_json_round_trips(sample_case, method: str) -> None:
     """``to_json()`` is plain JSON (no NaN) and holds, per candidate, the analysis' findings."""
-    result = analyse_partner_fit(sample_case, aggregation=method)
+    result = partner_fit(sample_case, aggregation=method)
     payload = result.to_json()
     assert json.loads(json.dumps(payload, allow_nan=False)) == payload
     assert payload["aggregation"] == method
@@ -646,7 +647,7 @@ def test_to_json_round_trips(sample_case, method: str) -> None:
 def test_bad_parameters_are_all_reported_at_once(sample_case) -> None:
     """An unknown criterion, a negative weight and an unknown method: one InputError listing all three."""
     with pytest.raises(InputError) as raised:
-        analyse_partner_fit(sample_case, weights={"no_such_criterion": 1, "strategic_fit": -5}, aggregation="mode")
+        partner_fit(sample_case, weights={"no_such_criterion": 1, "strategic_fit": -5}, aggregation="mode")
     problems = raised.value.problems
     assert len(problems) == 3
     assert {problem.column for problem in problems} == {"weights.no_such_criterion", "weights.strategic_fit",
@@ -658,7 +659,7 @@ def test_bad_parameters_are_all_reported_at_once(sample_case) -> None:
 @pytest.mark.parametrize("aggregation", ["", None])
 def test_blank_aggregation_keeps_the_case_method(sample_case, aggregation) -> None:
     """``None`` or ``""`` keeps the case's method."""
-    assert analyse_partner_fit(sample_case, aggregation=aggregation).aggregation == "mean"
+    assert partner_fit(sample_case, aggregation=aggregation).aggregation == "mean"
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -693,7 +694,7 @@ def test_fit_score_equal_to_advance_threshold_advances(case_copy: Path) -> None:
     spec = spec_from_folder(case_copy)
     expected = reference_for_spec(spec, "mean").candidates["C01"]
     assert expected.fit_score == 4 and expected.recommendation == "advance"  # the reference: exactly 4, advance
-    result = analyse_partner_fit(load_case(case_copy))
+    result = partner_fit(load_case(case_copy))
     assert result.candidates.at["C01", "recommendation"] == "advance"
     assert result.candidates.at["C01", "fit_score"] == pytest.approx(4.0, abs=TOLERANCE)
     assert not any("below the advance threshold" in reason for reason in result.candidates.at["C01", "reasons"])
@@ -716,7 +717,7 @@ def test_geometric_mean_equal_to_red_flag_threshold_is_not_a_red_flag(tmp_path: 
     assert expected.aggregated["fit"] == 5 and expected.red_flags == []  # the reference: sqrt(5*5) = 5, no flag
     # fit 0.5*5 + 0.25*3 + 0.25*5 = 2.5 + 0.75 + 1.25 = 4.5 >= 3.6, low risk, no disagreement: advance.
     assert expected.fit_score == 4.5 and expected.recommendation == "advance"
-    result = analyse_partner_fit(load_case(write_case(tmp_path / "case", spec)))
+    result = partner_fit(load_case(write_case(tmp_path / "case", spec)))
     assert result.aggregated.at["A", "fit"] == pytest.approx(5.0, abs=TOLERANCE)  # exp(log 5) need not be 5.0
     assert result.candidates.at["A", "red_flags"] == []
     assert result.candidates.at["A", "recommendation"] == "advance"
@@ -749,7 +750,7 @@ def test_equal_fit_scores_share_the_rank(tmp_path: Path) -> None:
     expected = reference_for_spec(spec, "mean")
     assert expected.candidates["P"].fit_score == expected.candidates["Q"].fit_score == Fraction(71, 24)
     assert {cid: want.rank for cid, want in expected.candidates.items()} == {"P": 1, "Q": 1, "R": 3}
-    result = analyse_partner_fit(load_case(write_case(tmp_path / "case", spec)))
+    result = partner_fit(load_case(write_case(tmp_path / "case", spec)))
     fits = result.candidates["fit_score"]
     assert fits["P"] == pytest.approx(71 / 24, abs=TOLERANCE) and fits["Q"] == pytest.approx(71 / 24, abs=TOLERANCE)
     assert dict(result.candidates["rank"]) == {"P": 1, "Q": 1, "R": 3}
@@ -792,7 +793,7 @@ def test_non_finite_weight_override_is_rejected(sample_case, value: float) -> No
     and infinity made every fit score 0.0 and every candidate rank 1, without an InputError.
     """
     with pytest.raises(InputError) as raised:
-        analyse_partner_fit(sample_case, weights={"strategic_fit": value})
+        partner_fit(sample_case, weights={"strategic_fit": value})
     assert [problem.column for problem in raised.value.problems] == ["weights.strategic_fit"]
 
 
@@ -802,7 +803,7 @@ def test_disagreement_rationale_belongs_to_its_evaluator(tmp_path: Path) -> None
     Found by these tests: the rationales used to come from ``groupby(...).first()/.last()``, which skip
     blanks, and showed Y's rationale next to X ('X (1): strong product | Y (4): strong product').
     """
-    result = analyse_partner_fit(load_case(write_case(tmp_path / "case", hand_spec())))
+    result = partner_fit(load_case(write_case(tmp_path / "case", hand_spec())))
     flagged = result.disagreements.set_index(["candidate_id", "criterion_id"])
     lowest_part, highest_part = flagged.at[("B", "fit"), "rationales"].split(" | ")
     assert highest_part == "Y (4): strong product"

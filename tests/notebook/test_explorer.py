@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from alliance_analytics import analyse_partner_fit
+from alliance_analytics.fit.analysis import partner_fit
 from alliance_analytics.notebook.explorer import WeightExplorer, ranking_frame
 
 
@@ -15,7 +15,7 @@ def _ids(html: str) -> list[str]:
 def test_starts_at_the_case_weights_and_ranking(sample_case):
     explorer = WeightExplorer(sample_case)
     assert explorer.current_weights() == sample_case.weights.astype(float).to_dict(), "the sample's weights sum to 100"
-    expected = analyse_partner_fit(sample_case).candidates.sort_values(["rank", "name"]).index.tolist()
+    expected = partner_fit(sample_case).candidates.sort_values(["rank", "name"]).index.tolist()
     assert _ids(explorer.ranking.value) == expected
     assert explorer.normalised["strategic_fit"].value == "25.0%"
 
@@ -23,7 +23,7 @@ def test_starts_at_the_case_weights_and_ranking(sample_case):
 def test_moving_a_slider_updates_ranking_and_normalised_weights(sample_case):
     explorer = WeightExplorer(sample_case)
     explorer.sliders["cultural_fit"].value = 100.0
-    expected = analyse_partner_fit(sample_case, weights={"cultural_fit": 100.0})
+    expected = partner_fit(sample_case, weights={"cultural_fit": 100.0})
     assert _ids(explorer.ranking.value) == expected.candidates.sort_values(["rank", "name"]).index.tolist()
     assert explorer.normalised["cultural_fit"].value == f"{100 / 190:.1%}"
     assert explorer.chart.value[:8] == b"\x89PNG\r\n\x1a\n"
@@ -32,7 +32,7 @@ def test_moving_a_slider_updates_ranking_and_normalised_weights(sample_case):
 def test_changing_the_aggregation_recomputes(sample_case):
     explorer = WeightExplorer(sample_case)
     explorer.method.value = "median"
-    expected = ranking_frame(analyse_partner_fit(sample_case, aggregation="median"))
+    expected = ranking_frame(partner_fit(sample_case, aggregation="median"))
     assert explorer.ranking.value == expected.to_html(classes="aa-ranking", escape=True)
 
 

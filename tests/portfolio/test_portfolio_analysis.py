@@ -12,8 +12,8 @@ import json
 import numpy as np
 import pytest
 
-from alliance_analytics import analyse_partner_fit
-from alliance_analytics.portfolio.analysis import analyse_portfolio, check_portfolio_run
+from alliance_analytics.fit.analysis import partner_fit
+from alliance_analytics.portfolio.analysis import check_portfolio_run, optimise_portfolio
 from alliance_analytics.portfolio.problem import PortfolioProblem
 from alliance_analytics.risk.analysis import simulate_case
 
@@ -23,7 +23,7 @@ SCENARIOS = 400
 @pytest.fixture(scope="module")
 def inputs(sample_case):
     """Fit result and a small scenario matrix of the sample case."""
-    fit = analyse_partner_fit(sample_case)
+    fit = partner_fit(sample_case)
     scenarios = simulate_case(sample_case, iterations=SCENARIOS, sensitivity=False).scenarios
     return sample_case, fit, scenarios
 
@@ -31,7 +31,7 @@ def inputs(sample_case):
 @pytest.fixture(scope="module")
 def result(inputs):
     case, fit, scenarios = inputs
-    return analyse_portfolio(case, fit, scenarios, frontier_points=5, robustness_samples=6)
+    return optimise_portfolio(case, fit, scenarios, frontier_points=5, robustness_samples=6)
 
 
 def every_portfolio(size: int) -> np.ndarray:
@@ -120,7 +120,7 @@ def test_frontier_points_are_optimal_at_their_floor(result):
 
 def test_inclusion_frequency_is_reproducible_and_classified(inputs, result):
     case, fit, scenarios = inputs
-    again = analyse_portfolio(case, fit, scenarios, frontier_points=2, robustness_samples=6)
+    again = optimise_portfolio(case, fit, scenarios, frontier_points=2, robustness_samples=6)
     assert again.robustness.frequency.equals(result.robustness.frequency)
     table = result.robustness_table()
     assert table["inclusion frequency"].between(0, 1).all()
@@ -143,7 +143,7 @@ def test_results_json_has_the_documented_keys(result):
 
 def test_infeasible_case_is_explained_in_plain_words(inputs):
     case, fit, scenarios = inputs
-    result = analyse_portfolio(case, fit, scenarios, {"force_out": ["C01", "C05"]}, frontier_points=2,
+    result = optimise_portfolio(case, fit, scenarios, {"force_out": ["C01", "C05"]}, frontier_points=2,
                                robustness_samples=0)
     assert result.solution.status == "infeasible" and result.selected == []
     assert result.conflict.limits == ["coverage:regulatory", "force_out:C01", "force_out:C05"]
@@ -155,7 +155,7 @@ def test_infeasible_case_is_explained_in_plain_words(inputs):
 
 def test_forcing_in_a_candidate_keeps_it_in(inputs):
     case, fit, scenarios = inputs
-    result = analyse_portfolio(case, fit, scenarios, {"force_in": ["C12"]}, frontier_points=2,
+    result = optimise_portfolio(case, fit, scenarios, {"force_in": ["C12"]}, frontier_points=2,
                                robustness_samples=0)
     assert "C12" in result.selected
     assert result.solution.objective == pytest.approx(best(result.problem), rel=1e-9)

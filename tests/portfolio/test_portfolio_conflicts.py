@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alliance_analytics import load_case
-from alliance_analytics.fit.analysis import analyse_partner_fit
+from alliance_analytics.fit.analysis import partner_fit
 from alliance_analytics.portfolio.conflicts import minimal_conflict
 from alliance_analytics.portfolio.from_case import build_problem, portfolio_settings
 from alliance_analytics.portfolio.problem import LinearLimit, PortfolioProblem
@@ -123,7 +123,7 @@ def test_forcing_out_both_regulatory_providers_is_explained(case_copy: Path) -> 
     case = load_case(case_copy)
     overridden = portfolio_settings(case, {"force_out": ["C01", "C05"]})
     scenarios = simulate_case(case, iterations=300, sensitivity=False).scenarios
-    problem = build_problem(case, analyse_partner_fit(case), scenarios, overridden)
+    problem = build_problem(case, partner_fit(case), scenarios, overridden)
     conflict = minimal_conflict(problem)
     assert conflict is not None
     assert set(conflict.limits) == {"coverage:regulatory", "force_out:C01", "force_out:C05"}

@@ -8,7 +8,7 @@ import numpy as np
 import pulp
 import pytest
 
-from alliance_analytics import analyse_partner_fit
+from alliance_analytics.fit.analysis import partner_fit
 from alliance_analytics.portfolio.from_case import build_problem
 from alliance_analytics.portfolio.problem import LinearLimit, PortfolioProblem
 from alliance_analytics.portfolio.solver import STATUS_TEXT, _gap, _status, solve
@@ -75,7 +75,7 @@ def test_a_solve_stopped_by_its_time_limit_is_never_called_optimal(solver):
 
 
 def test_cbc_and_highs_agree_on_the_sample_case(sample_case):
-    fit = analyse_partner_fit(sample_case)
+    fit = partner_fit(sample_case)
     problem = build_problem(sample_case, fit, simulate_case(sample_case, iterations=300, sensitivity=False).scenarios)
     cbc, highs = solve(problem, "cbc"), solve(problem, "highs")
     assert cbc.status == highs.status == "optimal"

@@ -26,7 +26,7 @@ from report_browser import CHROMIUM, CHROMIUM_ARGS, PageReport, open_offline
 
 from alliance_analytics.batch.runner import run_batch
 from alliance_analytics.core.paths import SAMPLE_CASE_DIR
-from alliance_analytics.reporting.runner import available_notebooks
+from alliance_analytics.reporting.catalogue import available_notebooks
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -11,9 +11,11 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from alliance_analytics.core.paths import SAMPLE_CASE_DIR
+from alliance_analytics.core.paths import NOTEBOOKS_DIR, SAMPLE_CASE_DIR
 from alliance_analytics.core.problems import InputError
+from alliance_analytics.reporting import kernel
 from alliance_analytics.reporting import runner as reporting
+from alliance_analytics.reporting.kernel import IpcKernelManager
 from alliance_analytics.reporting.runner import run_report
 
 
@@ -49,17 +51,17 @@ def test_index_links_every_report_and_the_links_resolve(sample_report):
 
 
 def test_results_json_matches_the_analysis(sample_report, sample_case):
-    from alliance_analytics import analyse_partner_fit
+    from alliance_analytics.fit.analysis import partner_fit
 
     results = json.loads((sample_report.folder / "01_partner_fit" / "results.json").read_text(encoding="utf-8"))
-    expected = analyse_partner_fit(sample_case).to_json()
+    expected = partner_fit(sample_case).to_json()
     assert results["candidates"] == expected["candidates"]
     for candidate in results["candidates"].values():
         assert {"gate_passed", "gate_reasons", "red_flags", "fit_score", "rank", "recommendation"} <= set(candidate)
     provenance = results["provenance"]
     assert provenance["case"]["file_sha256"] == sample_case.file_hashes
     assert provenance["seed"] == sample_case.settings.simulation.seed
-    assert provenance["parameters"] == {"weights": {}, "aggregation": "mean"}
+    assert provenance["parameters"] == {"weights": {}, "aggregation": ""}
     assert {"python", "numpy", "pandas", "papermill", "alliance-analytics"} <= set(provenance["versions"])
     assert re.fullmatch(r"[0-9a-f]{40}(\+dirty)?|unknown", provenance["git_revision"])
 
@@ -80,7 +82,7 @@ def test_html_is_offline_self_contained_and_hides_code(sample_report):
     assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", html), "no remote styles or fonts"
     images = re.findall(r'<img[^>]+src="([^"]+)"', html)
     assert len(images) == 2 and all(src.startswith("data:image/png;base64,") for src in images)
-    assert not re.search(r"class=\"[^\"]*jp-InputArea-editor", html) and "analyse_partner_fit" not in html
+    assert not re.search(r"class=\"[^\"]*jp-InputArea-editor", html) and "partner_fit" not in html
     assert "Strategy gate" in html and "Vantage Telehealth Classic" in html
 
 
@@ -118,7 +120,7 @@ def test_risk_simulation_results_and_scenarios_are_saved(sample_report, sample_c
 def test_show_code_keeps_the_code(tmp_path):
     report = run_report(SAMPLE_CASE_DIR, ["partner_fit"], out_dir=tmp_path, show_code=True, progress=False)
     html = _html(report)
-    assert re.search(r"class=\"[^\"]*jp-InputArea-editor", html) and "analyse_partner_fit" in html
+    assert re.search(r"class=\"[^\"]*jp-InputArea-editor", html) and "partner_fit" in html
 
 
 def test_text_from_case_files_is_escaped(case_copy, tmp_path):
@@ -223,9 +225,9 @@ def test_the_notebook_itself_stops_with_the_problem_list_not_a_traceback(case_co
                                           "C01,strategic_fit,A,9,too keen\n", encoding="utf-8")
     executed = tmp_path / "executed.ipynb"
     with pytest.raises(papermill.PapermillExecutionError):
-        papermill.execute_notebook(str(reporting.NOTEBOOKS_DIR / "01_partner_fit.ipynb"), str(executed),
+        papermill.execute_notebook(str(NOTEBOOKS_DIR / "01_partner_fit.ipynb"), str(executed),
                                    parameters={"case_dir": str(case_copy)}, progress_bar=False,
-                                   cwd=str(reporting.NOTEBOOKS_DIR))
+                                   cwd=str(NOTEBOOKS_DIR))
     errors = [output for cell in nbformat.read(executed, as_version=4).cells
               for output in cell.get("outputs", []) if output.output_type == "error"]
     assert len(errors) == 1
@@ -238,16 +240,16 @@ def test_the_notebook_itself_stops_with_the_problem_list_not_a_traceback(case_co
 def test_kernels_talk_over_unix_sockets_in_the_temporary_folder():
     import tempfile
 
-    manager = reporting.IpcKernelManager()
+    manager = IpcKernelManager()
     assert manager.transport == "ipc"
-    assert manager.ip.startswith(tempfile.gettempdir()) and manager.ip != reporting.IpcKernelManager().ip
+    assert manager.ip.startswith(tempfile.gettempdir()) and manager.ip != IpcKernelManager().ip
 
 
 def test_a_kernel_that_dies_is_a_reported_failure_not_a_traceback(tmp_path, monkeypatch):
     def dead_kernel(*args, **kwargs):
         raise RuntimeError("Kernel died before replying to kernel_info")
 
-    monkeypatch.setattr(reporting.papermill, "execute_notebook", dead_kernel)
+    monkeypatch.setattr(kernel.papermill, "execute_notebook", dead_kernel)
     report = run_report(SAMPLE_CASE_DIR, ["partner_fit"], out_dir=tmp_path, progress=False)
     assert not report.ok and report.runs[0].error == "RuntimeError: Kernel died before replying to kernel_info"
     assert report.runs[0].html is None and report.folder.is_dir()

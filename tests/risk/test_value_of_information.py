@@ -229,7 +229,7 @@ def test_swing_of_tied_inputs_compares_minimum_and_maximum():
 
 
 def test_npv_summary_matches_numpy_and_a_hand_computed_cvar():
-    """21 values: the worst ceil(1.05) = 2 are −9 and −4."""
+    """21 values: 5 % is 1.05 iterations, the worst (−9) and 0.05 of the next (−4)."""
     npv = np.array([3.0, -4.0, 12.0, 0.5, 7.0, -9.0, 2.0, 5.5, 1.0, -0.5, 8.0, 4.0, 6.0, 2.5, -1.0, 9.0, 3.5,
                     0.0, 11.0, 1.5, 10.0])
     summary = npv_summary(npv)
@@ -239,16 +239,17 @@ def test_npv_summary_matches_numpy_and_a_hand_computed_cvar():
         "p50": np.quantile(npv, 0.5),
         "p90": np.quantile(npv, 0.9),
         "prob_loss": 4 / 21,
-        "cvar_5": -6.5,
+        "cvar_5": pytest.approx((-9.0 + 0.05 * -4.0) / 1.05),
     }
     assert all(type(value) is float for value in summary.values())
 
 
-@pytest.mark.parametrize(("n", "worst"), [(20, 1), (60, 3), (100, 5), (101, 6)])
-def test_cvar_averages_the_worst_ceil_5_percent(n, worst):
-    """Whole iterations, counted without float error (0.05 · 60 is 3.0000000000000004 in floats)."""
+@pytest.mark.parametrize(("n", "expected"), [(20, 0.0), (60, 1.0), (100, 2.0), (101, (0 + 1 + 2 + 3 + 4 + 0.05 * 5) / 5.05)])
+def test_cvar_averages_the_worst_5_percent_with_a_fractional_boundary(n, expected):
+    """0, 1, …, n − 1: the worst 0.05·n values, whole ones counted without float error (0.05 · 60 is
+    3.0000000000000004 in floats), the boundary one with its fraction (docs/risk-measures.md)."""
     npv = np.arange(n, dtype=float)[::-1]
-    assert npv_summary(npv)["cvar_5"] == (worst - 1) / 2
+    assert npv_summary(npv)["cvar_5"] == pytest.approx(expected, abs=1e-12)
 
 
 def test_convergence_on_a_known_array():

@@ -9,10 +9,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from alliance_analytics import analyse_partner_fit
 from alliance_analytics.charts import sensitivity as sensitivity_plots
 from alliance_analytics.core.problems import InputError
-from alliance_analytics.sensitivity.analysis import analyse_weight_sensitivity, evaluator_score_array
+from alliance_analytics.fit.analysis import partner_fit
+from alliance_analytics.sensitivity.analysis import evaluator_score_array, weight_sensitivity
 from alliance_analytics.sensitivity.stability import stability_intervals
 
 WALK_AWAYS = ["C03", "C04", "C07", "C08"]
@@ -21,48 +21,48 @@ WALK_AWAYS = ["C03", "C04", "C07", "C08"]
 @pytest.fixture(scope="module")
 def sensitivity(sample_case):
     """A small, fast run on the sample case."""
-    return analyse_weight_sensitivity(sample_case, samples=2000, seed=11)
+    return weight_sensitivity(sample_case, samples=2000, seed=11)
 
 
 def test_walk_aways_are_left_out_unless_asked(sample_case, sensitivity):
     assert sorted(sensitivity.excluded) == WALK_AWAYS
     assert set(sensitivity.candidates).isdisjoint(WALK_AWAYS) and len(sensitivity.candidates) == 9
     assert list(sensitivity.smaa.rank_acceptability.index) == sensitivity.candidates
-    everyone = analyse_weight_sensitivity(sample_case, samples=500, seed=1, include_walk_aways=True)
+    everyone = weight_sensitivity(sample_case, samples=500, seed=1, include_walk_aways=True)
     assert len(everyone.candidates) == 13 and everyone.excluded == []
     assert everyone.stability.top == "C03"
 
 
 def test_candidates_are_analysed_in_current_rank_order(sample_case, sensitivity):
-    ranks = analyse_partner_fit(sample_case).candidates.loc[sensitivity.candidates, "rank"]
+    ranks = partner_fit(sample_case).candidates.loc[sensitivity.candidates, "rank"]
     assert ranks.is_monotonic_increasing
 
 
 def test_stability_is_that_of_the_candidates_in_the_running(sample_case, sensitivity):
-    fit = analyse_partner_fit(sample_case)
+    fit = partner_fit(sample_case)
     direct = stability_intervals(fit.aggregated.loc[sensitivity.candidates, fit.weights.index], fit.weights)
     assert sensitivity.stability.to_json() == direct.to_json()
     assert sensitivity.stability.top == "C02"
 
 
 def test_same_seed_same_results_other_seed_other_results(sample_case, sensitivity):
-    again = analyse_weight_sensitivity(sample_case, samples=2000, seed=11)
-    other = analyse_weight_sensitivity(sample_case, samples=2000, seed=12)
+    again = weight_sensitivity(sample_case, samples=2000, seed=11)
+    other = weight_sensitivity(sample_case, samples=2000, seed=12)
     assert json.dumps(again.to_json()) == json.dumps(sensitivity.to_json())
     assert again.smaa.rank_acceptability.equals(sensitivity.smaa.rank_acceptability)
     assert not other.smaa.rank_acceptability.equals(sensitivity.smaa.rank_acceptability)
 
 
 def test_negative_seed_uses_the_case_seed(sample_case):
-    default = analyse_weight_sensitivity(sample_case, samples=500, seed=-1)
+    default = weight_sensitivity(sample_case, samples=500, seed=-1)
     assert default.seed == sample_case.settings.simulation.seed
-    explicit = analyse_weight_sensitivity(sample_case, samples=500, seed=sample_case.settings.simulation.seed)
+    explicit = weight_sensitivity(sample_case, samples=500, seed=sample_case.settings.simulation.seed)
     assert default.smaa.rank_acceptability.equals(explicit.smaa.rank_acceptability)
 
 
 @pytest.mark.parametrize("kind", ["uniform", "ordinal", "interval"])
 def test_every_weight_information_kind_gives_valid_acceptabilities(sample_case, kind):
-    result = analyse_weight_sensitivity(sample_case, weight_uncertainty=kind, weight_range=0.03, samples=1000,
+    result = weight_sensitivity(sample_case, weight_uncertainty=kind, weight_range=0.03, samples=1000,
                                         seed=5, score_uncertainty=False)
     table = result.smaa.rank_acceptability
     assert np.allclose(table.sum(axis=1), 1) and np.allclose(table.sum(axis=0), 1)
@@ -77,9 +77,9 @@ def test_every_weight_information_kind_gives_valid_acceptabilities(sample_case, 
 
 
 def test_interval_narrower_than_uniform_concentrates_on_the_current_top(sample_case):
-    tight = analyse_weight_sensitivity(sample_case, weight_uncertainty="interval", weight_range=0.01,
+    tight = weight_sensitivity(sample_case, weight_uncertainty="interval", weight_range=0.01,
                                        samples=2000, seed=3, score_uncertainty=False)
-    loose = analyse_weight_sensitivity(sample_case, samples=2000, seed=3, score_uncertainty=False)
+    loose = weight_sensitivity(sample_case, samples=2000, seed=3, score_uncertainty=False)
     top = tight.stability.top
     assert tight.smaa.rank_acceptability.loc[top].iloc[0] == 1.0, "±0.01 never reaches a stability bound"
     assert loose.smaa.rank_acceptability.loc[top].iloc[0] < 1.0
@@ -87,7 +87,7 @@ def test_interval_narrower_than_uniform_concentrates_on_the_current_top(sample_c
 
 def test_all_parameter_problems_at_once(sample_case):
     with pytest.raises(InputError) as caught:
-        analyse_weight_sensitivity(sample_case, weights={"charisma": 1}, aggregation="mode",
+        weight_sensitivity(sample_case, weights={"charisma": 1}, aggregation="mode",
                                    weight_uncertainty="fuzzy", weight_range=0, samples=5)
     assert [problem.column for problem in caught.value.problems] == [
         "weights.charisma", "aggregation", "weight_uncertainty", "weight_range", "samples"]
@@ -97,7 +97,7 @@ def test_too_few_candidates_in_the_running_is_explained(sample_case):
     candidates = sample_case.candidates.copy()
     candidates.loc[candidates.index != "C09", "phase_out_date"] = dt.date(2027, 1, 1)
     with pytest.raises(InputError, match="needs at least two candidates in the running, found 1"):
-        analyse_weight_sensitivity(replace(sample_case, candidates=candidates), samples=100)
+        weight_sensitivity(replace(sample_case, candidates=candidates), samples=100)
 
 
 def test_evaluator_score_array_holds_every_score(sample_case):
