@@ -42,6 +42,7 @@ from alliance_analytics.batch.execution import DaskCluster, LocalPool, default_w
 from alliance_analytics.batch.lock import batch_lock
 from alliance_analytics.batch.plan import BatchPlan, RunSpec, plan_batch
 from alliance_analytics.core.atomic_files import write_json_atomic, write_text_atomic
+from alliance_analytics.core.cache import computations
 from alliance_analytics.core.paths import NOTEBOOKS_DIR, REPORTS_DIR
 from alliance_analytics.notebook.provenance import git_revision, package_versions
 from alliance_analytics.reporting.folders import new_stamp, point_latest, staging_folder
@@ -201,7 +202,8 @@ def build_manifest(located: LocatedConfig, plan: BatchPlan, result: BatchResult,
     result : BatchResult
         What happened.
     files : Path
-        The folder that holds the runs' folders now (the staging folder, before it is renamed).
+        The folder that holds the runs' folders and the run's result cache now (the staging folder, before it is
+        renamed); ``computations`` lists each analysis computed in the batch once, with its cache key.
 
     Returns
     -------
@@ -222,6 +224,7 @@ def build_manifest(located: LocatedConfig, plan: BatchPlan, result: BatchResult,
         "cases": {str(folder): {"name": case.settings.name, "seed": case.settings.simulation.seed,
                                 "file_sha256": dict(case.file_hashes)} for folder, case in plan.cases.items()},
         "runs": [_run_entry(run, files) for run in result.runs],
+        "computations": [{"analysis": analysis, "key": key} for analysis, key in computations(files / CACHE_FOLDER)],
         "versions": package_versions(),
         "git_revision": git_revision(),
     }

@@ -26,7 +26,6 @@ from alliance_analytics.core.scoring import below
 from alliance_analytics.fit.analysis import PartnerFitParameters, PartnerFitResult, analyse_partner_fit
 from alliance_analytics.portfolio.analysis import PortfolioParameters, PortfolioResult, analyse_portfolio
 from alliance_analytics.risk.analysis import SimulationParameters, SimulationResult, analyse_risk_simulation
-from alliance_analytics.risk.value_of_information import npv_summary
 from alliance_analytics.sensitivity.analysis import (
     SensitivityParameters,
     SensitivityResult,
@@ -421,9 +420,9 @@ def build_brief(case: Case, fit: PartnerFitResult, sensitivity: SensitivityResul
 
 def _overview(fit: PartnerFitResult, simulation: SimulationResult) -> pd.DataFrame:
     """Every candidate's fit, recommendation, expected NPV and loss probability, by fit rank."""
-    scenarios = simulation.scenarios[fit.candidates.index].to_numpy()
+    summaries = [simulation.candidates[candidate].summary for candidate in fit.candidates.index]
     table = fit.candidates[["name", "fit_score", "rank", "recommendation"]].assign(
-        npv_mean=scenarios.mean(axis=0), prob_loss=(scenarios < 0).mean(axis=0))
+        npv_mean=[summary["mean"] for summary in summaries], prob_loss=[summary["prob_loss"] for summary in summaries])
     return table.sort_values(["rank", "name"])
 
 
@@ -488,7 +487,7 @@ def _key_risks(case: Case, simulation: SimulationResult, candidates: list[str]) 
     descriptions = case.risks.set_index(["candidate_id", "risk_id"])["description"]
     rows = {}
     for candidate in candidates:
-        stats = npv_summary(simulation.candidates[candidate].npv)
+        stats = simulation.candidates[candidate].summary
         shares = simulation.sensitivity(candidate)["Variance share"]
         risks = shares[shares.index.str.startswith("risk:") & (shares > 0)].sort_values(ascending=False)
         rows[candidate] = {

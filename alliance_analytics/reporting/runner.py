@@ -39,7 +39,7 @@ from tqdm import tqdm
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.loading import load_case
 from alliance_analytics.core.atomic_files import write_json_atomic, write_text_atomic
-from alliance_analytics.core.cache import CACHE_ENV
+from alliance_analytics.core.cache import CACHE_ENV, computations
 from alliance_analytics.core.paths import NOTEBOOKS_DIR, REPORTS_DIR
 from alliance_analytics.notebook.provenance import run_provenance
 from alliance_analytics.reporting.catalogue import notebook_title, select_notebooks
@@ -150,7 +150,9 @@ def run_report(
             for notebook in tqdm(notebooks, desc="notebooks", unit="notebook", disable=not progress)
         ]
         provenance = run_provenance(case, parameters)
-        status = {"ok": all(run.ok for run in runs), "notebooks": [asdict(run) for run in runs]}
+        computed = [{"analysis": analysis, "key": key} for analysis, key in computations(staging / CACHE_FOLDER)]
+        status = {"ok": all(run.ok for run in runs), "notebooks": [asdict(run) for run in runs],
+                  "computations": computed}
         write_json_atomic(staging / "run.json", {**status, **provenance})
         _write_index(staging / "index.html", case, runs, provenance)
         shutil.rmtree(staging / CACHE_FOLDER, ignore_errors=True)

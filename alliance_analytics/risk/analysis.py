@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import io
 from dataclasses import dataclass
 from numbers import Integral
@@ -84,6 +85,12 @@ class CandidateSimulation:
     mean_cash_flows: np.ndarray
     mitigation: pd.DataFrame
 
+    @functools.cached_property
+    def summary(self) -> dict[str, float]:
+        """Mean, P10/P50/P90, P(loss) and 5 % CVaR of the NPV (:func:`npv_summary`), computed once and shown
+        by every report."""
+        return npv_summary(self.npv)
+
 
 @dataclass(frozen=True)
 class SimulationResult:
@@ -139,7 +146,7 @@ class SimulationResult:
         """
         rows = {}
         for candidate, sim in self.candidates.items():
-            stats = npv_summary(sim.npv)
+            stats = sim.summary
             rows[candidate] = {
                 "Candidate": self.names[candidate], "Mean NPV": stats["mean"], "P10": stats["p10"],
                 "P50": stats["p50"], "P90": stats["p90"], "P(loss)": stats["prob_loss"], "CVaR 5 %": stats["cvar_5"],
@@ -340,7 +347,7 @@ class SimulationResult:
         """
         candidates = {}
         for candidate, sim in self.candidates.items():
-            stats = npv_summary(sim.npv)
+            stats = sim.summary
             accuracy = self.convergence(candidate)
             values = self._evppi(candidate)
             finite = np.isfinite(sim.payback)
