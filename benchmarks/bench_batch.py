@@ -7,9 +7,9 @@ Three measurements, each written to a fresh temporary output folder:
    worker per core), as a child process, so interpreter start and imports count. Target: under 60 s.
 2. The per-notebook overhead, from the default batch run again with ONE worker (no two runs compete for the
    cores) against the same analysis called directly in Python in this process: for each notebook, the
-   package calls its notebook makes with its default parameters (``partner_fit(load_case(...))``,
-   ``weight_sensitivity(...)``, ``simulate_case(...)``, ``optimise_portfolio(...)`` after the fit and a
-   scenario simulation, ``analyse_decision_brief(...)``), best of ``--repeat``. A run's time splits into
+   package call its notebook makes with its default parameters, ``analyse_<name>(load_case(...))``, best of
+   ``--repeat``; called alone, without the run's cache, so the portfolio and the brief compute their inputs
+   too (in a batch they reuse them). A run's time splits into
    kernel start and papermill (execution time minus the cells' own time, from the executed notebook's
    papermill metadata), the cells (the analysis plus imports, tables and charts) and the HTML export;
    ``overhead`` = run time − direct time. A notebook without a known direct call is reported without one.
@@ -42,10 +42,16 @@ from typing import Any
 import nbformat
 from timing import best_of
 
-from alliance_analytics import load_case
+from alliance_analytics import (
+    analyse_decision_brief,
+    analyse_partner_fit,
+    analyse_portfolio,
+    analyse_risk_simulation,
+    analyse_weight_sensitivity,
+    load_case,
+)
 from alliance_analytics.batch.runner import run_batch
 from alliance_analytics.core.paths import PROJECT_ROOT, SAMPLE_CASE_DIR
-from alliance_analytics.fit.analysis import partner_fit
 
 DEFAULT_CONFIG = PROJECT_ROOT / "batches" / "default.yaml"
 SPEEDUP_CONFIG = f"""\
@@ -60,42 +66,27 @@ runs:
 
 
 def partner_fit(case_dir: Path) -> Any:
-    """What ``01_partner_fit`` computes."""
-    return partner_fit(load_case(case_dir))
+    """What ``01_partner_fit`` computes (default parameters)."""
+    return analyse_partner_fit(load_case(case_dir))
 
 
 def weight_sensitivity(case_dir: Path) -> Any:
     """What ``02_weight_sensitivity`` computes (default parameters)."""
-    from alliance_analytics.sensitivity.analysis import weight_sensitivity
-
-    return weight_sensitivity(load_case(case_dir))
+    return analyse_weight_sensitivity(load_case(case_dir))
 
 
 def risk_simulation(case_dir: Path) -> Any:
     """What ``03_risk_simulation`` computes (default parameters, sensitivity figures included)."""
-    from alliance_analytics.risk.analysis import simulate_case
-
-    return simulate_case(load_case(case_dir))
+    return analyse_risk_simulation(load_case(case_dir))
 
 
 def portfolio(case_dir: Path) -> Any:
-    """What ``04_portfolio`` computes (default parameters)."""
-    from alliance_analytics.portfolio.analysis import optimise_portfolio, portfolio_overrides
-    from alliance_analytics.portfolio.from_case import portfolio_settings
-    from alliance_analytics.risk.analysis import simulate_case
-
-    case = load_case(case_dir)
-    overrides = portfolio_overrides("", [], [], {})
-    settings = portfolio_settings(case, overrides)
-    simulation = simulate_case(case, iterations=settings.scenarios, sensitivity=False)
-    return optimise_portfolio(case, partner_fit(case), simulation.scenarios, overrides, frontier_points=10,
-                             robustness_samples=20, budget_step=500000, fte_step=0.5)
+    """What ``04_portfolio`` computes alone (default parameters): the fit, the simulation and the portfolio."""
+    return analyse_portfolio(load_case(case_dir))
 
 
 def decision_brief(case_dir: Path) -> Any:
-    """What ``05_decision_brief`` computes (default parameters)."""
-    from alliance_analytics.brief.analysis import analyse_decision_brief
-
+    """What ``05_decision_brief`` computes alone (default parameters): every analysis, then the brief."""
     return analyse_decision_brief(load_case(case_dir))
 
 
@@ -187,6 +178,9 @@ def main() -> None:
           + ", ".join(f"{name} {value:.2f}" for name, value in loads.items()))
     print(f"default batch ({len(manifest['runs'])} runs, {manifest['executor']}), as `make report`: {report_s:.1f} s "
           f"(target < 60 s: {'met' if report_s < 60 else 'NOT met'})")
+    computed = [entry["analysis"] for entry in manifest.get("computations", [])]
+    print(f"analyses computed in the default batch: {', '.join(computed)} "
+          f"(Monte Carlo runs: {computed.count('risk_simulation')})")
     for run in manifest["runs"]:
         print(f"  {run['id']}: {run['status']}, {run['seconds']:.1f} s")
     print("per notebook, one worker (run = kernel start & papermill + cells + HTML export; overhead = run − direct):")
@@ -200,6 +194,7 @@ def main() -> None:
           f"(target ≥ 1.6x: {'met' if speedup >= 1.6 else 'NOT met'})")
     print(json.dumps({
         "report_s": round(report_s, 2), "report_runs": len(manifest["runs"]), "report_executor": manifest["executor"],
+        "monte_carlo_runs": [entry["analysis"] for entry in manifest.get("computations", [])].count("risk_simulation"),
         "overhead_s": rounded(overhead_s),
         "overhead_by_notebook": {name: {key: rounded(value) if isinstance(value, float) else value
                                         for key, value in entry.items()} for name, entry in figures.items()},

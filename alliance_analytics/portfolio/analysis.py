@@ -12,7 +12,6 @@ import dataclasses
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from numbers import Real
 from typing import Any, Literal
 
 import numpy as np
@@ -260,39 +259,6 @@ class PortfolioResult:
             "why": {candidate: {"status": row.status, "objective_change": _number(row.objective_change),
                                 "reason": row.reason} for candidate, row in self.why.iterrows()},
         }
-
-
-def check_portfolio_run(case: Case, objective: str = "", force_in: Sequence[str] = (),
-                        force_out: Sequence[str] = (), portfolio: Mapping[str, Any] | None = None,
-                        frontier_points: int = 10, robustness_samples: int = 20, budget_step: float = 500_000,
-                        fte_step: float = 0.5) -> list[Problem]:
-    """Check the portfolio notebook's parameters against the case, finding every problem.
-
-    Parameters
-    ----------
-    case : Case
-        The case.
-    objective, force_in, force_out, portfolio
-        Overrides of the case's portfolio settings (see :func:`portfolio_overrides`).
-    frontier_points, robustness_samples : int
-        Frontier size (≥ 2) and number of robustness re-solves (≥ 0).
-    budget_step, fte_step : float
-        Steps of the marginal values (> 0).
-
-    Returns
-    -------
-    list of Problem
-        Empty when the parameters are usable.
-    """
-    problems = check_portfolio_parameters(case, portfolio_overrides(objective, force_in, force_out, portfolio))
-    for name, value, low in (("frontier_points", frontier_points, 2), ("robustness_samples", robustness_samples, 0)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            problems.append(Problem("parameters", f"expected a whole number of at least {low}, got {value!r}",
-                                    column=name))
-    for name, value in (("budget_step", budget_step), ("fte_step", fte_step)):
-        if isinstance(value, bool) or not isinstance(value, Real) or not value > 0:
-            problems.append(Problem("parameters", f"expected a number above 0, got {value!r}", column=name))
-    return problems
 
 
 def portfolio_overrides(objective: str = "", force_in: Sequence[str] = (), force_out: Sequence[str] = (),

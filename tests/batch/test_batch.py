@@ -15,7 +15,6 @@ import pytest
 from batch_notebooks import write_config, write_notebooks
 from click.testing import CliRunner
 
-from alliance_analytics import cli
 from alliance_analytics.batch import runner as batch_module
 from alliance_analytics.batch.lock import batch_lock
 from alliance_analytics.batch.runner import MANIFEST_KIND, prune_batches, run_batch

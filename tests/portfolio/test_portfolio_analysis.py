@@ -12,8 +12,9 @@ import json
 import numpy as np
 import pytest
 
+from alliance_analytics.core.parameters import parameter_problems
 from alliance_analytics.fit.analysis import partner_fit
-from alliance_analytics.portfolio.analysis import check_portfolio_run, optimise_portfolio
+from alliance_analytics.portfolio.analysis import PortfolioParameters, optimise_portfolio
 from alliance_analytics.portfolio.problem import PortfolioProblem
 from alliance_analytics.risk.analysis import simulate_case
 
@@ -163,8 +164,10 @@ def test_forcing_in_a_candidate_keeps_it_in(inputs):
 
 
 def test_bad_parameters_are_all_reported(sample_case):
-    problems = check_portfolio_run(sample_case, objective="profit", force_in=["C99"], frontier_points=1,
-                                   robustness_samples=-1, budget_step=0)
+    problems = parameter_problems(PortfolioParameters, {
+        "objective": "profit", "force_in": ["C99"], "frontier_points": 1, "robustness_samples": -1,
+        "budget_step": 0, "iterations": 50, "weights": {"charisma": 1}}, sample_case)
     columns = sorted(problem.column for problem in problems)
-    assert columns == ["budget_step", "force_in", "frontier_points", "objective", "robustness_samples"]
-    assert not check_portfolio_run(sample_case)
+    assert columns == ["budget_step", "force_in", "frontier_points", "iterations", "objective", "robustness_samples",
+                       "weights.charisma"]
+    assert not parameter_problems(PortfolioParameters, {}, sample_case)
