@@ -169,19 +169,17 @@ class PartnerFitResult:
         table["Fit score"] = self.candidates.loc[order, "fit_score"]
         return table.round(2).rename_axis(index="ID", columns=None)
 
-    def summary(self) -> str:
-        """One line per recommendation listing its candidates by rank, e.g. for a headline.
+    def headline(self) -> list[str]:
+        """One line per recommendation listing its candidates by rank (the headline of every report).
 
         Returns
         -------
-        str
+        list of str
             ``"advance: C03, C07"`` style lines.
         """
         ranked = self.candidates.sort_values("rank")
-        return "\n".join(
-            f"{label}: {', '.join(ranked.index[ranked['recommendation'] == label]) or '(none)'}"
-            for label in RECOMMENDATIONS
-        )
+        return [f"{label}: {', '.join(ranked.index[ranked['recommendation'] == label]) or '(none)'}"
+                for label in RECOMMENDATIONS]
 
     def to_json(self) -> dict:
         """The machine-readable result, as stored in ``results.json``.
