@@ -9,6 +9,7 @@ import signal
 import tempfile
 import threading
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +39,26 @@ class IpcKernelManager(AsyncKernelManager):
         return os.path.join(tempfile.gettempdir(), f"alliance-analytics-kernel-{uuid.uuid4().hex}")
 
 
-def execute(notebook: Path, executed: Path, parameters: dict[str, Any],
-             timeout_s: float | None) -> tuple[str | None, bool]:
-    """Run papermill once; return the error (``None`` on success) and whether the kernel died."""
+def execute(notebook: Path, executed: Path, parameters: dict[str, Any], timeout_s: float | None,
+            env: Mapping[str, str] | None = None) -> tuple[str | None, bool]:
+    """Run papermill once; return the error (``None`` on success) and whether the kernel died.
+
+    Parameters
+    ----------
+    notebook, executed : Path
+        The notebook to run and where the executed copy goes.
+    parameters : dict
+        Injected into the ``parameters`` cell.
+    timeout_s : float or None
+        Time limit of the whole execution (and of each cell), in seconds.
+    env : mapping of str to str, optional
+        Environment variables added for this kernel only (this process's environment is left alone).
+
+    Returns
+    -------
+    (str or None, bool)
+        The error, and whether the kernel died.
+    """
     kernels: list[IpcKernelManager] = []
 
     class WatchedKernelManager(IpcKernelManager):
@@ -49,6 +67,12 @@ def execute(notebook: Path, executed: Path, parameters: dict[str, Any],
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             kernels.append(self)
+
+        async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+            """Start the kernel with ``env`` added to the environment it inherits."""
+            if env:
+                kw["env"] = {**kw.get("env", os.environ), **env}
+            return await super()._async_pre_start_kernel(**kw)
 
     expired = threading.Event()
 

@@ -25,7 +25,6 @@ Layout of one run::
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from collections.abc import Sequence
@@ -205,8 +204,6 @@ def run_notebook(notebook: Path, case_dir: Path, case_name: str, parameters: dic
         The outcome, with the files' links, the error (if any) and the headline from ``results.json``.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    if cache_dir is not None:
-        os.environ[CACHE_ENV] = str(cache_dir)
     executed = folder / notebook.name
     results = folder / "results.json"
     injected = {**parameters, "case_dir": str(Path(case_dir).resolve()), "results_path": str(results)}
@@ -214,7 +211,8 @@ def run_notebook(notebook: Path, case_dir: Path, case_name: str, parameters: dic
     attempts, error = 0, None
     while attempts < 1 + DEAD_KERNEL_RETRIES:
         attempts += 1
-        error, kernel_died = execute(notebook, executed, injected, timeout_s)
+        error, kernel_died = execute(notebook, executed, injected, timeout_s,
+                                     env={CACHE_ENV: str(cache_dir)} if cache_dir is not None else None)
         if not kernel_died:
             break
     seconds = time.perf_counter() - started
