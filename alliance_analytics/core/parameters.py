@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from alliance_analytics.core.problems import Problem, describe_validation_error
+from alliance_analytics.core.problems import Problem, colon_hint, describe_validation_error
 
 UNKNOWN_PARAMETER = "is not a parameter of this analysis"
 
@@ -71,7 +71,8 @@ def parameters_or_problems(model: type[Model], values: Mapping[str, Any]) -> tup
     try:
         return model(**values), []
     except ValidationError as error:
-        return None, [Problem("parameters", describe_validation_error(detail, UNKNOWN_PARAMETER),
+        return None, [Problem("parameters", describe_validation_error(detail, UNKNOWN_PARAMETER)
+                              + colon_hint(detail["loc"][-1] if detail["loc"] else ""),
                               column=".".join(str(part) for part in detail["loc"]))
                       for detail in error.errors()]
 

@@ -120,3 +120,33 @@ class InputError(Exception):
     def _render_traceback_(self) -> list[str]:
         """Show only the problem list in IPython/Jupyter, never a traceback."""
         return self.report().splitlines()
+
+
+def colon_hint(key: object) -> str:
+    """A hint for a key that YAML read together with its value because no space followed the colon.
+
+    ``{budget:3000000}`` in YAML flow style is one key ``budget:3000000`` with no value (js-yaml#355).
+
+    Parameters
+    ----------
+    key : object
+        The key reported as unknown.
+
+    Returns
+    -------
+    str
+        ``" (YAML needs a space after ':': write {budget: 3000000}, not {budget:3000000})"`` style text, or
+        an empty string when the key holds no colon.
+
+    Examples
+    --------
+    >>> colon_hint("budget:3000000")
+    " (YAML needs a space after ':': write {budget: 3000000}, not {budget:3000000})"
+    >>> colon_hint("budget")
+    ''
+    """
+    text = str(key)
+    if ":" not in text:
+        return ""
+    name, _, value = text.partition(":")
+    return f" (YAML needs a space after ':': write {{{name}: {value}}}, not {{{text}}})"

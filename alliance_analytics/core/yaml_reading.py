@@ -1,17 +1,24 @@
 """Reading ``case.yaml`` so every problem can be traced to its line.
 
 Dates are kept as text (pydantic parses them and reports an impossible date like any other bad value,
-instead of the YAML reader failing), and a key given twice is an error instead of silently taking the last.
+instead of the YAML reader failing), a key given twice is an error instead of silently taking the last, and a
+number in exponent notation (``2e4``, ``1.5e3``) is that number, as YAML 1.2 and JSON read it (PyYAML's
+YAML 1.1 resolver reads it as text: yaml/pyyaml#173). The same loader reads command-line parameter values.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
 
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_EXPONENT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)[eE][-+]?[0-9]+$")
+"""A number with an exponent (``1e3``, ``-2E+4``, ``1.5e3``), which YAML 1.1 calls a float only with a dot and a
+signed exponent."""
 
 
 class CaseYamlLoader(yaml.SafeLoader):
@@ -21,6 +28,10 @@ class CaseYamlLoader(yaml.SafeLoader):
         first: [(tag, pattern) for tag, pattern in resolvers if tag != _TIMESTAMP_TAG]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
+    for _first in "-+.0123456789":
+        yaml_implicit_resolvers.setdefault(_first, [])
+        yaml_implicit_resolvers[_first] = [(_FLOAT_TAG, _EXPONENT), *yaml_implicit_resolvers[_first]]
+    del _first
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         """Build a mapping; a key given twice, or a key that is not plain text, is a ``ConstructorError``."""

@@ -23,7 +23,7 @@ from alliance_analytics.case.case import Case
 from alliance_analytics.case.vocabulary import RISK_LEVEL_ORDER
 from alliance_analytics.core.cache import cached
 from alliance_analytics.core.parameters import AnalysisParameters
-from alliance_analytics.core.problems import InputError, Problem
+from alliance_analytics.core.problems import InputError, Problem, colon_hint
 from alliance_analytics.core.scoring import below, fit_contributions, fit_scores, normalise_weights, rank_candidates
 from alliance_analytics.fit.aggregation import AGGREGATION_METHODS, aggregate_scores, disagreements
 from alliance_analytics.fit.gates import red_flags, strategy_gate
@@ -243,7 +243,8 @@ def check_parameters(case: Case, weights: Mapping[str, float] | None, aggregatio
     for criterion, weight in (weights or {}).items():
         if criterion not in criterion_ids:
             problems.append(Problem("parameters", f"unknown criterion '{criterion}'; expected one of "
-                                    f"{', '.join(criterion_ids)}", column=f"weights.{criterion}"))
+                                    f"{', '.join(criterion_ids)}{colon_hint(criterion)}",
+                                    column=f"weights.{criterion}"))
         if isinstance(weight, bool) or not isinstance(weight, Real) or not 0 <= weight < math.inf:
             problems.append(Problem("parameters", f"expected a finite, non-negative number, got {weight!r}",
                                     column=f"weights.{criterion}"))

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from alliance_analytics.core.problems import Problem
+from alliance_analytics.core.yaml_reading import CaseYamlLoader
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),
@@ -63,17 +64,22 @@ def parse_value(text: str) -> Any:
     Returns
     -------
     Any
-        The parsed value; text that is not valid YAML stays a string.
+        The parsed value: YAML as the case files are read (:class:`~alliance_analytics.core.yaml_reading.
+        CaseYamlLoader`: ``1e4`` is a number, dates stay text); an empty text is the empty string (which
+        parameters such as ``aggregation`` read as "the case's value"); text that is not valid YAML stays a
+        string.
 
     Examples
     --------
     >>> parse_value("{strategic_fit: 30}")
     {'strategic_fit': 30}
-    >>> parse_value("median")
-    'median'
+    >>> parse_value("median"), parse_value(""), parse_value("1e4")
+    ('median', '', 10000.0)
     """
+    if not text.strip():
+        return text
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=CaseYamlLoader)
     except yaml.YAMLError:
         return text
 

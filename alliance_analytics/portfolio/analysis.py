@@ -389,9 +389,16 @@ class PortfolioParameters(SimulationParameters, PartnerFitParameters):
         return portfolio_overrides(self.objective, self.force_in, self.force_out, self.portfolio)
 
     def problems(self, case: Case) -> list[Problem]:
-        """What does not fit the case: fit and simulation parameters, and the portfolio overrides."""
-        return (PartnerFitParameters.problems(self, case) + SimulationParameters.problems(self, case)
-                + check_portfolio_parameters(case, self.overrides()))
+        """What does not fit the case: fit and simulation parameters, and the portfolio overrides.
+
+        A problem with a setting given inside ``portfolio`` is reported at ``portfolio.<setting>``; one with
+        ``objective``, ``force_in`` or ``force_out`` given as a parameter of its own, at that parameter.
+        """
+        own = {"objective": bool(self.objective), "force_in": bool(self.force_in), "force_out": bool(self.force_out)}
+        overrides = [problem if own.get((problem.column or "").split(".")[0])
+                     else dataclasses.replace(problem, column=f"portfolio.{problem.column}")
+                     for problem in check_portfolio_parameters(case, self.overrides())]
+        return PartnerFitParameters.problems(self, case) + SimulationParameters.problems(self, case) + overrides
 
 
 def analyse_portfolio(case: Case, parameters: PortfolioParameters = PortfolioParameters()) -> PortfolioResult:

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.model import Portfolio
-from alliance_analytics.core.problems import InputError, Problem, describe_validation_error
+from alliance_analytics.core.problems import InputError, Problem, colon_hint, describe_validation_error
 from alliance_analytics.fit.analysis import PartnerFitResult
 from alliance_analytics.portfolio.problem import LinearLimit, PortfolioProblem, force_limit, money
 
@@ -34,7 +34,7 @@ def portfolio_settings(case: Case, overrides: Mapping[str, Any] | None = None) -
         The case.
     overrides : mapping, optional
         Keys of ``portfolio`` in ``case.yaml`` (e.g. ``objective``, ``force_in``, ``risk_limit``) and their
-        new values; ``None`` values are ignored. A ``risk_limit`` mapping updates only the keys it names.
+        new values. A ``risk_limit`` or ``blend`` mapping updates only the keys it names.
 
     Returns
     -------
@@ -71,7 +71,8 @@ def check_portfolio_parameters(case: Case, overrides: Mapping[str, Any] | None =
     try:
         _merged(case, overrides)
     except ValidationError as error:
-        problems += [Problem("parameters", describe_validation_error(detail, UNKNOWN_SETTING),
+        problems += [Problem("parameters", describe_validation_error(detail, UNKNOWN_SETTING)
+                             + colon_hint(detail["loc"][-1] if detail["type"] == "extra_forbidden" else ""),
                              column=".".join(str(part) for part in detail["loc"])) for detail in error.errors()]
     known = set(case.candidates.index)
     for key in ("force_in", "force_out"):
@@ -83,11 +84,10 @@ def check_portfolio_parameters(case: Case, overrides: Mapping[str, Any] | None =
 
 
 def _merged(case: Case, overrides: Mapping[str, Any] | None) -> Portfolio:
-    """The case's portfolio settings updated with the non-None overrides, validated by pydantic."""
+    """The case's portfolio settings updated with the overrides, validated by pydantic (an unknown key is an
+    error even when its value is null, as in ``{budget:3000000}``, which YAML reads as one key without a value)."""
     data = case.settings.portfolio.model_dump()
     for key, value in (overrides or {}).items():
-        if value is None:
-            continue
         if isinstance(value, Mapping) and isinstance(data.get(key), dict) and key in ("risk_limit", "blend"):
             data[key] = {**data[key], **value}
         else:

@@ -57,7 +57,11 @@ def check_run(case: Case, notebooks: list[Path], parameters: dict[str, Any]) -> 
             problems.extend(problem for problem in from_papermill
                             if problem.column not in unknown and problem.column not in INJECTED)
             continue
-        problems.extend(parameter_problems(model, mine, case))
+        found = parameter_problems(model, mine, case)
+        problems.extend(found)
+        if not found:
+            validated = model(**mine)
+            per_notebook[notebook] = {name: getattr(validated, name) for name in mine}
     problems.extend(Problem("parameters", f"no chosen notebook takes this parameter "
                             f"({', '.join(path.stem for path in notebooks)})", column=name)
                     for name in sorted(unclaimed))
