@@ -10,6 +10,7 @@ See ``docs/case-format.md`` for the format in words.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
@@ -57,11 +58,46 @@ def _split_list(value: object) -> object:
 
 SemicolonList = Annotated[list[str], BeforeValidator(_split_list)]
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: object) -> object:
+    """Accept a date only as ISO 8601 text (``2027-06-30``) or a date; a number is never a date.
+
+    pydantic's lax date parsing reads a whole number as seconds since 1970 (``0`` would be 1970-01-01, as a
+    spreadsheet writes an empty date formula), so anything but ISO text is refused here, with what was given.
+    """
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        return value.strip()
+    raise ValueError(f"expected an ISO date like 2027-06-30, got {value!r}")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+"""A date written as ISO 8601 text (``YYYY-MM-DD``), and nothing else."""
+
+
+def _judgement(value: object) -> object:
+    """An AHP judgement as a number: ``3``, ``0.5`` or a fraction written ``1/3`` (as AHP files write them)."""
+    if isinstance(value, str) and "/" in value:
+        numerator, _, denominator = value.partition("/")
+        try:
+            return float(numerator) / float(denominator)
+        except (ValueError, ZeroDivisionError):
+            raise ValueError(f"expected a number or a fraction like 1/3, got {value!r}") from None
+    return value
+
+
+Judgement = Annotated[float, BeforeValidator(_judgement), Field(gt=0)]
+"""How many times as important ``a`` is as ``b``: a positive number or a fraction ``1/3``."""
+
 
 class _Strict(BaseModel):
-    """Base model: unknown keys are errors (they are usually typos); NaN and infinity are not numbers here."""
+    """Base model: unknown keys are errors (they are usually typos); NaN and infinity are not numbers here; text
+    is compared without the white space around it (``"A. Keller "`` is ``"A. Keller"``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, str_strip_whitespace=True)
 
 
 class Objective(_Strict):
@@ -76,7 +112,7 @@ class Strategy(_Strict):
     """The strategy the alliances must serve."""
 
     objectives: list[Objective] = Field(min_length=1)
-    horizon: dt.date
+    horizon: IsoDate
     risk_appetite: RiskLevel
 
 
@@ -121,7 +157,7 @@ class PairwiseJudgements(_Strict):
     """One evaluator's AHP judgements: ``[a, b, v]`` says criterion a is v times as important as b."""
 
     evaluator: str = Field(min_length=1)
-    comparisons: list[tuple[Identifier, Identifier, Annotated[float, Field(gt=0)]]] = Field(min_length=1)
+    comparisons: list[tuple[Identifier, Identifier, Judgement]] = Field(min_length=1)
 
 
 class Weighting(_Strict):
@@ -227,7 +263,7 @@ class CaseSettings(_Strict):
 
     name: str = Field(min_length=1)
     currency: str = Field(pattern=r"^[A-Z]{3}$")
-    as_of: dt.date
+    as_of: IsoDate
     strategy: Strategy
     scale: Scale
     aggregation: Aggregation
@@ -262,7 +298,7 @@ class CandidateRow(_Row):
     investment: float = Field(ge=0)
     manager_fte: float = Field(ge=0)
     payback_months: int = Field(ge=1)
-    phase_out_date: dt.date | None
+    phase_out_date: IsoDate | None
     risk_level: RiskLevel
     competes_with: SemicolonList
     sponsor: str | None = None

@@ -6,6 +6,7 @@ normalised to sum to 1, so it stays on the evaluation scale.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 SCORE_TOLERANCE = 1e-9
@@ -14,27 +15,38 @@ SCORE_TOLERANCE = 1e-9
 
 
 def normalise_weights(weights: pd.Series) -> pd.Series:
-    """Scale non-negative weights to sum to 1.
+    """Scale non-negative, finite weights to sum to 1.
+
+    The weights are first divided by the largest, so their sum cannot overflow: ``1e308`` and ``1e308`` are
+    half and half, as ``1`` and ``1`` are (a plain division by the sum would make every weight 0).
 
     Parameters
     ----------
     weights : pandas.Series
-        Relative weights by criterion id; non-negative, not all zero.
+        Relative weights by criterion id; finite, non-negative, not all zero.
 
     Returns
     -------
     pandas.Series
         The weights divided by their sum.
 
+    Raises
+    ------
+    ValueError
+        When a weight is negative or not finite, or all are zero.
+
     Examples
     --------
     >>> normalise_weights(pd.Series({"a": 3.0, "b": 1.0})).tolist()
     [0.75, 0.25]
+    >>> normalise_weights(pd.Series({"a": 1.0e308, "b": 1.0e308})).tolist()
+    [0.5, 0.5]
     """
-    total = float(weights.sum())
-    if (weights < 0).any() or total <= 0:
-        raise ValueError("weights must be non-negative and not all zero")
-    return weights / total
+    values = weights.astype(float)
+    if values.empty or (values < 0).any() or not np.isfinite(values).all() or not float(values.max()) > 0:
+        raise ValueError("weights must be finite, non-negative and not all zero")
+    scaled = values / float(values.max())
+    return scaled / float(scaled.sum())
 
 
 def fit_contributions(aggregated: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:

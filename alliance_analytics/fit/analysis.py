@@ -248,7 +248,7 @@ def check_parameters(case: Case, weights: Mapping[str, float] | None, aggregatio
         if isinstance(weight, bool) or not isinstance(weight, Real) or not 0 <= weight < math.inf:
             problems.append(Problem("parameters", f"expected a finite, non-negative number, got {weight!r}",
                                     column=f"weights.{criterion}"))
-    if not problems and float(_weights(case, weights).sum()) <= 0:
+    if not problems and float(_weights(case, weights).max()) <= 0:
         problems.append(Problem("parameters", "with these overrides every weight is zero", column="weights"))
     if aggregation and aggregation not in AGGREGATION_METHODS:
         problems.append(Problem("parameters", f"expected one of {', '.join(AGGREGATION_METHODS)}, got "

@@ -409,7 +409,7 @@ YAML_VALUE_CASES = [
     pytest.param("  method: mean", "  methd: mean", "aggregation.methd", ("not a known key",), id="misspelt-key"),
     pytest.param("iterations: 20000", "iterations: many", "simulation.iterations", ("valid integer", "'many'"),
                  id="iterations-not-an-integer"),
-    pytest.param("horizon: 2029-12-31", "horizon: end of 2029", "strategy.horizon", ("valid date", "'end of 2029'"),
+    pytest.param("horizon: 2029-12-31", "horizon: end of 2029", "strategy.horizon", ("expected an ISO date like 2027-06-30", "'end of 2029'"),
                  id="horizon-not-a-date"),
     pytest.param("horizon: 2029-12-31", "horizon: 2029-13-45", "strategy.horizon",
                  ("valid date", "month value is outside expected range of 1-12", "'2029-13-45'"),
