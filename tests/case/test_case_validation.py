@@ -293,19 +293,19 @@ def test_candidate_missing_one_criterion(case_copy):
 
 
 @pytest.mark.parametrize(
-    ("file", "content", "line", "message"),
+    ("file", "content", "line", "column", "message"),
     [
-        pytest.param("risks.csv", b"", 1, "is empty; expected a header row naming the columns", id="empty-file"),
+        pytest.param("risks.csv", b"", 1, None, "is empty; expected a header row naming the columns", id="empty-file"),
         # The latin-1 byte of "é" is byte 73 of the file.
         pytest.param("scores.csv", b"candidate_id,criterion_id,evaluator,score,rationale\n"
                                    b"C01,strategic_fit,Jos\xe9 (latin-1),4,\n",
-                     None, "is not UTF-8 text (invalid continuation byte); save it as 'CSV UTF-8'",
+                     2, "evaluator", "is not UTF-8 text (byte 0xe9, 'é' in Windows-1252/Latin-1?); save it as 'CSV UTF-8'",
                      id="not-utf-8"),
     ],
 )
-def test_unreadable_csv(case_copy, file, content, line, message):
+def test_unreadable_csv(case_copy, file, content, line, column, message):
     (case_copy / file).write_bytes(content)
-    assert the_only_problem(case_copy) == Problem(file, message, line=line)
+    assert the_only_problem(case_copy) == Problem(file, message, line=line, column=column)
 
 
 @pytest.mark.parametrize("file", list(CASE_FILES))
