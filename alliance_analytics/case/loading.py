@@ -11,10 +11,12 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.correlations import correlation_matrices
@@ -76,17 +78,16 @@ def load_case(case_dir: str | Path) -> Case:
     subject = f"case {directory}"
     if not directory.is_dir():
         raise InputError(subject, [Problem(str(directory), "is not a folder; expected a case folder")])
-    missing = [Problem(name, f"file not found in {directory}") for name in CASE_FILES if not (directory / name).is_file()]
-    if missing:
-        raise InputError(subject, missing)
-
-    problems: list[Problem] = []
-    settings, root = _load_settings(directory / "case.yaml", problems)
-    tables = {name: _load_table(directory / name, model, problems) for name, model in CASE_FILES.items() if model}
+    problems = [Problem(name, f"file not found in {directory}") for name in CASE_FILES
+                if not (directory / name).is_file()]
+    settings, root, sections = (_load_settings(directory / "case.yaml", problems)
+                                if (directory / "case.yaml").is_file() else (None, None, {}))
+    tables = {name: _load_table(directory / name, model, problems) if (directory / name).is_file()
+              else _Table(complete=False) for name, model in CASE_FILES.items() if model}
     present = {name: model for name, model in OPTIONAL_FILES.items() if (directory / name).is_file()}
     tables |= {name: _load_table(directory / name, model, problems) for name, model in present.items()}
     criterion_weights, correlations, warnings = None, {}, []
-    problems.extend(_cross_check(settings, root, tables))
+    problems.extend(_cross_check(settings, sections, root, tables))
     if settings is not None:
         criterion_weights, located = derive_weights(settings)
         problems.extend(_yaml_problem(root, location, message) for location, message in located)
@@ -130,26 +131,46 @@ def _columns(model: type[BaseModel]) -> Iterable[str]:
     return model.model_fields.keys()
 
 
-def _load_settings(path: Path, problems: list[Problem]) -> tuple[CaseSettings | None, yaml.Node | None]:
-    """Parse and validate ``case.yaml``; return the settings (None if invalid) and the YAML node tree."""
+def _load_settings(path: Path, problems: list[Problem],
+                   ) -> tuple[CaseSettings | None, yaml.Node | None, dict[str, Any]]:
+    """Parse and validate ``case.yaml``: the settings (None if invalid), the YAML node tree, and its valid sections.
+
+    When the settings are invalid, each top-level section is validated on its own, so that the checks across
+    files that need only valid sections (the scale for the scores, the objectives for the candidates) still
+    run and every problem is reported at once.
+    """
     try:
         data, root = parse_yaml(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as error:
         problems.append(Problem(path.name, f"is not UTF-8 text ({error.reason})"))
-        return None, None
+        return None, None, {}
     except yaml.YAMLError as error:
         message, line = describe_yaml_error(error)
         problems.append(Problem(path.name, f"is not valid YAML: {message}", line=line))
-        return None, None
+        return None, None, {}
     if not isinstance(data, dict):
         problems.append(Problem(path.name, "must be a mapping of keys (name, currency, strategy, …)", line=1))
-        return None, root
+        return None, root, {}
     try:
-        return CaseSettings.model_validate(data), root
+        settings = CaseSettings.model_validate(data)
     except ValidationError as error:
         problems.extend(_yaml_problem(root, detail["loc"], describe_validation_error(detail, UNKNOWN_KEY))
                         for detail in error.errors())
-        return None, root
+        return None, root, _valid_sections(data)
+    return settings, root, {name: getattr(settings, name) for name in CaseSettings.model_fields}
+
+
+def _valid_sections(data: dict[str, Any]) -> dict[str, Any]:
+    """The top-level sections of ``case.yaml`` that are valid on their own, validated, by key."""
+    sections = {}
+    for name, info in CaseSettings.model_fields.items():
+        if name not in data:
+            continue
+        try:
+            sections[name] = TypeAdapter(info.annotation).validate_python(data[name])
+        except ValidationError:
+            continue
+    return sections
 
 
 def _yaml_problem(root: yaml.Node | None, location: tuple, message: str) -> Problem:
@@ -203,11 +224,13 @@ def _row_problems(row: BaseModel) -> list[tuple[str, str]]:
     return []
 
 
-def _cross_check(settings: CaseSettings | None, root: yaml.Node | None, tables: dict[str, _Table]) -> list[Problem]:
+def _cross_check(settings: CaseSettings | None, sections: dict[str, Any], root: yaml.Node | None,
+                 tables: dict[str, _Table]) -> list[Problem]:
     """Checks that need more than one value, row or file, as far as the valid parts allow.
 
-    Checks against ``case.yaml`` run when it is valid; checks that a candidate id exists run when every row of
-    ``candidates.csv`` is valid (otherwise a skipped row would make its id look unknown everywhere).
+    Checks within ``case.yaml`` run when it is valid; a check against ``case.yaml`` runs when the sections it
+    needs are valid (``sections``); checks that a candidate id exists run when every row of ``candidates.csv``
+    is valid (otherwise a skipped row would make its id look unknown everywhere).
     """
     problems: list[Problem] = []
     candidates = tables["candidates.csv"]
@@ -224,13 +247,17 @@ def _cross_check(settings: CaseSettings | None, root: yaml.Node | None, tables: 
             elif known is not None and other not in known:
                 problems.append(Problem("candidates.csv", f"unknown candidate '{other}'", line=line,
                                         column="competes_with"))
+    valid = SimpleNamespace(**sections)
     if settings is not None:
         problems.extend(_check_settings(settings, root))
-        problems.extend(_check_objectives(settings, candidates))
-        problems.extend(_check_scores(settings, tables["scores.csv"], candidate_ids, known is not None))
-        problems.extend(_check_portfolio_columns(settings, candidates))
+    if "strategy" in sections:
+        problems.extend(_check_objectives(valid, candidates))
+    if "criteria" in sections and "scale" in sections:
+        problems.extend(_check_scores(valid, tables["scores.csv"], candidate_ids, known is not None))
+    if "portfolio" in sections:
+        problems.extend(_check_portfolio_columns(valid, candidates))
         if known is not None:
-            problems.extend(_check_portfolio_references(settings, root, known))
+            problems.extend(_check_portfolio_references(valid, root, known))
     for name, id_column in (("assumptions.csv", "assumption_id"), ("risks.csv", "risk_id"),
                             ("correlations.csv", None)):
         if name in tables:

@@ -8,6 +8,8 @@ command line and in a notebook.
 
 from __future__ import annotations
 
+import reprlib
+
 from dataclasses import dataclass
 
 import numpy
@@ -54,7 +56,7 @@ def describe_validation_error(detail: dict, unknown_key: str) -> str:
     message = detail["msg"].removeprefix("Value error, ")
     if kind == "value_error":
         return message
-    return f"{message[0].lower()}{message[1:]}, got {value!r}"
+    return f"{message[0].lower()}{message[1:]}, got {short_repr(value)}"
 
 
 @dataclass(frozen=True)
@@ -150,3 +152,34 @@ def colon_hint(key: object) -> str:
         return ""
     name, _, value = text.partition(":")
     return f" (YAML needs a space after ':': write {{{name}: {value}}}, not {{{text}}})"
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxdict, _REPR.maxlist, _REPR.maxtuple, _REPR.maxset = 2, 4, 4, 4, 4
+_REPR.maxstring, _REPR.maxother, _REPR.maxlong = 60, 60, 40
+
+
+def short_repr(value: object, limit: int = 100) -> str:
+    """A value as written in a message, cut short: a message never echoes megabytes of user input.
+
+    Parameters
+    ----------
+    value : object
+        What the user gave.
+    limit : int
+        Most characters.
+
+    Returns
+    -------
+    str
+        ``repr(value)`` with long strings, deep nesting and long collections abbreviated (``...``).
+
+    Examples
+    --------
+    >>> short_repr("heavy")
+    "'heavy'"
+    >>> len(short_repr([[["lol"] * 10] * 10] * 10)) <= 100
+    True
+    """
+    text = _REPR.repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."

@@ -16,6 +16,10 @@ import yaml
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
+MAX_VALUES = 100_000
+"""The most values a YAML document may stand for once its aliases are expanded."""
+MAX_DEPTH = 100
+"""The deepest nesting of values a YAML document may have."""
 _EXPONENT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)[eE][-+]?[0-9]+$")
 """A number with an exponent (``1e3``, ``-2E+4``, ``1.5e3``), which YAML 1.1 calls a float only with a dot and a
 signed exponent."""
@@ -67,7 +71,40 @@ def parse_yaml(text: str) -> tuple[Any, yaml.Node | None]:
     yaml.YAMLError
         For a syntax error or a duplicate key; see :func:`describe_yaml_error`.
     """
-    return yaml.load(text, Loader=CaseYamlLoader), yaml.compose(text, Loader=CaseYamlLoader)
+    try:
+        root = yaml.compose(text, Loader=CaseYamlLoader)
+        _check_size(root)
+        return yaml.load(text, Loader=CaseYamlLoader), root
+    except RecursionError:
+        raise yaml.YAMLError(f"values are nested more deeply than Python can read (keep nesting below "
+                             f"{MAX_DEPTH} levels)") from None
+
+
+def _check_size(root: yaml.Node | None) -> None:
+    """Refuse a document whose aliases expand to more than :data:`MAX_VALUES` values, or nested too deeply.
+
+    Aliases are shared while parsing, so a few kilobytes of nested aliases ("billion laughs") can stand for
+    billions of values; anything that walks the data would hang. The expanded size is counted on the node
+    graph, each node once.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node, depth: int) -> int:
+        if depth > MAX_DEPTH:
+            raise yaml.YAMLError(f"values are nested more than {MAX_DEPTH} levels deep")
+        if id(node) in sizes:
+            return sizes[id(node)]
+        children = ([child for pair in node.value for child in pair] if isinstance(node, yaml.MappingNode)
+                    else node.value if isinstance(node, yaml.SequenceNode) else [])
+        total = 1 + sum(size(child, depth + 1) for child in children)
+        if total > MAX_VALUES:
+            raise yaml.MarkedYAMLError(problem=f"its aliases expand to more than {MAX_VALUES:,} values; write the "
+                                       "values out or use fewer aliases", problem_mark=node.start_mark)
+        sizes[id(node)] = total
+        return total
+
+    if root is not None:
+        size(root, 0)
 
 
 def describe_yaml_error(error: yaml.YAMLError) -> tuple[str, int | None]:

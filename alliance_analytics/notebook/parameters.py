@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from alliance_analytics.core.problems import Problem
-from alliance_analytics.core.yaml_reading import CaseYamlLoader
+from alliance_analytics.core.yaml_reading import parse_yaml
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),
@@ -67,7 +67,7 @@ def parse_value(text: str) -> Any:
         The parsed value: YAML as the case files are read (:class:`~alliance_analytics.core.yaml_reading.
         CaseYamlLoader`: ``1e4`` is a number, dates stay text); an empty text is the empty string (which
         parameters such as ``aggregation`` read as "the case's value"); text that is not valid YAML stays a
-        string.
+        string, and so does text nested too deeply or standing for too many values.
 
     Examples
     --------
@@ -79,9 +79,10 @@ def parse_value(text: str) -> Any:
     if not text.strip():
         return text
     try:
-        return yaml.load(text, Loader=CaseYamlLoader)
+        data, _ = parse_yaml(text)
     except yaml.YAMLError:
         return text
+    return data
 
 
 def accepts(annotation: str, value: Any) -> bool:
