@@ -99,6 +99,7 @@ def load_case(case_dir: str | Path) -> Case:
                 settings.simulation.repair_correlations)
             problems.extend(more)
             warnings.extend(repaired)
+        warnings.extend(_investment_disagreements(tables["candidates.csv"], tables["assumptions.csv"]))
         if settings.portfolio.scenarios is not None:
             warnings.append(f"portfolio.scenarios ({settings.portfolio.scenarios:,}) is no longer used: the portfolio "
                             f"is optimised on the risk simulation's {settings.simulation.iterations:,} iterations, "
@@ -423,3 +424,35 @@ def _check_per_candidate_table(table: _Table, file: str, id_column: str | None,
         first_line.setdefault(key, line)
     return problems
 
+
+CENTRAL_PARAMETER: dict[str, str] = {"fixed": "value", "triangular": "mode", "pert": "mode", "normal": "mean",
+                                     "lognormal": "mean", "p10_p50_p90": "p50"}
+"""The parameter that states an assumption's central value (``uniform``: the middle of ``min`` and ``max``)."""
+
+INVESTMENT_TOLERANCE = 0.01
+"""Relative difference between the two statements of a candidate's investment that is worth a warning."""
+
+
+def _investment_disagreements(candidates: _Table, assumptions: _Table) -> list[str]:
+    """Warnings where ``candidates.csv`` and the investment assumptions state different investments.
+
+    The budget limits use ``candidates.csv``; the NPV uses the assumptions (or, without any, ``candidates.csv``).
+    """
+    central: dict[str, float] = {}
+    lines: dict[str, int] = {}
+    for row, line in zip(assumptions.rows, assumptions.lines):
+        if row.quantity != "investment":
+            continue
+        value = ((row.min + row.max) / 2 if row.distribution == "uniform"
+                 else getattr(row, CENTRAL_PARAMETER[row.distribution]))
+        central[row.candidate_id] = central.get(row.candidate_id, 0.0) + float(value)
+        lines.setdefault(row.candidate_id, line)
+    warnings = []
+    for row, line in zip(candidates.rows, candidates.lines):
+        stated = central.get(row.candidate_id)
+        if stated is not None and abs(stated - row.investment) > INVESTMENT_TOLERANCE * max(abs(row.investment), 1.0):
+            warnings.append(f"{row.candidate_id}'s investment differs: {number(row.investment)} in candidates.csv "
+                            f"(line {line}, used by the budget limits) but {number(stated)} at the centre of its "
+                            f"investment assumptions (assumptions.csv, line {lines[row.candidate_id]}, used by the "
+                            "NPV); make them agree")
+    return warnings

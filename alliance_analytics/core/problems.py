@@ -9,7 +9,6 @@ command line and in a notebook.
 from __future__ import annotations
 
 import reprlib
-
 from dataclasses import dataclass
 
 import numpy

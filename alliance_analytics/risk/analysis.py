@@ -470,7 +470,7 @@ def _simulate_candidate(case: Case, candidate: str, position: int, n: int, seed:
     values = pd.DataFrame(sampled, columns=ids, copy=False)
     risk_state = rng.bit_generator.state
     phase_out = _years_until(case.settings.as_of, case.candidates.at[candidate, "phase_out_date"])
-    thesis = _thesis(rows, values, n)
+    thesis = _thesis(rows, values, n, float(case.candidates.at[candidate, "investment"]))
     risk_uniforms = None if uniforms is None else uniforms[:, len(rows):]
 
     def outcome(apply: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -528,9 +528,13 @@ def _clipped(quantity: str, values: np.ndarray) -> np.ndarray:
     return np.clip(values, 0.0, 1.0) if quantity in _SHARES else np.maximum(values, 0.0)
 
 
-def _thesis(rows: pd.DataFrame, values: pd.DataFrame, n: int) -> ValueThesis:
-    """Combine one candidate's sampled assumptions by quantity (additive quantities add up)."""
-    quantities: dict[str, np.ndarray] = {}
+def _thesis(rows: pd.DataFrame, values: pd.DataFrame, n: int, investment: float) -> ValueThesis:
+    """Combine one candidate's sampled assumptions by quantity (additive quantities add up).
+
+    A candidate without an ``investment`` assumption invests what ``candidates.csv`` says, fixed: the one-off
+    investment is never left out of its NPV.
+    """
+    quantities: dict[str, np.ndarray] = {"investment": np.full(n, investment)}
     for quantity, group in rows.groupby("quantity"):
         columns = values[list(group["assumption_id"])].to_numpy()
         quantities[quantity] = columns.sum(axis=1) if quantity in ADDITIVE_QUANTITIES else columns[:, 0]
