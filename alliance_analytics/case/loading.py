@@ -438,6 +438,8 @@ def _investment_disagreements(candidates: _Table, assumptions: _Table) -> list[s
 
     The budget limits use ``candidates.csv``; the NPV uses the assumptions (or, without any, ``candidates.csv``).
     """
+    if not (candidates.complete and assumptions.complete):
+        return []
     central: dict[str, float] = {}
     lines: dict[str, int] = {}
     for row, line in zip(assumptions.rows, assumptions.lines):
