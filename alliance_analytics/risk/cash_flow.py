@@ -214,7 +214,7 @@ def npv(flows: np.ndarray, rate: float) -> np.ndarray:
 
     Examples
     --------
-    >>> (npv(np.array([[-100.0, 110.0], [0.0, 121.0]]), 0.1).round(9) + 0.0).tolist()
+    >>> npv(np.array([[-100.0, 110.0], [0.0, 121.0]]), 0.1).round(9).tolist()
     [0.0, 110.0]
     """
     flows = np.asarray(flows, dtype=float)
