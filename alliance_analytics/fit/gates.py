@@ -118,3 +118,47 @@ def red_flags(aggregated: pd.DataFrame, criteria: list[Criterion]) -> pd.DataFra
                 f"below the threshold {criterion.red_flag_below:g}"
             )
     return pd.DataFrame({"red_flags": flagged, "red_flag_reasons": reasons})
+
+
+def gate_outlook(candidates: pd.DataFrame, strategy: Strategy, as_of: dt.date) -> list[str]:
+    """What the strategy gate will do to the candidates, in business words, before any analysis runs.
+
+    Parameters
+    ----------
+    candidates, strategy, as_of
+        As for :func:`strategy_gate`.
+
+    Returns
+    -------
+    list of str
+        One sentence per cause that fails candidates (a required objective they lack, an offering phased out
+        too early, no objective served), naming how many and which; empty when every candidate passes.
+
+    Examples
+    --------
+    >>> from alliance_analytics import load_case
+    >>> from alliance_analytics.core.paths import SAMPLE_CASE_DIR
+    >>> case = load_case(SAMPLE_CASE_DIR)
+    >>> gate_outlook(case.candidates, case.settings.strategy, case.settings.as_of)[0]
+    '1 of 13 candidates does not support required objective O3 (Keep patient data in the EU (GDPR and data residency)) and will fail the strategy gate: C07.'
+    """
+    gate = strategy_gate(candidates, strategy, as_of)
+    reasons = gate["gate_reasons"]
+    causes: list[tuple[str, str, list[str]]] = [
+        (f"does not support required objective {objective.id} ({objective.description})",
+         f"do not support required objective {objective.id} ({objective.description})",
+         [c for c, found in reasons.items() if any(r.startswith(f"it does not support required objective "
+                                                                 f"{objective.id} ") for r in found)])
+        for objective in strategy.objectives if objective.required]
+    causes.append(("is phased out before the strategic horizon or before the alliance would pay back",
+                   "are phased out before the strategic horizon or before the alliance would pay back",
+                   [c for c, found in reasons.items() if any(r.startswith("its offering is phased out") for r in found)]))
+    causes.append(("serves none of the strategy's objectives", "serve none of the strategy's objectives",
+                   [c for c, found in reasons.items() if "it serves none of the strategy's objectives" in found]))
+    total = len(gate)
+    lines = [f"{len(names)} of {total} {'candidate' if total == 1 else 'candidates'} "
+             f"{singular if len(names) == 1 else plural} and will fail the strategy gate: {', '.join(names)}."
+             for singular, plural, names in causes if names]
+    if total and not bool(gate["gate_passed"].any()):
+        lines.append("No candidate will pass the strategy gate: every analysis will report only walk-aways.")
+    return lines
