@@ -2,11 +2,13 @@
 
 ``alliance-analytics validate CASE_DIR`` checks a case and lists every problem (exit 0 valid, 2 not).
 ``alliance-analytics run [CASE_DIR] [--notebook NAME ...] [--out DIR] [-p NAME VALUE ...]`` runs notebooks
-on a case and writes a dated report folder (exit 0 all succeeded, 1 a notebook failed, 2 bad input).
+on a case and writes a dated report folder (exit 0 all succeeded, 1 a notebook failed, 2 bad input, 4 the
+output folder cannot be written).
 ``alliance-analytics batch CONFIG`` runs a batch config (notebooks × cases × parameter sets) in parallel and
 writes a dated batch report (exit 0 all runs succeeded, 1 a run failed, 2 bad input, 3 another batch is
-writing to the output folder).
-User mistakes are reported as a list of problems, never as a Python traceback.
+writing to the output folder, 4 the output folder cannot be written).
+User mistakes are reported as a list of problems, and an output folder that cannot be written (a file,
+read-only, full) in one line; never as a Python traceback.
 
 The runners (papermill, nbconvert, dask) are imported by the command that needs them, so ``--help`` and
 ``validate`` start quickly (``benchmarks/bench_cli_start.py``).
@@ -25,6 +27,7 @@ from alliance_analytics.core.problems import InputError
 EXIT_INVALID_INPUT = 2
 EXIT_NOTEBOOK_FAILED = 1
 EXIT_BATCH_LOCKED = 3
+EXIT_ENVIRONMENT = 4
 
 
 @click.group()
@@ -36,8 +39,12 @@ def main() -> None:
 @main.command()
 @click.argument("case_dir", type=click.Path(path_type=Path))
 def validate(case_dir: Path) -> None:
-    """Check CASE_DIR and list every problem in it (exit 0 when valid, 2 when not)."""
+    """Check CASE_DIR and list every problem in it (exit 0 when valid, 2 when not).
+
+    A valid case is summarised, with any warnings, and with what the strategy gate will do to its candidates.
+    """
     from alliance_analytics.case.loading import load_case
+    from alliance_analytics.fit.gates import gate_outlook
 
     try:
         case = load_case(case_dir)
@@ -48,6 +55,8 @@ def validate(case_dir: Path) -> None:
                f"{len(case.settings.criteria)} criteria, {case.scores['evaluator'].nunique()} evaluators.")
     for warning in case.warnings:
         click.echo(f"warning: {warning}", err=True)
+    for line in gate_outlook(case.candidates, case.settings.strategy, case.settings.as_of):
+        click.echo(f"outlook: {line}")
 
 
 @main.command()
@@ -63,8 +72,13 @@ def validate(case_dir: Path) -> None:
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def run(case_dir: Path, notebooks: tuple[str, ...], out_dir: Path, parameters: tuple[tuple[str, str], ...],
         show_code: bool, quiet: bool) -> None:
-    """Run the notebooks on CASE_DIR (default: the sample case) and write an HTML report."""
+    """Run the notebooks on CASE_DIR (default: the sample case) and write an HTML report.
+
+    Exit 0 when every notebook succeeded, 1 when a notebook failed, 2 for bad input (nothing ran), 4 when the
+    output folder cannot be written (no report written).
+    """
     from alliance_analytics.notebook.parameters import parse_value
+    from alliance_analytics.reporting.folders import OutputFolderError
     from alliance_analytics.reporting.runner import run_report
 
     values = {name: parse_value(text) for name, text in parameters}
@@ -73,6 +87,10 @@ def run(case_dir: Path, notebooks: tuple[str, ...], out_dir: Path, parameters: t
     except InputError as error:
         click.echo(error.report(), err=True)
         sys.exit(EXIT_INVALID_INPUT)
+    except OutputFolderError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ENVIRONMENT)
+    _say_removed(report.abandoned)
     for outcome in report.runs:
         state = "ok" if outcome.ok else f"FAILED ({outcome.error})"
         click.echo(f"  {outcome.name}: {state}, {outcome.seconds:.1f} s")
@@ -101,10 +119,11 @@ def batch(config: Path, out_dir: Path | None, workers: int | None, scheduler: st
     """Run the batch CONFIG (notebooks × cases × parameter sets) in parallel and write a batch report.
 
     Exit 0 when every run succeeded, 1 when a run failed, 2 for bad input (nothing ran), 3 when another
-    batch is writing to the same output folder.
+    batch is writing to the same output folder, 4 when the output folder cannot be written (no report written).
     """
     from alliance_analytics.batch.lock import BatchLocked
     from alliance_analytics.batch.runner import run_batch, summary_table
+    from alliance_analytics.reporting.folders import OutputFolderError
 
     try:
         result = run_batch(config, out_dir, workers=workers, scheduler=scheduler, show_code=show_code or None,
@@ -115,6 +134,10 @@ def batch(config: Path, out_dir: Path | None, workers: int | None, scheduler: st
     except BatchLocked as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_BATCH_LOCKED)
+    except OutputFolderError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ENVIRONMENT)
+    _say_removed(result.abandoned)
     click.echo(summary_table(result))
     for folder in result.deleted:
         click.echo(f"Removed old batch report {folder} (retention)")
@@ -124,3 +147,9 @@ def batch(config: Path, out_dir: Path | None, workers: int | None, scheduler: st
         click.echo(f"{len(result.failed)} run(s) failed; their executed notebooks show the failing cell. "
                    "'latest' was not moved.", err=True)
         sys.exit(EXIT_NOTEBOOK_FAILED)
+
+
+def _say_removed(abandoned: list[Path]) -> None:
+    """Say on standard error, one line each, which unfinished report folders of stopped runs were removed."""
+    for folder in abandoned:
+        click.echo(f"Removed {folder}: an unfinished report left by a run that was stopped", err=True)

@@ -17,13 +17,24 @@ files straight into its folder in the batch's staging folder, which lies inside 
 Either way, a run that fails is recorded as a failed run and the others go on; a notebook that fails or
 whose kernel dies never takes its worker down, as the kernel is a process of its own. Should a local worker
 process itself die (killed from outside), the pool is broken: the runs still unfinished are then recorded as
-failed with that reason, and the batch report is written as usual.
+failed with that reason, and the batch report is written as usual. A run that cannot write its files
+(:class:`OSError`: read-only file system, no space left) is not a failed run but an environment fault: it
+stops the batch, which then writes no report.
+
+Local workers die with the batch process. Should it be killed (``kill -9``, the OOM killer, a scheduler's
+time limit), the operating system kills every worker at once (Linux: ``prctl(PR_SET_PDEATHSIG, SIGKILL)``,
+set as each worker starts), instead of leaving it to run the remaining runs into a folder nobody will
+publish (python/cpython#111873). Each run's kernel watches its own parent, the worker (ipykernel's parent
+poller, told the worker's process id by jupyter_client), and exits within a second of it.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -37,6 +48,8 @@ from alliance_analytics.reporting.runner import CACHE_FOLDER, NotebookRun, run_n
 
 SCHEDULER_CONNECT_TIMEOUT_S = 10
 """How long to wait for a Dask scheduler to answer before giving up."""
+PR_SET_PDEATHSIG = 1
+"""Linux ``prctl`` option: the signal this process receives when the thread that forked it ends."""
 
 
 def execute_run(spec: RunSpec, staging: Path) -> NotebookRun:
@@ -91,7 +104,8 @@ class LocalPool(AbstractContextManager):
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+        self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=die_with_parent, initargs=(os.getpid(),))
 
     def describe(self) -> str:
         """Where the runs go, for the manifest and the summary.
@@ -230,9 +244,30 @@ def default_workers(runs: int) -> int:
     return max(1, min(os.cpu_count() or 1, runs))
 
 
+def die_with_parent(parent: int) -> None:
+    """Make this pool worker end when the batch process ``parent`` ends, however it ends (the pool's initializer).
+
+    On Linux the kernel sends the worker ``SIGKILL`` when the thread that forked it ends: the pool forks its
+    workers from the thread that submits the runs, the batch's main thread, which ends only with the batch
+    process. Should the batch process have ended before this ran, the worker has been handed to another
+    parent already, and it ends at once.
+
+    Parameters
+    ----------
+    parent : int
+        The batch process's id, as the batch process saw it when it created the pool.
+    """
+    if sys.platform == "linux":
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def _outcome(future: Future, spec: RunSpec) -> NotebookRun:
-    """A finished future's run, or a failed run when its worker raised."""
+    """A finished future's run, or a failed run when its worker raised; a run that could not write stops the batch."""
     try:
         return future.result()
+    except OSError:
+        raise
     except Exception as error:  # a worker that died or raised: this run failed, the batch goes on
         return failed_run(spec, error)

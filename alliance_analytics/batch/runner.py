@@ -9,7 +9,11 @@ time limit), and writes ``index.html`` and ``manifest.json``.
 
 The batch is assembled in a hidden staging folder inside the output folder and renamed to its dated name
 when complete. ``latest`` moves to it, and older batch reports beyond the retention count are deleted, only
-when every run succeeded. Layout::
+when every run succeeded. Staging folders that runs or batches killed earlier left behind are removed first;
+an output folder that cannot be written (a file, read-only, full) stops the batch with an
+:class:`~alliance_analytics.reporting.folders.OutputFolderError`, before any run starts when that shows at
+once, and without leaving a half-written report when a write fails later (:mod:`alliance_analytics.reporting.folders`).
+Layout::
 
     reports/2026-11-23_101500/
       index.html          one row per run: status, duration, parameters, headline, links
@@ -45,7 +49,7 @@ from alliance_analytics.core.atomic_files import write_json_atomic, write_text_a
 from alliance_analytics.core.cache import computations
 from alliance_analytics.core.paths import NOTEBOOKS_DIR, REPORTS_DIR
 from alliance_analytics.notebook.provenance import git_revision, package_versions
-from alliance_analytics.reporting.folders import new_stamp, point_latest, staging_folder
+from alliance_analytics.reporting.folders import output_folder, point_latest, remove_abandoned, staged_report
 from alliance_analytics.reporting.html import TEMPLATES_DIR
 from alliance_analytics.reporting.runner import CACHE_FOLDER, NotebookRun
 
@@ -79,6 +83,9 @@ class BatchResult:
         Wall time of the runs.
     deleted : list of Path
         Older batch folders removed by the retention rule.
+    abandoned : list of Path
+        Staging folders left by runs or batches that were stopped (killed) before they finished, removed
+        before this batch started.
     """
 
     folder: Path
@@ -86,6 +93,7 @@ class BatchResult:
     executor: str
     seconds: float
     deleted: list[Path] = field(default_factory=list)
+    abandoned: list[Path] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -140,6 +148,9 @@ def run_batch(
         When the config, a case or a parameter is wrong, or the scheduler cannot be reached; nothing ran.
     alliance_analytics.batch.lock.BatchLocked
         When another batch is writing to the output folder.
+    alliance_analytics.reporting.folders.OutputFolderError
+        When the output folder cannot be written (a file, read-only, full): before any run starts when that
+        shows at once, otherwise when a write fails; no half-written report is left either way.
     """
     located = load_batch_config(config_path)
     config = located.config
@@ -148,26 +159,24 @@ def run_batch(
     out = out.resolve()
     pool_size = workers or config.workers or default_workers(len(plan.runs))
     retention = keep if keep is not None else config.retention
-    with batch_lock(out), open_executor(pool_size, scheduler) as executor:
-        stamp = new_stamp(out)
-        staging = staging_folder(out, stamp)
-        staging.mkdir()
-        try:
-            started = time.perf_counter()
-            outcomes = _run_all(executor, plan.runs, staging, progress)
-            seconds = time.perf_counter() - started
+    with output_folder(out), batch_lock(out):
+        abandoned = remove_abandoned(out)
+        with staged_report(out) as staging:
+            files = staging.folder
+            with open_executor(pool_size, scheduler) as executor:
+                started = time.perf_counter()
+                outcomes = _run_all(executor, plan.runs, files, progress)
+                seconds = time.perf_counter() - started
             runs = [BatchRun(spec, outcomes[spec.run_id]) for spec in plan.runs]
-            result = BatchResult(folder=out / stamp, runs=runs, executor=executor.describe(), seconds=seconds)
-            manifest = build_manifest(located, plan, result, staging)
-            write_json_atomic(staging / "manifest.json", manifest)
-            _write_index(staging / "index.html", manifest)
-            shutil.rmtree(staging / CACHE_FOLDER, ignore_errors=True)
-            staging.rename(out / stamp)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+            result = BatchResult(folder=staging.final, runs=runs, executor=executor.describe(), seconds=seconds,
+                                 abandoned=abandoned)
+            manifest = build_manifest(located, plan, result, files)
+            write_json_atomic(files / "manifest.json", manifest)
+            _write_index(files / "index.html", manifest)
+            shutil.rmtree(files / CACHE_FOLDER, ignore_errors=True)
+            staging.publish()
         if result.ok:
-            point_latest(out, stamp)
+            point_latest(out, result.folder.name)
             if retention:
                 result.deleted = prune_batches(out, retention)
     return result

@@ -61,10 +61,22 @@ def check_run(case: Case, notebooks: list[Path], parameters: dict[str, Any]) -> 
         problems.extend(found)
         if not found:
             validated = model(**mine)
-            per_notebook[notebook] = {name: getattr(validated, name) for name in mine}
+            per_notebook[notebook] = {name: _as_given(value, getattr(validated, name)) for name, value in mine.items()}
     problems.extend(Problem("parameters", f"no chosen notebook takes this parameter "
                             f"({', '.join(path.stem for path in notebooks)})", column=name)
                     for name in sorted(unclaimed))
     if problems:
         raise InputError("run parameters", list(dict.fromkeys(problems)))
     return per_notebook
+
+
+def _as_given(given: Any, validated: Any) -> Any:
+    """A value as the user wrote it, except a whole number written as a float (``1e4``) where a whole number is
+    expected, which becomes that whole number (so the notebook's ``int`` parameter receives an ``int``)."""
+    if isinstance(validated, int) and not isinstance(validated, bool) and isinstance(given, float):
+        return validated
+    if isinstance(given, dict) and isinstance(validated, dict):
+        return {key: _as_given(value, validated[key]) if key in validated else value for key, value in given.items()}
+    if isinstance(given, list) and isinstance(validated, list) and len(given) == len(validated):
+        return [_as_given(value, checked) for value, checked in zip(given, validated)]
+    return given

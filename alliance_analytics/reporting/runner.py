@@ -2,9 +2,11 @@
 
 :func:`run_report` validates the case and the parameters first (nothing runs when they are wrong), executes
 each notebook with papermill, exports each to offline HTML with nbconvert (code hidden, images embedded, no
-network requests), and writes ``index.html`` and ``run.json``. The run is assembled in a hidden temporary
+network requests), and writes ``index.html`` and ``run.json``. The run is assembled in a hidden staging
 folder and renamed into place only when complete, so a crash never leaves a half-written report; ``latest``
-moves to the new run only when every notebook succeeded.
+moves to the new run only when every notebook succeeded. Staging folders that runs killed earlier left
+behind are removed first, and an output folder that cannot be written stops the run with an
+:class:`~alliance_analytics.reporting.folders.OutputFolderError` (:mod:`alliance_analytics.reporting.folders`).
 
 :func:`run_notebook` is the one way a notebook is run and exported, shared with the batch runner
 (:mod:`alliance_analytics.batch.runner`): its own kernel over Unix sockets, a dead kernel retried once, an optional
@@ -43,7 +45,7 @@ from alliance_analytics.core.paths import NOTEBOOKS_DIR, REPORTS_DIR
 from alliance_analytics.notebook.provenance import run_provenance
 from alliance_analytics.reporting.catalogue import notebook_title, select_notebooks
 from alliance_analytics.reporting.checks import check_run
-from alliance_analytics.reporting.folders import new_stamp, point_latest, staging_folder
+from alliance_analytics.reporting.folders import output_folder, point_latest, remove_abandoned, staged_report
 from alliance_analytics.reporting.html import TEMPLATES_DIR, export_html
 from alliance_analytics.reporting.kernel import DEAD_KERNEL_RETRIES, execute
 
@@ -83,10 +85,13 @@ class ReportRun:
         The dated report folder.
     runs : list of NotebookRun
         One per notebook, in run order.
+    abandoned : list of Path
+        Staging folders left by runs that were stopped (killed) before they finished, removed before this run.
     """
 
     folder: Path
     runs: list[NotebookRun]
+    abandoned: list[Path] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -131,38 +136,36 @@ def run_report(
     ------
     InputError
         When the case, the notebook names or the parameters are wrong; nothing has run then.
+    OutputFolderError
+        When ``out_dir`` cannot be written (a file, read-only, full): before any notebook runs when that shows
+        at once, otherwise when a write fails; no half-written report is left either way.
     """
     parameters = dict(parameters or {})
     case = load_case(case_dir)
     notebooks = select_notebooks(notebook_names, notebooks_dir)
     per_notebook = check_run(case, notebooks, parameters)
     out = Path(out_dir).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    stamp = new_stamp(out)
-    staging = staging_folder(out, stamp)
-    staging.mkdir()
-    try:
-        runs = [
-            run_notebook(notebook, case.directory, case.settings.name, per_notebook[notebook],
-                         staging / notebook.stem, show_code=show_code, link_prefix=f"{notebook.stem}/",
-                         cache_dir=staging / CACHE_FOLDER)
-            for notebook in tqdm(notebooks, desc="notebooks", unit="notebook", disable=not progress)
-        ]
-        provenance = run_provenance(case, parameters)
-        computed = [{"analysis": analysis, "key": key} for analysis, key in computations(staging / CACHE_FOLDER)]
-        status = {"ok": all(run.ok for run in runs), "notebooks": [asdict(run) for run in runs],
-                  "computations": computed}
-        write_json_atomic(staging / "run.json", {**status, **provenance})
-        _write_index(staging / "index.html", case, runs, provenance)
-        shutil.rmtree(staging / CACHE_FOLDER, ignore_errors=True)
-        final = out / stamp
-        staging.rename(final)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    if all(run.ok for run in runs):
-        point_latest(out, stamp)
-    return ReportRun(folder=final, runs=runs)
+    with output_folder(out):
+        abandoned = remove_abandoned(out)
+        with staged_report(out) as staging:
+            files = staging.folder
+            runs = [
+                run_notebook(notebook, case.directory, case.settings.name, per_notebook[notebook],
+                             files / notebook.stem, show_code=show_code, link_prefix=f"{notebook.stem}/",
+                             cache_dir=files / CACHE_FOLDER)
+                for notebook in tqdm(notebooks, desc="notebooks", unit="notebook", disable=not progress)
+            ]
+            provenance = run_provenance(case, parameters)
+            computed = [{"analysis": analysis, "key": key} for analysis, key in computations(files / CACHE_FOLDER)]
+            status = {"ok": all(run.ok for run in runs), "notebooks": [asdict(run) for run in runs],
+                      "computations": computed}
+            write_json_atomic(files / "run.json", {**status, **provenance})
+            _write_index(files / "index.html", case, runs, provenance)
+            shutil.rmtree(files / CACHE_FOLDER, ignore_errors=True)
+            final = staging.publish()
+        if all(run.ok for run in runs):
+            point_latest(out, final.name)
+    return ReportRun(folder=final, runs=runs, abandoned=abandoned)
 
 
 def run_notebook(notebook: Path, case_dir: Path, case_name: str, parameters: dict[str, Any], folder: Path, *,

@@ -32,3 +32,15 @@ def test_when_nobody_passes_the_outlook_says_so(case_copy):
     lines = _outlook(load_case(case_copy))
     assert lines[0].startswith("13 of 13 candidates do not support required objective O3 ")
     assert lines[-1] == "No candidate will pass the strategy gate: every analysis will report only walk-aways."
+
+
+def test_validate_prints_the_outlook(sample_case):
+    from click.testing import CliRunner
+
+    from alliance_analytics.cli import main
+    from alliance_analytics.core.paths import SAMPLE_CASE_DIR
+
+    result = CliRunner().invoke(main, ["validate", str(SAMPLE_CASE_DIR)])
+    assert result.exit_code == 0
+    assert [line.removeprefix("outlook: ") for line in result.output.splitlines() if line.startswith("outlook: ")] \
+        == _outlook(sample_case)
