@@ -2,8 +2,9 @@
 
 :func:`optimise_portfolio` takes the partner-fit result (fit scores, walk-aways) and the risk simulation's
 scenario matrix, solves the MILP of :mod:`alliance_analytics.portfolio.solver` and answers the follow-up
-questions by re-solving. When no portfolio meets the limits, it explains why with a minimal set of
-conflicting limits instead of a solver status.
+questions by re-solving. When the solver proves that no portfolio meets the limits, it explains why with a
+minimal set of conflicting limits instead of a solver status; a solve stopped at its time limit before finding
+a portfolio proves nothing, so it is reported as such and no limits are said to conflict.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ class PortfolioResult:
     solution : Solution
         The optimal (or best found) portfolio and the solver's status, gap and time.
     conflict : Conflict or None
-        When no portfolio meets the limits: a minimal set of conflicting limits.
+        When the solver proved that no portfolio meets the limits: a minimal set of conflicting limits (or
+        word that a check stopped at its time limit before it was found); None otherwise.
     usage : pandas.DataFrame
         Use of each quantity limit by the portfolio (:func:`~alliance_analytics.portfolio.explain.limit_usage`).
     binding : dict of str to float
@@ -236,7 +238,8 @@ class PortfolioResult:
             default), ``status``, ``gap``, ``solve_seconds``, ``solver``, ``frontier`` (points with their
             portfolios), ``core_index`` (candidate → inclusion frequency over re-solved portfolios, see
             :mod:`alliance_analytics.portfolio.robustness`), ``binding`` (limit names), ``conflict`` (limit
-            names and explanation, or None), ``why`` (candidate → status, objective change, reason).
+            names and explanation when the status is ``infeasible``, the names empty when a check stopped at
+            its time limit; None otherwise), ``why`` (candidate → status, objective change, reason).
         """
         solution = self.solution
         return {
@@ -303,8 +306,8 @@ def optimise_portfolio(case: Case, fit: PartnerFitResult, scenarios: pd.DataFram
     budget_step, fte_step : float
         Steps for the marginal value of budget (currency) and of alliance-manager capacity (FTE).
     explain : bool
-        False solves only (and explains an infeasible case): no frontier, binding limits, why in or out,
-        marginal values or robustness, for a summary such as the decision brief.
+        False solves only (and explains a proven infeasible case): no frontier, binding limits, why in or
+        out, marginal values or robustness, for a summary such as the decision brief.
 
     Returns
     -------
@@ -317,7 +320,8 @@ def optimise_portfolio(case: Case, fit: PartnerFitResult, scenarios: pd.DataFram
     solution = options.solve(problem)
     frontier = efficient_frontier(problem, frontier_points, options.solver, options.time_limit_s) if explain else []
     if not solution.found:
-        conflict = minimal_conflict(problem, options.solver, options.time_limit_s)
+        conflict = (minimal_conflict(problem, options.solver, options.time_limit_s)
+                    if solution.status == "infeasible" else None)
         return PortfolioResult(problem, solution, conflict, pd.DataFrame(), {}, frontier, pd.DataFrame(),
                                pd.DataFrame(), None)
     if not explain:

@@ -4,6 +4,11 @@ PuLP has no infeasibility diagnosis, so the conflict is found by re-solving: a d
 limit in turn and keeps it dropped when the rest is still infeasible. What remains is infeasible, and
 dropping any one of its limits makes a portfolio possible (an irreducible infeasible set of limits; a
 limit is a whole rule such as "regulatory covered by at least one partner", not a solver row).
+
+Every step of the filter rests on a decided check: a portfolio found, or infeasibility proven by the solver.
+A check stopped at its time limit decides nothing (taking it for "infeasible" or for "feasible" would both
+name a wrong set), so the search stops there and says that the conflict could not be determined within the
+time limit.
 """
 
 from __future__ import annotations
@@ -16,21 +21,38 @@ from alliance_analytics.portfolio.solver import solve
 
 @dataclass(frozen=True)
 class Conflict:
-    """A minimal set of limits that no portfolio can meet together.
+    """A minimal set of limits that no portfolio can meet together, or word that it could not be determined.
 
     Attributes
     ----------
     limits : list of str
-        Names of the conflicting limits.
+        Names of the conflicting limits (empty when undetermined).
     descriptions : list of str
         Each limit in plain words, aligned with ``limits``.
-    certain : bool
-        False when some feasibility check stopped at its time limit, so minimality is not proven.
+    stopped_at_limit_s : float or None
+        Set when a feasibility check the search needed stopped at its time limit (this many seconds) before
+        deciding: then no conflict is known (see :meth:`undetermined`).
     """
 
     limits: list[str]
     descriptions: list[str]
-    certain: bool = True
+    stopped_at_limit_s: float | None = None
+
+    @classmethod
+    def undetermined(cls, time_limit_s: float) -> Conflict:
+        """The outcome of a search that a check stopped at its time limit of ``time_limit_s`` seconds.
+
+        Examples
+        --------
+        >>> Conflict.undetermined(0.1).explanation()
+        'Which limits conflict could not be determined: a check stopped at its time limit of 0.1 s before it could tell whether a portfolio is possible. A longer time limit (portfolio time_limit_s) may tell.'
+        """
+        return cls([], [], stopped_at_limit_s=time_limit_s)
+
+    @property
+    def certain(self) -> bool:
+        """Whether the conflict was determined: every check the search needed was decided."""
+        return self.stopped_at_limit_s is None
 
     def explanation(self) -> str:
         """The conflict as one plain-words paragraph.
@@ -41,18 +63,25 @@ class Conflict:
         ...          ).explanation()
         'No portfolio can meet these 2 limits together (drop any one and a portfolio becomes possible): total investment at most EUR 1M; at least 3 alliances.'
         """
-        if len(self.limits) == 1:
-            text = f"No portfolio can meet this limit even on its own: {self.descriptions[0]}."
-        else:
-            text = (f"No portfolio can meet these {len(self.limits)} limits together (drop any one and a "
-                    f"portfolio becomes possible): {'; '.join(self.descriptions)}.")
         if not self.certain:
-            text += " (Some checks stopped at their time limit, so a smaller conflicting set may exist.)"
-        return text
+            return ("Which limits conflict could not be determined: a check stopped at its time limit of "
+                    f"{self.stopped_at_limit_s:g} s before it could tell whether a portfolio is possible. A longer "
+                    "time limit (portfolio time_limit_s) may tell.")
+        if len(self.limits) == 1:
+            return f"No portfolio can meet this limit even on its own: {self.descriptions[0]}."
+        return (f"No portfolio can meet these {len(self.limits)} limits together (drop any one and a "
+                f"portfolio becomes possible): {'; '.join(self.descriptions)}.")
 
 
 def feasible(problem: PortfolioProblem, solver: str = "cbc", time_limit_s: float = 60.0) -> bool | None:
-    """Whether some portfolio meets every limit of ``problem`` (None: undecided at the time limit)."""
+    """Whether some portfolio meets every limit of ``problem``.
+
+    Returns
+    -------
+    bool or None
+        True when a portfolio was found, False when the solver proved that none exists, None when the
+        check stopped at its time limit first (undecided: neither answer may be assumed).
+    """
     check = solve(problem, solver=solver, time_limit_s=time_limit_s)
     if check.found:
         return True
@@ -75,7 +104,8 @@ def minimal_conflict(problem: PortfolioProblem, solver: str = "cbc", time_limit_
     Returns
     -------
     Conflict or None
-        None when the problem is feasible.
+        None when the problem is feasible; :meth:`Conflict.undetermined` when a check needed (whether the
+        whole problem is feasible, or any step of the filter) stopped at its time limit.
 
     Examples
     --------
@@ -90,17 +120,19 @@ def minimal_conflict(problem: PortfolioProblem, solver: str = "cbc", time_limit_
     ['budget', 'min_alliances']
     """
     verdict = feasible(problem, solver, time_limit_s)
+    if verdict is None:
+        return Conflict.undetermined(time_limit_s)
     if verdict:
         return None
-    certain = verdict is not None
     kept = problem.limit_names
     for name in sorted(problem.limit_names, key=lambda limit: _removal_order(problem, limit)):
         trial = [other for other in kept if other != name]
         verdict = feasible(_only(problem, trial), solver, time_limit_s)
-        certain &= verdict is not None
+        if verdict is None:
+            return Conflict.undetermined(time_limit_s)
         if not verdict:
             kept = trial
-    return Conflict(kept, [problem.describe(name) for name in kept], certain)
+    return Conflict(kept, [problem.describe(name) for name in kept])
 
 
 REMOVAL_ORDER: tuple[str, ...] = ("cvar_floor", "loss_probability", "budget", "budget_per_year", "manager_fte",

@@ -119,7 +119,8 @@ def why_in_or_out(problem: PortfolioProblem, solution: Solution, options: SolveO
     pandas.DataFrame
         Indexed by candidate id: ``name``, ``in_portfolio``, ``status`` (in, out, forced in, forced out,
         walked away), ``objective_change`` (objective of the best portfolio with the candidate forced the
-        other way minus the optimum; NaN where not re-solved or impossible) and ``reason`` in plain words.
+        other way minus the optimum; NaN where not re-solved, impossible or undecided at the time limit) and
+        ``reason`` in plain words.
         Walk-aways are not re-solved: the partner-fit analysis has ruled them out.
     """
     rows = []
@@ -143,7 +144,8 @@ def _flip(problem: PortfolioProblem, solution: Solution, candidate: str, chosen:
     """Re-solve with the candidate forced the other way; the change in objective and the reason in words.
 
     The reason names the limits that the optimal portfolio with just this candidate added (or removed)
-    would break, which is what keeps it out (or in).
+    would break, which is what keeps it out (or in). Only a re-solve that proved infeasibility says that no
+    portfolio is possible the other way; one stopped at its time limit without a portfolio says so.
     """
     position = problem.candidates.index(candidate)
     changed = solution.selection.copy()
@@ -152,6 +154,9 @@ def _flip(problem: PortfolioProblem, solution: Solution, candidate: str, chosen:
     broken = "; ".join(problem.describe(name) for name in violated) or "no limit directly"
     outcome = options.solve(problem.forcing(candidate, include=not chosen))
     change = outcome.objective - solution.objective if outcome.found else np.nan
+    if outcome.status == "no solution":
+        return change, (f"undecided: with it forced {'out' if chosen else 'in'}, the solver stopped at its time "
+                        "limit before finding a portfolio")
     if chosen:
         if not outcome.found:
             return change, f"needed: no portfolio without it meets every limit (dropping it breaks: {broken})"

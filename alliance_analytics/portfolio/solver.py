@@ -24,6 +24,15 @@ intermediate expression per term; ``benchmarks/bench_portfolio.py`` measures the
 PuLP's ``LpStatus`` says "Optimal" even when the solver stopped at its time limit with a merely feasible
 portfolio, so the status here comes from ``sol_status``; the optimality gap is read from HiGHS's info or
 from CBC's log.
+
+A solve that did not finish proves nothing. Status ``infeasible`` needs the solver's own proof: HiGHS's model
+status, or for CBC a proof in its log with no time-limit stop (:func:`_proven_infeasible`). Anything else
+without a portfolio is ``no solution``. CBC (2.10) gives its preprocessing what is left of the time limit,
+and preprocessing that runs out of it returns no model, which CBC logs just as it logs preprocessing's proof
+of infeasibility ("Pre-processing says infeasible or unbounded") and PuLP reports as infeasible (field case
+B15). Preprocessing can only run out of time once CBC's clock has reached the limit, and CBC's clock runs
+inside the solve's own, so that verdict counts as a proof only when the whole solve took less than the time
+limit.
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import highspy
 import numpy as np
 import pulp
 
@@ -51,6 +61,20 @@ solver's money units (millions for the sample case), before a cut is added: CBC 
 about eight digits."""
 SMALL_MODEL = 40
 """Models with at most this many candidates are solved by CBC without its primal heuristics."""
+CBC_PROOFS: tuple[str, ...] = ("Result - Problem proven infeasible", "Result - Linear relaxation infeasible",
+                               "Problem is infeasible")
+"""Lines of CBC's log that prove infeasibility: the search finished without a portfolio, or the linear
+relaxation or CBC's bound tightening found none (``Problem is infeasible - 0.00 seconds``, ``Problem is
+infeasible!``). CBC's preprocessing verdict is not one of them: it counts only within the time limit (see the
+module notes)."""
+CBC_STOPS: tuple[str, ...] = ("Stopped on time", "Exiting on maximum time", "Problem is stopped")
+"""Lines of CBC's log that say it stopped at its time limit."""
+CBC_PREPROCESSING_VERDICT = "Pre-processing says infeasible"
+"""How CBC's log reports that preprocessing returned no model, whether it proved infeasibility or ran out of
+time (see the module notes)."""
+HIGHS_PROOFS = (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible)
+"""HiGHS model statuses that prove infeasibility. Every variable of the model is bounded (0/1 selections, the
+CVaR variable between the worst and best portfolio NPV), so "unbounded or infeasible" means infeasible."""
 
 STATUS_TEXT: dict[str, str] = {
     "optimal": "optimal: no better portfolio exists within the limits",
@@ -212,8 +236,9 @@ def solve(problem: PortfolioProblem, solver: str = "cbc", time_limit_s: float = 
     solver : {"cbc", "highs"}
         CBC (bundled with PuLP) or HiGHS (highspy).
     time_limit_s : float
-        Wall-clock limit; at the limit the best portfolio found so far is returned with status
-        ``time limit``.
+        Wall-clock limit for the whole cut loop; each solve of the loop gets what is left of it. At the limit
+        the best portfolio found so far is returned with status ``time limit`` if it meets every risk limit,
+        and status ``no solution`` otherwise.
     gap : float
         Relative optimality gap at which the solver may stop (0: prove optimality).
     maximise : {"value", "cvar"}
@@ -222,8 +247,10 @@ def solve(problem: PortfolioProblem, solver: str = "cbc", time_limit_s: float = 
     Returns
     -------
     Solution
-        Status, portfolio, objective, gap and time. Without any limit the answer is plain (every candidate
-        of positive value) and no solver is called: CBC refuses a model without rows.
+        Status, portfolio, objective, gap and time (``seconds`` adds up the solver calls). Status
+        ``infeasible`` only when a solver proved it (valid for the problem, because every cut is); without any
+        limit the answer is plain (every candidate of positive value) and no solver is called: CBC refuses a
+        model without rows.
 
     Examples
     --------
@@ -239,17 +266,21 @@ def solve(problem: PortfolioProblem, solver: str = "cbc", time_limit_s: float = 
     if maximise == "value" and not problem.limit_names:
         selection = (problem.value > 0).astype(float)
         return Solution("optimal", selection, float(problem.objective_value(selection)), 0.0, 0.0, solver)
+    start = time.perf_counter()
     cuts, seconds = Cuts(), 0.0
     while True:
         model = build_model(problem, maximise, cuts)
-        solution = solve_model(model, problem, solver, max(time_limit_s - seconds, 0.01), gap)
+        remaining = time_limit_s - (time.perf_counter() - start)
+        if remaining <= 0:
+            return Solution("no solution", None, None, None, seconds, solver, cuts=_count(cuts))
+        solution = solve_model(model, problem, solver, remaining, gap)
         seconds += solution.seconds
         if not solution.found:
             return dataclasses.replace(solution, seconds=seconds, cuts=_count(cuts))
         cuts, met = _separate(problem, solution, model, cuts, maximise)
         if met:
             return dataclasses.replace(solution, seconds=seconds, cuts=_count(cuts))
-        if seconds >= time_limit_s:
+        if solution.status == "time limit":
             return Solution("no solution", None, None, None, seconds, solver, cuts=_count(cuts))
 
 
@@ -300,6 +331,8 @@ def solve_model(model: PortfolioModel, problem: PortfolioProblem, solver: str = 
         seconds = time.perf_counter() - start
         log_text = log.read_text(errors="replace") if log.is_file() else ""
     status = _status(model.lp, log_text)
+    if status == "infeasible" and not _proven_infeasible(model.lp, solver, log_text, seconds < time_limit_s):
+        status = "no solution"
     if status in ("infeasible", "no solution"):
         return Solution(status, None, None, None, seconds, solver)
     selection = np.array([round(variable.value() or 0.0) for variable in model.x], dtype=float)
@@ -314,20 +347,29 @@ def _solve_with_cbc(lp: pulp.LpProblem, time_limit_s: float, gap: float, log: Pa
     """Solve with the CBC bundled with PuLP; if CBC crashes, retry once without its preprocessing.
 
     The bundled CBC (2.10) can crash in preprocessing on some models with CVaR rows (a segmentation fault
-    seen on a feasibility re-solve of the sample case); without preprocessing it solves them. On a small
-    model (``small``) CBC's primal heuristics are switched off: they take most of the time of a solve
-    whose search needs a handful of nodes (0.33 s → 0.12 s on the sample case).
+    seen on a feasibility re-solve of the sample case); without preprocessing it solves them. The retry gets
+    what is left of ``time_limit_s``; with nothing left there is none and the solve stays undecided. On a
+    small model (``small``) CBC's primal heuristics are switched off: they take most of the time of a solve
+    whose search needs a handful of nodes (0.33 s → 0.12 s on the sample case). CBC writes its log to
+    ``log`` (the retry over the crashed run's).
     """
+    start = time.perf_counter()
     extra = ["heuristicsOnOff off"] if small else []
-    options = {"msg": False, "timeLimit": time_limit_s, "gapRel": gap, "gapAbs": 0, "logPath": str(log)}
+    options = {"msg": False, "gapRel": gap, "gapAbs": 0, "logPath": str(log)}
     try:
-        lp.solve(pulp.PULP_CBC_CMD(**options, options=extra))
+        lp.solve(pulp.PULP_CBC_CMD(**options, timeLimit=time_limit_s, options=extra))
     except pulp.PulpSolverError:
-        lp.solve(pulp.PULP_CBC_CMD(**options, options=[*extra, "preprocess off"]))
+        remaining = time_limit_s - (time.perf_counter() - start)
+        if remaining > 0:
+            lp.solve(pulp.PULP_CBC_CMD(**options, timeLimit=remaining, options=[*extra, "preprocess off"]))
 
 
 def _status(lp: pulp.LpProblem, log_text: str) -> str:
-    """The solve's status from PuLP's ``sol_status`` (and CBC's log for a time-limit stop)."""
+    """The solve's status as PuLP reports it, from ``sol_status`` (and CBC's log for a time-limit stop).
+
+    PuLP's "infeasible" is no proof on its own: :func:`solve_model` keeps it only when
+    :func:`_proven_infeasible` agrees.
+    """
     if lp.sol_status == pulp.LpSolutionOptimal:
         return "optimal"
     if lp.sol_status == pulp.LpSolutionIntegerFeasible:
@@ -337,6 +379,42 @@ def _status(lp: pulp.LpProblem, log_text: str) -> str:
     if "No feasible solution found" in log_text or lp.status == pulp.LpStatusNotSolved:
         return "no solution"
     raise RuntimeError(f"unexpected solver outcome: status {pulp.LpStatus[lp.status]}, sol_status {lp.sol_status}")
+
+
+def _proven_infeasible(lp: pulp.LpProblem, solver: str, log_text: str, within_limit: bool) -> bool:
+    """Whether the solver finished and proved that no selection meets the model's rows.
+
+    Parameters
+    ----------
+    lp : pulp.LpProblem
+        The model after the solve (for HiGHS's model status).
+    solver : {"cbc", "highs"}
+        The solver that ran.
+    log_text : str
+        CBC's log (unused for HiGHS).
+    within_limit : bool
+        Whether the solve took less than its time limit (for CBC's preprocessing verdict).
+
+    Returns
+    -------
+    bool
+        HiGHS: its model status is one of :data:`HIGHS_PROOFS`. CBC: its log holds none of
+        :data:`CBC_STOPS`, and a line of :data:`CBC_PROOFS` or, ``within_limit``,
+        :data:`CBC_PREPROCESSING_VERDICT`.
+
+    Examples
+    --------
+    >>> _proven_infeasible(None, "cbc", "Result - Problem proven infeasible", within_limit=False)
+    True
+    >>> verdict = "Cgl0000I Cut generators found to be infeasible! Pre-processing says infeasible or unbounded"
+    >>> _proven_infeasible(None, "cbc", verdict, within_limit=True), _proven_infeasible(None, "cbc", verdict, False)
+    (True, False)
+    """
+    if solver == "highs":
+        return lp.solverModel.getModelStatus() in HIGHS_PROOFS
+    if any(line in log_text for line in CBC_STOPS):
+        return False
+    return any(line in log_text for line in CBC_PROOFS) or (within_limit and CBC_PREPROCESSING_VERDICT in log_text)
 
 
 def _gap(lp: pulp.LpProblem, solver: str, status: str, log_text: str) -> float | None:
