@@ -161,3 +161,20 @@ def test_shipped_configs_are_valid(name):
     else:
         assert len(plan.runs) == 9
         assert {run.parameters["aggregation"] for run in plan.runs} == {"mean", "median", "geometric"}
+
+
+def test_a_grid_value_missing_the_space_after_a_colon_is_located_in_the_grid(tmp_path):
+    """Field case B12 in a batch: ``{budget:3000000}`` is one key without a value, reported at its grid value."""
+    config = write_config(tmp_path / "whatif.yaml", f"""\
+runs:
+  - notebooks: [portfolio]
+    cases: [{SAMPLE_CASE_DIR}]
+    grid:
+      portfolio: [{{budget:3000000}}, {{budget: 3000000}}, {{budgett: null}}]
+""")
+    problems = _problems(config)
+    assert len(problems) == 2
+    assert problems[0].startswith("whatif.yaml, line 5, column 'runs[0].grid.portfolio.budget:3000000': is not a "
+                                  "portfolio setting")
+    assert "YAML needs a space after ':'" in problems[0] and "(grid value {'budget:3000000': None})" in problems[0]
+    assert problems[1].startswith("whatif.yaml, line 5, column 'runs[0].grid.portfolio.budgett': is not a portfolio")
