@@ -14,6 +14,7 @@ import dataclasses
 import html
 import re
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ from pydantic import Field
 
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.vocabulary import RISK_LEVEL_ORDER
+from alliance_analytics.core.parameters import WholeNumber
 from alliance_analytics.core.problems import InputError, Problem
 from alliance_analytics.core.scoring import below
 from alliance_analytics.fit.analysis import PartnerFitParameters, PartnerFitResult, analyse_partner_fit
@@ -311,7 +313,7 @@ class BriefParameters(SensitivityParameters, PortfolioParameters):
         Most alliances listed as advancing on fit (best fit rank first), at least 1.
     """
 
-    top: int = Field(default=5, ge=1, le=1000)
+    top: Annotated[WholeNumber, Field(ge=1, le=1000)] = 5
 
     def problems(self, case: Case) -> list[Problem]:
         """What does not fit the case, in any of the analyses the brief summarises."""

@@ -9,9 +9,9 @@ so provenance records exactly what was used.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from alliance_analytics.core.problems import Problem, colon_hint, describe_validation_error
 
@@ -20,10 +20,38 @@ UNKNOWN_PARAMETER = "is not a parameter of this analysis"
 Model = TypeVar("Model", bound="AnalysisParameters")
 
 
+def _not_a_bool(value: object) -> object:
+    """Refuse ``true``/``false`` where a number is expected (pydantic's lax mode would read them as 1 and 0)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {value!r}")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_not_a_bool), Field(allow_inf_nan=False)]
+"""A finite number (``true``/``false`` are not numbers)."""
+WholeNumber = Annotated[int, BeforeValidator(_not_a_bool)]
+"""A whole number (``true``/``false`` are not numbers; ``1e4`` is 10,000)."""
+
+
 class AnalysisParameters(BaseModel):
-    """Frozen, strict about unknown names; subclasses add the fields and a ``problems(case)`` check."""
+    """Frozen, strict about unknown names; subclasses add the fields (types and ranges: the one statement of
+    them) and, where a value must fit the case, ``problems(case)``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def problems(self, case: Any) -> list[Problem]:
+        """What does not fit the case, beyond the types and ranges pydantic checks; none by default.
+
+        Parameters
+        ----------
+        case : Case
+            The case the parameters apply to.
+
+        Returns
+        -------
+        list of Problem
+        """
+        return []
 
     def subset(self, model: type[Model]) -> Model:
         """The fields another analysis's model shares with this one, as that model.
@@ -80,8 +108,9 @@ def parameters_or_problems(model: type[Model], values: Mapping[str, Any]) -> tup
 def parameter_problems(model: type[AnalysisParameters], values: Mapping[str, Any], case: Any) -> list[Problem]:
     """Every problem with ``values`` for ``model`` and a case: types and ranges, then what must fit the case.
 
-    Values that fail validation are reported and left out (their defaults stand in) so that the case checks
-    still run on the others: the user sees every problem at once.
+    Values that fail validation are reported and left out (an invalid entry of a mapping alone, or else the
+    whole parameter, its default standing in) so that the case checks still run on the rest: the user sees
+    every problem at once.
 
     Parameters
     ----------
@@ -98,11 +127,24 @@ def parameter_problems(model: type[AnalysisParameters], values: Mapping[str, Any
         Empty when the values are usable.
     """
     validated, problems = parameters_or_problems(model, values)
+    if validated is not None:
+        return validated.problems(case)
+    remaining = dict(values)
+    for problem in problems:
+        _drop(remaining, (problem.column or "").split("."))
+    validated, _ = parameters_or_problems(model, remaining)
     if validated is None:
-        invalid = {problem.column.split(".")[0] for problem in problems}
-        validated, _ = parameters_or_problems(model, {k: v for k, v in values.items() if k not in invalid})
-        if validated is None:
-            return problems
-        return problems + [problem for problem in validated.problems(case)
-                           if problem.column.split(".")[0] not in invalid]
-    return validated.problems(case)
+        return problems
+    reported = {problem.column for problem in problems}
+    return problems + [problem for problem in validated.problems(case) if problem.column not in reported]
+
+
+def _drop(values: dict[str, Any], path: list[str]) -> None:
+    """Remove the value at ``path`` (an invalid entry of a mapping, or a whole parameter) from ``values``."""
+    head, rest = path[0], path[1:]
+    if rest and isinstance(values.get(head), dict):
+        inner = dict(values[head])
+        _drop(inner, rest)
+        values[head] = inner
+    else:
+        values.pop(head, None)

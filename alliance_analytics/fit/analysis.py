@@ -9,7 +9,6 @@ the notebook's tables and charts, ``results.json`` and the tests alike.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Real
@@ -22,7 +21,7 @@ from pydantic import Field
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.vocabulary import RISK_LEVEL_ORDER
 from alliance_analytics.core.cache import cached
-from alliance_analytics.core.parameters import AnalysisParameters
+from alliance_analytics.core.parameters import AnalysisParameters, Number, parameter_problems
 from alliance_analytics.core.problems import InputError, Problem, colon_hint
 from alliance_analytics.core.scoring import below, fit_contributions, fit_scores, normalise_weights, rank_candidates
 from alliance_analytics.fit.aggregation import AGGREGATION_METHODS, aggregate_scores, disagreements
@@ -217,42 +216,15 @@ class PartnerFitResult:
         }
 
 
-def check_parameters(case: Case, weights: Mapping[str, float] | None, aggregation: str | None) -> list[Problem]:
-    """Check the analysis parameters against the case, finding every problem.
-
-    Parameters
-    ----------
-    case : Case
-        The case the parameters apply to.
-    weights : mapping of str to float or None
-        Weight overrides by criterion id.
-    aggregation : str or None
-        Aggregation method override; ``None`` or ``""`` keeps the case's.
-
-    Returns
-    -------
-    list of Problem
-        Empty when the parameters are usable.
-    """
-    problems = []
+def _case_problems(case: Case, weights: Mapping[str, float], aggregation: str) -> list[Problem]:
+    """What in valid partner-fit parameters does not fit the case: unknown criteria, every weight zero, a
+    geometric mean on a scale that reaches 0."""
     criterion_ids = case.criterion_ids
-    if weights is not None and not isinstance(weights, Mapping):
-        problems.append(Problem("parameters", "expected a mapping of criterion id to weight, e.g. "
-                                "{strategic_fit: 30}", column="weights"))
-        weights = None
-    for criterion, weight in (weights or {}).items():
-        if criterion not in criterion_ids:
-            problems.append(Problem("parameters", f"unknown criterion '{criterion}'; expected one of "
-                                    f"{', '.join(criterion_ids)}{colon_hint(criterion)}",
-                                    column=f"weights.{criterion}"))
-        if isinstance(weight, bool) or not isinstance(weight, Real) or not 0 <= weight < math.inf:
-            problems.append(Problem("parameters", f"expected a finite, non-negative number, got {weight!r}",
-                                    column=f"weights.{criterion}"))
+    problems = [Problem("parameters", f"unknown criterion '{criterion}'; expected one of "
+                        f"{', '.join(criterion_ids)}{colon_hint(criterion)}", column=f"weights.{criterion}")
+                for criterion in weights if criterion not in criterion_ids]
     if not problems and float(_weights(case, weights).max()) <= 0:
         problems.append(Problem("parameters", "with these overrides every weight is zero", column="weights"))
-    if aggregation and aggregation not in AGGREGATION_METHODS:
-        problems.append(Problem("parameters", f"expected one of {', '.join(AGGREGATION_METHODS)}, got "
-                                f"{aggregation!r}", column="aggregation"))
     if aggregation == "geometric" and case.settings.scale.min <= 0:
         problems.append(Problem("parameters", "the geometric mean needs a scale whose minimum is above 0",
                                 column="aggregation"))
@@ -302,7 +274,8 @@ def partner_fit(
     >>> sorted(set(result.candidates["recommendation"])) == ["advance", "review", "walk away"]
     True
     """
-    problems = check_parameters(case, weights, aggregation)
+    problems = parameter_problems(PartnerFitParameters, {"weights": {} if weights is None else weights,
+                                                         "aggregation": aggregation or ""}, case)
     if problems:
         raise InputError("partner-fit parameters", problems)
     settings = case.settings
@@ -393,12 +366,12 @@ class PartnerFitParameters(AnalysisParameters):
         How evaluators' scores are combined; empty keeps the case's ``aggregation.method``.
     """
 
-    weights: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = {}
+    weights: dict[str, Annotated[Number, Field(ge=0)]] = {}
     aggregation: Literal["", *AGGREGATION_METHODS] = ""  # type: ignore[valid-type]
 
     def problems(self, case: Case) -> list[Problem]:
         """What does not fit the case (unknown criteria, all weights zero, geometric mean on a scale from 0)."""
-        return check_parameters(case, self.weights, self.aggregation)
+        return _case_problems(case, self.weights, self.aggregation)
 
 
 def analyse_partner_fit(case: Case, parameters: PartnerFitParameters = PartnerFitParameters()) -> PartnerFitResult:

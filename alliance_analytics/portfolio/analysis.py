@@ -13,7 +13,7 @@ import dataclasses
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,7 @@ from pydantic import Field
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.vocabulary import PORTFOLIO_OBJECTIVES
 from alliance_analytics.core.cache import cached
+from alliance_analytics.core.parameters import Number, WholeNumber
 from alliance_analytics.core.problems import Problem
 from alliance_analytics.fit.analysis import PartnerFitParameters, PartnerFitResult, analyse_partner_fit
 from alliance_analytics.portfolio.conflicts import Conflict, minimal_conflict
@@ -383,10 +384,10 @@ class PortfolioParameters(SimulationParameters, PartnerFitParameters):
     force_in: list[str] = []
     force_out: list[str] = []
     portfolio: dict[str, Any] = {}
-    frontier_points: int = Field(default=10, ge=2, le=1000)
-    robustness_samples: int = Field(default=20, ge=0, le=10_000)
-    budget_step: float = Field(default=500_000.0, gt=0, allow_inf_nan=False)
-    fte_step: float = Field(default=0.5, gt=0, allow_inf_nan=False)
+    frontier_points: Annotated[WholeNumber, Field(ge=2, le=1000)] = 10
+    robustness_samples: Annotated[WholeNumber, Field(ge=0, le=10_000)] = 20
+    budget_step: Annotated[Number, Field(gt=0)] = 500_000.0
+    fte_step: Annotated[Number, Field(gt=0)] = 0.5
 
     def overrides(self) -> dict[str, Any]:
         """The parameters as overrides of ``portfolio`` in ``case.yaml`` (:func:`portfolio_overrides`)."""
@@ -402,7 +403,7 @@ class PortfolioParameters(SimulationParameters, PartnerFitParameters):
         overrides = [problem if own.get((problem.column or "").split(".")[0])
                      else dataclasses.replace(problem, column=f"portfolio.{problem.column}")
                      for problem in check_portfolio_parameters(case, self.overrides())]
-        return PartnerFitParameters.problems(self, case) + SimulationParameters.problems(self, case) + overrides
+        return PartnerFitParameters.problems(self, case) + overrides
 
 
 def analyse_portfolio(case: Case, parameters: PortfolioParameters = PortfolioParameters()) -> PortfolioResult:

@@ -13,8 +13,10 @@ scenario (Künzi-Bay and Mayer 2006, "Computational aspects of minimizing condit
   because every cut is valid.
 - **Maximising CVaR** (the risk end of the frontier): maximise ``t`` with ``t ≤ Σ_i x_i c_i`` for the cuts
   ``c`` found so far; the loop stops when ``t`` equals the answer's exact CVaR.
-- **Loss probability.** A portfolio that loses money in more than ``p S`` scenarios is excluded by a no-good
-  row (``Σ_{i ∈ x̂} (1 − x_i) + Σ_{i ∉ x̂} x_i ≥ 1``).
+- **Loss probability.** One binary ``z_s`` per scenario in which some selection could lose money:
+  ``NPV_s(x) + M_s z_s ≥ 0`` with ``M_s = Σ_i max(0, −NPV_si)`` and ``Σ z_s ≤ ⌊p S⌋``. The limit is not convex,
+  so it is exact in one MILP rather than approached by cuts (cutting off one losing portfolio at a time could
+  take as many solves as there are portfolios).
 
 Money is handed to the solver in units of its largest power of ten (:func:`money_scale`), because solver
 tolerances are absolute. Rows are built from numpy arrays straight into :class:`pulp.LpAffineExpression` objects (one list of
@@ -51,7 +53,7 @@ import numpy as np
 import pulp
 
 from alliance_analytics.case.vocabulary import SOLVERS
-from alliance_analytics.portfolio.problem import TOLERANCE, PortfolioProblem
+from alliance_analytics.portfolio.problem import PortfolioProblem
 from alliance_analytics.risk.measures import cvar, tail_weights
 
 Maximise = Literal["value", "cvar"]
@@ -140,14 +142,11 @@ class Cuts:
     cvar : tuple of numpy.ndarray
         Per CVaR cut, the tail-weighted scenario mean ``c`` of each candidate (``n``): ``Σ_i x_i c_i`` bounds
         the CVaR of every portfolio from above.
-    excluded : tuple of numpy.ndarray
-        Selections (0/1, ``n``) excluded by a no-good row because they break the loss-probability limit.
     cut_selections : tuple of numpy.ndarray
         The selection each CVaR cut was made from.
     """
 
     cvar: tuple[np.ndarray, ...] = ()
-    excluded: tuple[np.ndarray, ...] = ()
     cut_selections: tuple[np.ndarray, ...] = ()
 
 
@@ -199,10 +198,8 @@ def build_model(problem: PortfolioProblem, maximise: Maximise = "value", cuts: C
     if maximise == "cvar" and problem.cvar_floor is not None:
         lp.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression([(t, 1.0)]), pulp.LpConstraintGE,
                                            rhs=problem.cvar_floor / scale), "cvar_floor")
-    for index, selection in enumerate(cuts.excluded):
-        signs = np.where(selection > 0.5, -1.0, 1.0)
-        lp.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(_pairs(x, signs)), pulp.LpConstraintGE,
-                                           rhs=1.0 - float(selection.sum())), f"no_good_{index}")
+    if problem.max_loss_probability is not None:
+        _loss_rows(lp, x, problem.scenarios / scale, problem.max_loss_probability)
     if maximise == "cvar":
         lp.setObjective(pulp.LpAffineExpression([(t, 1.0)]))
     else:
@@ -302,18 +299,14 @@ def _separate(problem: PortfolioProblem, solution: Solution, model: PortfolioMod
         already = any(np.array_equal(selection, cut) for cut in cuts.cut_selections)
         if exact < target - tolerance and not already:
             new_cvar.append(tail_weights(npv, problem.cvar_level) @ problem.scenarios / model.money_scale)
-    excluded: list[np.ndarray] = []
-    if problem.max_loss_probability is not None and problem.loss_probability(selection) > (
-            problem.max_loss_probability + TOLERANCE):
-        excluded.append(selection.copy())
-    met = not new_cvar and not excluded
+    met = not new_cvar
     sources = (selection.copy(),) if new_cvar else ()
-    return Cuts(cuts.cvar + tuple(new_cvar), cuts.excluded + tuple(excluded), cuts.cut_selections + sources), met
+    return Cuts(cuts.cvar + tuple(new_cvar), cuts.cut_selections + sources), met
 
 
 def _count(cuts: Cuts) -> int:
     """How many risk cuts were added."""
-    return len(cuts.cvar) + len(cuts.excluded)
+    return len(cuts.cvar)
 
 
 def solve_model(model: PortfolioModel, problem: PortfolioProblem, solver: str = "cbc",
@@ -445,3 +438,19 @@ def _row(x: list[pulp.LpVariable], coefficients: np.ndarray, sense: str, bound: 
     """One linear limit as a PuLP constraint."""
     pulp_sense = pulp.LpConstraintLE if sense == "<=" else pulp.LpConstraintGE
     return pulp.LpConstraint(pulp.LpAffineExpression(_pairs(x, coefficients)), pulp_sense, rhs=float(bound))
+
+
+def _loss_rows(lp: pulp.LpProblem, x: list[pulp.LpVariable], scenarios: np.ndarray, limit: float) -> None:
+    """Add the rows of the loss-probability limit (only scenarios where some selection could lose)."""
+    worst = np.maximum(-scenarios, 0.0).sum(axis=1)
+    allowed = math.floor(limit * scenarios.shape[0] + 1e-9)
+    z = []
+    for index in np.flatnonzero(worst > 0).tolist():
+        flag = lp.add_variable(f"z_{index}", cat=pulp.LpBinary)
+        z.append(flag)
+        terms = _pairs(x, scenarios[index]) + [(flag, float(worst[index]))]
+        lp.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintGE, rhs=0.0),
+                         f"loss_{index}")
+    if z:
+        lp.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression([(flag, 1.0) for flag in z]),
+                                           pulp.LpConstraintLE, rhs=float(allowed)), "loss_count")

@@ -18,13 +18,12 @@ import datetime as dt
 import functools
 import io
 from dataclasses import dataclass
-from numbers import Integral
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.distributions import latin_hypercube, sample
@@ -33,8 +32,8 @@ from alliance_analytics.case.vocabulary import PARAMETER_COLUMNS, SAMPLING_METHO
 from alliance_analytics.core.atomic_files import write_bytes_atomic
 from alliance_analytics.core.cache import cached
 from alliance_analytics.core.correlation import iman_conover
-from alliance_analytics.core.parameters import AnalysisParameters
-from alliance_analytics.core.problems import InputError, Problem
+from alliance_analytics.core.parameters import AnalysisParameters, WholeNumber, parameter_problems
+from alliance_analytics.core.problems import InputError
 from alliance_analytics.risk.cash_flow import ValueThesis, cash_flows, npv, payback_year
 from alliance_analytics.risk.events import mitigated, sample_risk_impacts
 from alliance_analytics.risk.value_of_information import (
@@ -367,33 +366,6 @@ class SimulationResult:
                 "currency": self.currency, "horizon_years": self.horizon_years, "candidates": candidates}
 
 
-def check_simulation_parameters(case: Case, iterations: int | None, sampling: str | None) -> list[Problem]:
-    """Check the simulation parameters, finding every problem.
-
-    Parameters
-    ----------
-    case : Case
-        The case.
-    iterations : int or None
-        Iterations (``None`` or a non-positive number: the case's).
-    sampling : str or None
-        ``random`` or ``lhs`` (``None`` or empty: the case's).
-
-    Returns
-    -------
-    list of Problem
-    """
-    problems = []
-    if iterations is not None and (isinstance(iterations, bool) or not isinstance(iterations, Integral)
-                                   or (0 < iterations < 100) or iterations > 10_000_000):
-        problems.append(Problem("parameters", f"expected a whole number from 100 to 10,000,000 (or -1 for the "
-                                f"case's), got {iterations!r}", column="iterations"))
-    if sampling and sampling not in SAMPLING_METHODS:
-        problems.append(Problem("parameters", f"expected one of {', '.join(SAMPLING_METHODS)}, got {sampling!r}",
-                                column="sampling"))
-    return problems
-
-
 def simulate_case(case: Case, iterations: int | None = None, seed: int | None = None,
                   sampling: str | None = None, keep_inputs: bool = False, sensitivity: bool = True) -> SimulationResult:
     """Simulate every candidate's NPV under its value-thesis assumptions and risk register.
@@ -425,7 +397,9 @@ def simulate_case(case: Case, iterations: int | None = None, seed: int | None = 
     InputError
         When a parameter is not usable; every problem is listed.
     """
-    problems = check_simulation_parameters(case, iterations, sampling)
+    problems = parameter_problems(SimulationParameters, {
+        "iterations": -1 if iterations is None else iterations, "seed": -1 if seed is None or seed < 0 else seed,
+        "sampling": sampling or ""}, case)
     if problems:
         raise InputError("risk-simulation parameters", problems)
     settings = case.settings.simulation
@@ -576,13 +550,17 @@ class SimulationParameters(AnalysisParameters):
         Plain Monte Carlo or Latin hypercube; empty uses the case's ``simulation.sampling``.
     """
 
-    iterations: int = Field(default=-1, ge=-1, le=10_000_000)
-    seed: int = Field(default=-1, ge=-1)
+    iterations: Annotated[WholeNumber, Field(ge=-1, le=10_000_000)] = -1
+    seed: Annotated[WholeNumber, Field(ge=-1)] = -1
     sampling: Literal["", *SAMPLING_METHODS] = ""  # type: ignore[valid-type]
 
-    def problems(self, case: Case) -> list[Problem]:
-        """What does not fit the case (see :func:`check_simulation_parameters`)."""
-        return check_simulation_parameters(case, None if self.iterations < 0 else self.iterations, self.sampling)
+    @field_validator("iterations")
+    @classmethod
+    def _enough_iterations(cls, iterations: int) -> int:
+        """At least 100 iterations, or 0 / -1 for the case's ``simulation.iterations``."""
+        if 0 < iterations < 100:
+            raise ValueError(f"expected a whole number from 100 to 10,000,000 (or -1 for the case's), got {iterations}")
+        return iterations
 
 
 def analyse_risk_simulation(case: Case, parameters: SimulationParameters = SimulationParameters(),

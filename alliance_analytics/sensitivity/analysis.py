@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from numbers import Integral, Real
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
@@ -29,10 +29,11 @@ from pydantic import Field
 
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.elicitation import rank_order_centroid
-from alliance_analytics.case.vocabulary import WEIGHT_UNCERTAINTIES, WeightUncertainty
+from alliance_analytics.case.vocabulary import WeightUncertainty
 from alliance_analytics.core.cache import cached
+from alliance_analytics.core.parameters import Number, WholeNumber, parameter_problems
 from alliance_analytics.core.problems import InputError, Problem
-from alliance_analytics.fit.analysis import PartnerFitParameters, PartnerFitResult, check_parameters, partner_fit
+from alliance_analytics.fit.analysis import PartnerFitParameters, PartnerFitResult, partner_fit
 from alliance_analytics.sensitivity.smaa import (
     SMAAResult,
     resample_scores,
@@ -175,40 +176,6 @@ class SensitivityResult:
         }
 
 
-def check_sensitivity_parameters(case: Case, weights: Mapping[str, float] | None, aggregation: str | None,
-                                 weight_uncertainty: str, weight_range: float, samples: int) -> list[Problem]:
-    """Check the sensitivity parameters against the case, finding every problem.
-
-    Parameters
-    ----------
-    case : Case
-        The case.
-    weights, aggregation
-        As for :func:`alliance_analytics.partner_fit`.
-    weight_uncertainty : str
-        One of :data:`WEIGHT_UNCERTAINTIES`.
-    weight_range : float
-        The ± range of ``interval`` weights, in (0, 1].
-    samples : int
-        SMAA samples, 100 to 10,000,000.
-
-    Returns
-    -------
-    list of Problem
-    """
-    problems = check_parameters(case, weights, aggregation)
-    if weight_uncertainty not in WEIGHT_UNCERTAINTIES:
-        problems.append(Problem("parameters", f"expected one of {', '.join(WEIGHT_UNCERTAINTIES)}, got "
-                                f"{weight_uncertainty!r}", column="weight_uncertainty"))
-    if isinstance(weight_range, bool) or not isinstance(weight_range, Real) or not 0 < weight_range <= 1:
-        problems.append(Problem("parameters", f"expected a number in (0, 1], got {weight_range!r}",
-                                column="weight_range"))
-    if isinstance(samples, bool) or not isinstance(samples, Integral) or not 100 <= samples <= 10_000_000:
-        problems.append(Problem("parameters", f"expected a whole number from 100 to 10,000,000, got {samples!r}",
-                                column="samples"))
-    return problems
-
-
 def evaluator_score_array(case: Case, candidates: list[str], criteria: list[str]) -> np.ndarray:
     """The evaluators' scores as an array (candidates × criteria × evaluators), NaN where none was given.
 
@@ -270,7 +237,11 @@ def weight_sensitivity(
     InputError
         When a parameter does not fit the case; every problem is listed.
     """
-    problems = check_sensitivity_parameters(case, weights, aggregation, weight_uncertainty, weight_range, samples)
+    problems = parameter_problems(SensitivityParameters, {
+        "weights": {} if weights is None else weights, "aggregation": aggregation or "",
+        "weight_uncertainty": weight_uncertainty, "weight_range": weight_range, "samples": samples,
+        "seed": -1 if seed is None else seed, "score_uncertainty": score_uncertainty,
+        "include_walk_aways": include_walk_aways}, case)
     if problems:
         raise InputError("weight-sensitivity parameters", problems)
     fit = partner_fit(case, weights=weights, aggregation=aggregation)
@@ -337,16 +308,11 @@ class SensitivityParameters(PartnerFitParameters):
     """
 
     weight_uncertainty: WeightUncertainty = "uniform"
-    weight_range: float = Field(default=0.05, gt=0, le=1)
-    samples: int = Field(default=20_000, ge=100, le=10_000_000)
-    seed: int = Field(default=-1, ge=-1)
+    weight_range: Annotated[Number, Field(gt=0, le=1)] = 0.05
+    samples: Annotated[WholeNumber, Field(ge=100, le=10_000_000)] = 20_000
+    seed: Annotated[WholeNumber, Field(ge=-1)] = -1
     score_uncertainty: bool = True
     include_walk_aways: bool = False
-
-    def problems(self, case: Case) -> list[Problem]:
-        """What does not fit the case (see :func:`check_sensitivity_parameters`)."""
-        return check_sensitivity_parameters(case, self.weights, self.aggregation, self.weight_uncertainty,
-                                            self.weight_range, self.samples)
 
 
 def analyse_weight_sensitivity(case: Case, parameters: SensitivityParameters = SensitivityParameters(),

@@ -12,6 +12,7 @@ conflict that brute force over all 2^n portfolios confirms is infeasible and min
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,6 +136,12 @@ def loss_problem() -> PortfolioProblem:
                             scenarios, limits, max_loss_probability=0.2)
 
 
+def cvar_problem() -> PortfolioProblem:
+    """The two candidates of :func:`loss_problem` with a CVaR floor instead: the worst 60 % of A's outcomes
+    average a loss (CVaR −1), B's do not (CVaR 2), and the floor is 0; so A alone needs a CVaR cut."""
+    return dataclasses.replace(loss_problem(), max_loss_probability=None, cvar_floor=0.0, cvar_level=0.6)
+
+
 def every_portfolio(size: int) -> np.ndarray:
     """All ``2^size`` 0/1 selections."""
     return ((np.arange(2 ** size)[:, None] >> np.arange(size)) & 1).astype(float)
@@ -247,7 +254,7 @@ def undecided(status: str) -> Solution:
 
 
 def test_each_cut_round_gets_the_time_left_and_a_proof_after_cuts_is_infeasible(monkeypatch, clock):
-    problem = loss_problem()
+    problem = cvar_problem()
     only_a = selection_solution("optimal", [1.0, 0.0], problem)
     script = ScriptedSolves(clock, [(only_a, 0.4), (undecided("infeasible"), 0.1)])
     monkeypatch.setattr(portfolio_solver, "solve_model", script)
@@ -257,8 +264,8 @@ def test_each_cut_round_gets_the_time_left_and_a_proof_after_cuts_is_infeasible(
 
 
 def test_a_cut_round_stopped_by_the_time_limit_is_no_solution(monkeypatch, clock):
-    """The round's portfolio broke the loss limit and the solver stopped at its limit: no second round."""
-    problem = loss_problem()
+    """The round's portfolio broke the CVaR floor and the solver stopped at its limit: no second round."""
+    problem = cvar_problem()
     script = ScriptedSolves(clock, [(selection_solution("time limit", [1.0, 0.0], problem), 1.0)])
     monkeypatch.setattr(portfolio_solver, "solve_model", script)
     solution = solve(problem, "cbc", time_limit_s=1.0)
@@ -267,7 +274,7 @@ def test_a_cut_round_stopped_by_the_time_limit_is_no_solution(monkeypatch, clock
 
 
 def test_time_used_up_between_cut_rounds_is_no_solution(monkeypatch, clock):
-    problem = loss_problem()
+    problem = cvar_problem()
     script = ScriptedSolves(clock, [(selection_solution("optimal", [1.0, 0.0], problem), 1.2)])
     monkeypatch.setattr(portfolio_solver, "solve_model", script)
     assert solve(problem, "cbc", time_limit_s=1.0).status == "no solution"
@@ -275,7 +282,7 @@ def test_time_used_up_between_cut_rounds_is_no_solution(monkeypatch, clock):
 
 
 def test_a_round_stopped_without_a_portfolio_after_cuts_is_no_solution(monkeypatch, clock):
-    problem = loss_problem()
+    problem = cvar_problem()
     script = ScriptedSolves(clock, [(selection_solution("optimal", [1.0, 0.0], problem), 0.5),
                                     (undecided("no solution"), 0.5)])
     monkeypatch.setattr(portfolio_solver, "solve_model", script)
@@ -487,7 +494,7 @@ def infeasible_instances() -> Iterator[tuple[str, PortfolioProblem]]:
     - window: candidates of cost 2 and a total spend between 1 and 1.5 (feasible for the linear relaxation;
       CBC's preprocessing proves it infeasible, well within the time limit, so its verdict counts);
     - loss and force: a candidate forced in that loses money in 60 % of scenarios, at most one alliance and
-      at most 20 % loss scenarios (proven through the loss limit's no-good cuts);
+      at most 20 % loss scenarios (proven through the loss limit's per-scenario rows);
     - CVaR and coverage: a capability only two very risky candidates bring, and a CVaR floor of 0 (proven
       through CVaR cuts).
     """

@@ -99,3 +99,15 @@ def test_the_same_what_if_with_a_space_is_applied(sample_case):
     notebook = _notebook("04_portfolio")
     injected = check_run(sample_case, [notebook], {"portfolio": parse_value("{budget: 3000000}")})[notebook]
     assert injected["portfolio"] == {"budget": 3_000_000}
+
+
+@pytest.mark.parametrize(("stem", "name", "value", "column"), [
+    ("02_weight_sensitivity", "samples", True, "samples"),
+    ("01_partner_fit", "weights", {"strategic_fit": True}, "weights.strategic_fit"),
+    ("04_portfolio", "budget_step", False, "budget_step"),
+])
+def test_true_and_false_are_not_numbers(sample_case, stem, name, value, column):
+    with pytest.raises(InputError) as raised:
+        check_run(sample_case, [_notebook(stem)], {name: value})
+    assert [(problem.column, problem.message) for problem in raised.value.problems] == [
+        (column, f"expected a number, got {value if not isinstance(value, dict) else True!r}")]
