@@ -69,9 +69,11 @@ def validate(case_dir: Path) -> None:
               help="Notebook parameter; VALUE is read as YAML, e.g. -p aggregation median "
                    "-p weights '{strategic_fit: 30}'.")
 @click.option("--show-code", is_flag=True, help="Keep code cells in the HTML reports (hidden by default).")
+@click.option("--latest/--no-latest", "move_latest", default=None,
+              help="Move 'latest' to this run when it succeeds [default: only without -p; a what-if leaves it].")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def run(case_dir: Path, notebooks: tuple[str, ...], out_dir: Path, parameters: tuple[tuple[str, str], ...],
-        show_code: bool, quiet: bool) -> None:
+        show_code: bool, move_latest: bool | None, quiet: bool) -> None:
     """Run the notebooks on CASE_DIR (default: the sample case) and write an HTML report.
 
     Exit 0 when every notebook succeeded, 1 when a notebook failed, 2 for bad input (nothing ran), 4 when the
@@ -83,7 +85,8 @@ def run(case_dir: Path, notebooks: tuple[str, ...], out_dir: Path, parameters: t
 
     values = {name: parse_value(text) for name, text in parameters}
     try:
-        report = run_report(case_dir, notebooks, out_dir, values, show_code=show_code, progress=not quiet)
+        report = run_report(case_dir, notebooks, out_dir, values, show_code=show_code, progress=not quiet,
+                            move_latest=move_latest)
     except InputError as error:
         click.echo(error.report(), err=True)
         sys.exit(EXIT_INVALID_INPUT)
@@ -95,6 +98,8 @@ def run(case_dir: Path, notebooks: tuple[str, ...], out_dir: Path, parameters: t
         state = "ok" if outcome.ok else f"FAILED ({outcome.error})"
         click.echo(f"  {outcome.name}: {state}, {outcome.seconds:.1f} s")
     click.echo(f"Report: {report.folder / 'index.html'}")
+    if report.ok and values and move_latest is None:
+        click.echo("A what-if: 'latest' still shows the last run of the case as given (--latest moves it).")
     if not report.ok:
         click.echo("Some notebooks failed; their executed notebooks show the failing cell. "
                    "'latest' was not moved.", err=True)
@@ -113,9 +118,11 @@ def run(case_dir: Path, notebooks: tuple[str, ...], out_dir: Path, parameters: t
 @click.option("--keep", type=click.IntRange(min=1), default=None,
               help="After a successful batch, keep only the N newest batch reports [default: the config's "
                    "'retention', else all].")
+@click.option("--latest/--no-latest", "move_latest", default=None,
+              help="Move 'latest' to this batch when it succeeds [default: only when no run has parameters].")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def batch(config: Path, out_dir: Path | None, workers: int | None, scheduler: str | None, show_code: bool | None,
-          keep: int | None, quiet: bool) -> None:
+          keep: int | None, move_latest: bool | None, quiet: bool) -> None:
     """Run the batch CONFIG (notebooks × cases × parameter sets) in parallel and write a batch report.
 
     Exit 0 when every run succeeded, 1 when a run failed, 2 for bad input (nothing ran), 3 when another
@@ -127,7 +134,7 @@ def batch(config: Path, out_dir: Path | None, workers: int | None, scheduler: st
 
     try:
         result = run_batch(config, out_dir, workers=workers, scheduler=scheduler, show_code=show_code or None,
-                           keep=keep, progress=not quiet)
+                           keep=keep, progress=not quiet, move_latest=move_latest)
     except InputError as error:
         click.echo(error.report(), err=True)
         sys.exit(EXIT_INVALID_INPUT)

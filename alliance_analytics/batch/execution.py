@@ -70,7 +70,7 @@ def execute_run(spec: RunSpec, staging: Path) -> NotebookRun:
     """
     return run_notebook(spec.notebook, spec.case_dir, spec.case_name, spec.parameters, staging / spec.run_id,
                         show_code=spec.show_code, timeout_s=spec.timeout_s, link_prefix=f"{spec.run_id}/",
-                        cache_dir=staging / CACHE_FOLDER)
+                        cache_dir=staging / CACHE_FOLDER, banner=spec.what_if)
 
 
 def failed_run(spec: RunSpec, error: BaseException) -> NotebookRun:

@@ -25,6 +25,7 @@ from alliance_analytics.core.problems import InputError, Problem
 from alliance_analytics.notebook.parameters import declared_parameters
 from alliance_analytics.reporting.catalogue import INJECTED, available_notebooks, notebook_title, select_notebooks
 from alliance_analytics.reporting.checks import check_run
+from alliance_analytics.reporting.front_page import what_if_words
 
 ALL_NOTEBOOKS = "all"
 """The notebook name that stands for every notebook in the notebooks folder (found when the batch starts)."""
@@ -54,6 +55,11 @@ class RunSpec:
         The parameters injected (besides ``case_dir`` and ``results_path``).
     grid : dict
         The grid values of this run (a subset of ``parameters``), to tell grid runs apart at a glance.
+    setting : dict
+        Every parameter of the config entry's combination this run belongs to (defaults, the entry's and the
+        grid's), whichever notebook takes them: the runs of one setting share it.
+    what_if : str
+        ``setting`` in words when it is not empty (the banner on each of its pages), else ``""``.
     timeout_s : float
         Time limit of the run.
     show_code : bool
@@ -69,6 +75,8 @@ class RunSpec:
     case_name: str
     parameters: dict[str, Any]
     grid: dict[str, Any] = field(default_factory=dict)
+    setting: dict[str, Any] = field(default_factory=dict)
+    what_if: str = ""
     timeout_s: float = 1800.0
     show_code: bool = False
 
@@ -137,6 +145,7 @@ def plan_batch(located: LocatedConfig, notebooks_dir: Path = NOTEBOOKS_DIR,
                     run_id="", entry=position, name=entry.name, notebook=notebook, title=notebook_title(notebook),
                     case_dir=case.directory, case_name=case.settings.name, parameters=per_notebook[notebook],
                     grid={name: value for name, value in combination.items() if name in per_notebook[notebook]},
+                    setting=parameters, what_if=what_if_words(parameters, case),
                     timeout_s=entry.timeout_s or config.defaults.timeout_s,
                     show_code=_first(show_code, entry.show_code, config.defaults.show_code),
                 ) for notebook in notebooks)

@@ -16,7 +16,8 @@ once, and without leaving a half-written report when a write fails later (:mod:`
 Layout::
 
     reports/2026-11-23_101500/
-      index.html          one row per run: status, duration, parameters, headline, links
+      index.html          the front page: each setting's decision first, one line per analysis, a comparison
+                          matrix when a case runs under several settings, provenance folded away
       manifest.json       the same, machine-readable, with case file hashes, seeds, versions, git revision
       001-01_partner_fit-sample/
         01_partner_fit.ipynb   the executed notebook (a failing one shows its failing cell)
@@ -38,19 +39,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from tqdm import tqdm
 
 from alliance_analytics.batch.config import LocatedConfig, load_batch_config
 from alliance_analytics.batch.execution import DaskCluster, LocalPool, default_workers, open_executor
 from alliance_analytics.batch.lock import batch_lock
 from alliance_analytics.batch.plan import BatchPlan, RunSpec, plan_batch
-from alliance_analytics.core.atomic_files import write_json_atomic, write_text_atomic
+from alliance_analytics.core.atomic_files import write_json_atomic
 from alliance_analytics.core.cache import computations
+from alliance_analytics.core.formatting import format_date
 from alliance_analytics.core.paths import NOTEBOOKS_DIR, REPORTS_DIR
 from alliance_analytics.notebook.provenance import git_revision, package_versions
 from alliance_analytics.reporting.folders import output_folder, point_latest, remove_abandoned, staged_report
-from alliance_analytics.reporting.html import TEMPLATES_DIR
+from alliance_analytics.reporting.front_page import (
+    AnalysisRun,
+    front_page_title,
+    group_settings,
+    read_results,
+    write_front_page,
+)
 from alliance_analytics.reporting.runner import CACHE_FOLDER, NotebookRun
 
 MANIFEST_KIND = "alliance-analytics batch"
@@ -115,6 +122,7 @@ def run_batch(
     keep: int | None = None,
     progress: bool = True,
     notebooks_dir: Path = NOTEBOOKS_DIR,
+    move_latest: bool | None = None,
 ) -> BatchResult:
     """Run a batch config and write a dated batch report.
 
@@ -137,6 +145,9 @@ def run_batch(
         Show a progress bar on standard error.
     notebooks_dir : Path
         Folder of the notebooks.
+    move_latest : bool, optional
+        Whether ``latest`` moves to this batch when every run succeeded; default: only when no run has
+        parameters (a batch of what-ifs or a grid leaves ``latest`` on the last batch of the cases as given).
 
     Returns
     -------
@@ -172,11 +183,12 @@ def run_batch(
                                  abandoned=abandoned)
             manifest = build_manifest(located, plan, result, files)
             write_json_atomic(files / "manifest.json", manifest)
-            _write_index(files / "index.html", manifest)
+            _write_front_page(files, manifest, plan, result)
             shutil.rmtree(files / CACHE_FOLDER, ignore_errors=True)
             staging.publish()
         if result.ok:
-            point_latest(out, result.folder.name)
+            if not any(spec.setting for spec in plan.runs) if move_latest is None else move_latest:
+                point_latest(out, result.folder.name)
             if retention:
                 result.deleted = prune_batches(out, retention)
     return result
@@ -245,7 +257,7 @@ def _run_entry(run: BatchRun, files: Path) -> dict[str, Any]:
     return {
         "id": spec.run_id, "entry": spec.entry, "name": spec.name, "notebook": spec.notebook.stem,
         "title": spec.title, "case": str(spec.case_dir), "case_name": spec.case_name,
-        "parameters": spec.parameters, "grid": spec.grid,
+        "parameters": spec.parameters, "grid": spec.grid, "setting": spec.setting, "what_if": spec.what_if,
         "status": "ok" if outcome.ok else "failed", "error": outcome.error, "attempts": outcome.attempts,
         "seconds": round(outcome.seconds + outcome.export_seconds, 3), "timeout_s": spec.timeout_s,
         "seed": _seed(files / spec.run_id / "results.json"), "headline": outcome.headline,
@@ -260,11 +272,31 @@ def _seed(results: Path) -> int | None:
     return json.loads(results.read_text(encoding="utf-8")).get("provenance", {}).get("seed")
 
 
-def _write_index(path: Path, manifest: dict[str, Any]) -> None:
-    """Write the batch's ``index.html`` from its manifest (text escaped by jinja2's autoescape)."""
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True)
-    environment.filters["compact"] = _compact
-    write_text_atomic(path, environment.get_template("batch_index.html.j2").render(manifest=manifest))
+def _write_front_page(files: Path, manifest: dict[str, Any], plan: BatchPlan, result: BatchResult) -> None:
+    """Write the batch's front page, ``index.html``, from its manifest (:mod:`alliance_analytics.reporting.front_page`)."""
+    cases = {Path(case.directory).resolve(): case for case in plan.cases.values()}
+    entries = []
+    for run, entry in zip(result.runs, manifest["runs"]):
+        analysis = AnalysisRun(title=entry["title"], notebook=entry["notebook"], ok=entry["status"] == "ok",
+                               seconds=entry["seconds"], html=entry["html"],
+                               executed_notebook=entry["executed_notebook"], results_link=entry["results"],
+                               error=entry["error"], headline=entry["headline"], run_id=entry["id"],
+                               results=read_results(files, entry["results"]))
+        entries.append((cases[Path(run.spec.case_dir).resolve()], run.spec.setting, analysis))
+    settings = group_settings(entries)
+    summary = manifest["summary"]
+    status = (f"Batch of {format_date(manifest['created'])}: {summary['ok']} of {summary['runs']} analyses ran in "
+              f"{manifest['seconds']:,.0f} s ({manifest['executor']})")
+    rows = [("Config", f"{manifest['config']['path']} (SHA-256 {manifest['config']['sha256']})")]
+    for folder, case in manifest["cases"].items():
+        rows.append((f"Case {case['name']}", f"{folder}, seed {case['seed']}"))
+        rows.extend((f"{name} (SHA-256)", digest) for name, digest in case["file_sha256"].items())
+    rows.extend((f"Run {entry['id']}", json.dumps(entry["parameters"], ensure_ascii=False) if entry["parameters"]
+                 else "the case as given") for entry in manifest["runs"])
+    rows += [("Created", manifest["created"]), ("Git revision", manifest["git_revision"]),
+             ("Versions", ", ".join(f"{name} {value}" for name, value in manifest["versions"].items()))]
+    write_front_page(files / "index.html", title=front_page_title(settings), settings=settings, status=status,
+                     ok=manifest["ok"], provenance=rows, machine_readable="manifest.json")
 
 
 def _compact(value: Any) -> str:

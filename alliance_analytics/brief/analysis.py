@@ -22,6 +22,14 @@ from pydantic import Field
 
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.vocabulary import RISK_LEVEL_ORDER
+from alliance_analytics.core.formatting import (
+    candidate_label,
+    format_money,
+    format_number,
+    format_share,
+    join_words,
+    reader_table,
+)
 from alliance_analytics.core.parameters import WholeNumber
 from alliance_analytics.core.problems import InputError, Problem
 from alliance_analytics.core.scoring import below
@@ -48,7 +56,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|~$+!-])")
 
 @dataclass(frozen=True)
 class DecisionBrief:
-    """The steering committee's summary of a case.
+    """The steering committee's summary of a case: the decision first, then why, then what to check.
 
     Money is in the case's currency, in full units; shares are between 0 and 1.
 
@@ -59,29 +67,38 @@ class DecisionBrief:
     advance_min_score : float
         The fit score a candidate needs to advance.
     overview : pandas.DataFrame
-        Every candidate by id: ``name``, ``fit_score``, ``rank``, ``recommendation``, ``npv_mean``,
-        ``prob_loss``.
+        Every candidate by id, best fit rank first: ``name``, ``fit_score``, ``rank``, ``recommendation``
+        (advance, review, walk away), ``npv_mean``, ``prob_loss`` and ``in_portfolio`` (bool).
     recommended : pandas.DataFrame
-        The candidates that advance (at most ``top``, best fit rank first): ``name``, ``fit_score``, ``rank``,
-        ``npv_mean``, ``prob_loss``, ``first_rank`` (SMAA rank-1 acceptability; NaN when the weights were not
-        analysed) and ``reason`` (one line in plain words).
+        The alliances to pursue: the optimised portfolio, best fit rank first (empty when there is none, and
+        ``no_recommendation`` says why): ``name``, ``fit_score``, ``rank``, ``recommendation``, ``npv_mean``,
+        ``prob_loss``, ``first_rank`` (SMAA rank-1 acceptability; NaN when the weights were not analysed) and
+        ``reason`` (one clause in plain words).
+    no_recommendation : str
+        Why no alliance is recommended (a sentence without full stop); empty when the portfolio names some.
+    advancing : pandas.DataFrame
+        The candidates that advance on fit alone (at most ``top``, best fit rank first), with the columns of
+        ``recommended`` (their ``reason`` says how they fare alone).
+    left_out : pandas.DataFrame
+        Candidates that advance on fit but are not in the portfolio: ``name``, ``fit_score``, ``rank``,
+        ``npv_mean``, ``prob_loss`` and ``reason`` (one clause: a likely loss, a limit it would break, or a
+        better use of the budget).
     walk_aways : pandas.DataFrame
         The knocked-out candidates, best fit rank first: ``name``, ``fit_score``, ``rank``, ``npv_mean`` and
         ``reasons`` (list of str, from the strategy gate and the red flags).
     robustness : list of str
         Plain sentences: how robust the ranking is to the weights.
     key_risks : pandas.DataFrame
-        Per recommended candidate: ``name``, ``prob_loss``, ``cvar_5`` (mean NPV of the worst 5 % of futures)
-        and ``drivers`` (list of dicts ``risk``, ``description``, ``variance_share``: the risk-register events
-        that move its NPV most).
+        Per recommended alliance (the advancing ones when nothing is recommended): ``name``, ``prob_loss``,
+        ``cvar_5`` (mean NPV of the worst 5 % of futures) and ``drivers`` (list of dicts ``risk``,
+        ``description``, ``variance_share``: the risk-register events that move its NPV most).
     validate_first : pandas.DataFrame
-        One row per assumption worth validating in the first 90 days, recommended candidates in order, most
+        One row per assumption worth validating in the first 90 days, same candidates as ``key_risks``, most
         valuable first: ``candidate``, ``name``, ``assumption``, ``description``, ``evppi``.
     caveats : list of str
         Plain sentences: what the committee should know before relying on the numbers.
-    portfolio : PortfolioResult or None
-        The optimised set of alliances within the programme's limits (the portfolio report's own result), or
-        None when not optimised.
+    portfolio : PortfolioResult
+        The optimised set of alliances within the programme's limits (the portfolio report's own result).
     parameters : BriefParameters or None
         The parameters the brief was assembled with (set by :func:`analyse_decision_brief`).
     """
@@ -91,83 +108,110 @@ class DecisionBrief:
     advance_min_score: float
     overview: pd.DataFrame
     recommended: pd.DataFrame
+    no_recommendation: str
+    advancing: pd.DataFrame
+    left_out: pd.DataFrame
     walk_aways: pd.DataFrame
     robustness: list[str]
     key_risks: pd.DataFrame
     validate_first: pd.DataFrame
     caveats: list[str]
-    portfolio: PortfolioResult | None = None
+    portfolio: PortfolioResult
     parameters: BriefParameters | None = None
 
+    def decision(self) -> str:
+        """The decision in one sentence: the alliances to pursue by name, their value and tail risk, or why none.
+
+        Returns
+        -------
+        str
+            E.g. "Pursue Helvetia Sensorik AG (C01), ... : together an expected NPV of 4.57 M EUR, and 1.5 M EUR
+            on average in the worst 5 % of futures"; without full stop.
+        """
+        if self.recommended.empty:
+            return f"Pursue no alliance yet: {self.no_recommendation}"
+        names = self.overview["name"]
+        picks = join_words([candidate_label(c, names[c]) for c in self.recommended.index])
+        value = (f"together an expected NPV of {format_money(self.portfolio.expected_npv, self.currency)}, and "
+                 f"{format_money(self.portfolio.cvar, self.currency)} on average in the worst "
+                 f"{format_share(self.portfolio.problem.cvar_level)} of futures")
+        return f"Pursue {picks}: {value}"
+
     def headline(self) -> list[str]:
-        """A few short lines: who is recommended, who to walk away from, robustness, what to validate.
+        """A few short lines: what to pursue, what is left out and why, who to walk away from, robustness.
 
         Returns
         -------
         list of str
+            The first line starts ``recommended:`` and names the recommended alliances' ids (or ``none (why)``).
         """
         review = self.overview.index[self.overview["recommendation"] == "review"].tolist()
-        lines = [f"recommended: {', '.join(self.recommended.index) or f'none ({self._nobody_recommended()})'}",
-                 f"walk away: {', '.join(self.walk_aways.index) or 'none'}",
-                 f"in review: {', '.join(review) or 'none'}",
-                 self.robustness[0]]
-        losing = self.recommended[self.recommended["prob_loss"] >= LOSS_ALERT]
-        if len(losing):
-            lines.append("recommended on fit but likely to lose money: " + ", ".join(
-                f"{candidate} ({_percent(share)})" for candidate, share in losing["prob_loss"].items()))
-        if self.portfolio is not None:
-            lines.append("portfolio: " + (", ".join(self.portfolio.selected)
-                                          or f"none ({self.portfolio.solution.status})"))
+        if self.recommended.empty:
+            lines = [f"recommended: none ({self.no_recommendation})"]
+        else:
+            lines = [f"recommended: {', '.join(self.recommended.index)} (expected NPV "
+                     f"{format_money(self.portfolio.expected_npv, self.currency)}, "
+                     f"{format_share(self.portfolio.problem.cvar_level)} CVaR "
+                     f"{format_money(self.portfolio.cvar, self.currency)})"]
+        lines += [f"advances on fit but left out: {c} — {reason}" for c, reason in self.left_out["reason"].items()]
+        lines += [f"walk away: {', '.join(self.walk_aways.index) or 'none'}",
+                  f"in review: {', '.join(review) or 'none'}",
+                  self.robustness[0]]
         worth = self.validate_first.groupby("candidate", sort=False)["assumption"].agg(", ".join)
         lines.append("validate first: " + ("; ".join(f"{c}: {ids}" for c, ids in worth.items()) if len(worth)
                                            else "no assumption is worth testing before committing"))
         return lines
 
     def summary_markdown(self) -> str:
-        """The case and a one-paragraph summary, as Markdown with every text from the case escaped.
+        """The case and the decision in one paragraph, as Markdown with every text from the case escaped.
+
+        The first sentence is :meth:`decision`; then each alliance that advances on fit but is left out with
+        its reason, the walk-aways, who needs a decision first and how robust the ranking is.
 
         Returns
         -------
         str
         """
-        count = len(self.overview)
         names = self.overview["name"]
-        if len(self.recommended):
-            picks = _join([f"{c} ({names[c]})" for c in self.recommended.index])
-            sentences = [f"Of {count} candidate partners, we recommend {picks}."]
-        else:
-            sentences = [f"None of the {count} candidate partners is recommended: {self._nobody_recommended()}."]
+        sentences = [self.decision()]
+        sentences += [f"Leave out {candidate_label(c, names[c])}: {reason}" for c, reason in self.left_out["reason"].items()]
         walk_aways = self.walk_aways.index.tolist()
         if walk_aways:
-            sentences.append(f"Walk away from {_join(walk_aways)}: they fail the strategy gate or have a red flag.")
-        review = self.overview.index[self.overview["recommendation"] == "review"].tolist()
-        if review:
-            sentences.append(f"{_join(review)} {'needs' if len(review) == 1 else 'need'} a decision first "
-                             "(see the caveats).")
+            sentences.append(f"Walk away from {join_words(walk_aways)}: "
+                             f"{'it fails' if len(walk_aways) == 1 else 'they fail'} the strategy gate or "
+                             f"{'has' if len(walk_aways) == 1 else 'have'} a red flag")
+        review = self.overview.index[(self.overview["recommendation"] == "review") & ~self.overview["in_portfolio"]]
+        if len(review):
+            sentences.append(f"{join_words(review.tolist())} {'is' if len(review) == 1 else 'are'} in review "
+                             "on fit (see the caveats)")
         sentences.extend(self._walk_away_leaders())
         sentences.append(self.robustness[0])
-        sentences.extend(f"{candidate} advances on fit, but the simulation puts its chance of losing money at "
-                         f"{_percent(share)}." for candidate, share in
-                         self.recommended.loc[self.recommended["prob_loss"] >= LOSS_ALERT, "prob_loss"].items())
         return (f"**Case:** {markdown_text(self.case_name)}\n\n"
                 + markdown_text(" ".join(_sentence(text) for text in sentences)))
 
     def recommended_table(self) -> pd.DataFrame:
-        """The recommended alliances for display: fit, value, loss probability, robustness and the reason.
+        """The alliances to pursue for display: fit, value, loss probability, robustness and the reason.
 
         Returns
         -------
         pandas.DataFrame
-            Indexed by candidate id; money in millions, shares in percent.
+            Indexed by candidate id, every cell text (:func:`~alliance_analytics.core.formatting.reader_table`).
         """
-        table = self.recommended
-        return pd.DataFrame({
-            "Candidate": table["name"], "Fit score": table["fit_score"].round(2), "Rank": table["rank"],
-            f"Expected NPV (M {self.currency})": (table["npv_mean"] / 1e6).round(2),
-            "P(loss) (%)": (100 * table["prob_loss"]).round(1),
-            "Ranks first (%)": (100 * table["first_rank"]).round(1),
-            "Why": table["reason"],
-        }).rename_axis("ID")
+        return self._candidate_table(self.recommended, "Why")
+
+    def left_out_table(self) -> pd.DataFrame:
+        """Candidates that advance on fit but are left out of the portfolio, with the reason, for display.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by candidate id, every cell text.
+        """
+        table = self.left_out
+        return reader_table(pd.DataFrame({
+            "Candidate": table["name"], "Fit score": table["fit_score"], "Expected NPV": table["npv_mean"],
+            "P(loss)": table["prob_loss"], "Why left out": table["reason"].map(_sentence),
+        }), {"Fit score": "score", "Expected NPV": "money", "P(loss)": "share"}, self.currency, "ID")
 
     def walk_away_table(self) -> pd.DataFrame:
         """The walk-aways for display, with their reasons.
@@ -175,14 +219,13 @@ class DecisionBrief:
         Returns
         -------
         pandas.DataFrame
-            Indexed by candidate id.
+            Indexed by candidate id, every cell text.
         """
         table = self.walk_aways
-        return pd.DataFrame({
-            "Candidate": table["name"], "Fit score": table["fit_score"].round(2), "Rank": table["rank"],
-            f"Expected NPV (M {self.currency})": (table["npv_mean"] / 1e6).round(2),
+        return reader_table(pd.DataFrame({
+            "Candidate": table["name"], "Fit score": table["fit_score"], "Expected NPV": table["npv_mean"],
             "Why walk away": table["reasons"].map(lambda reasons: _sentence("; ".join(reasons))),
-        }).rename_axis("ID")
+        }), {"Fit score": "score", "Expected NPV": "money"}, self.currency, "ID")
 
     def key_risk_table(self) -> pd.DataFrame:
         """The key risks of each recommended alliance for display.
@@ -190,29 +233,58 @@ class DecisionBrief:
         Returns
         -------
         pandas.DataFrame
-            Indexed by candidate id: loss probability, 5 % CVaR (millions) and the largest risk-register drivers.
+            Indexed by candidate id: loss probability, 5 % CVaR and the largest risk-register drivers.
         """
         table = self.key_risks
-        return pd.DataFrame({
-            "Candidate": table["name"], "P(loss) (%)": (100 * table["prob_loss"]).round(1),
-            f"Worst 5 % on average (M {self.currency})": (table["cvar_5"] / 1e6).round(2),
+        return reader_table(pd.DataFrame({
+            "Candidate": table["name"], "P(loss)": table["prob_loss"], "Worst 5 % on average": table["cvar_5"],
             "Largest risk-register drivers": table["drivers"].map(_drivers_text),
-        }).rename_axis("ID")
+        }), {"P(loss)": "share", "Worst 5 % on average": "money"}, self.currency, "ID")
 
     def validate_first_table(self) -> pd.DataFrame:
-        """The assumptions to validate in the first 90 days for display.
+        """The assumptions to validate in the first 90 days for display (empty when none is worth it).
 
         Returns
         -------
         pandas.DataFrame
-            Indexed by candidate id: the assumption, what it says and what knowing it is worth (EVPPI, millions).
+            Indexed by candidate id: the assumption, what it says and what knowing it is worth (EVPPI).
         """
         table = self.validate_first
-        return pd.DataFrame({
+        return reader_table(pd.DataFrame({
             "Candidate": table["name"].to_numpy(), "Assumption": table["assumption"].to_numpy(),
-            "What to validate": table["description"].to_numpy(),
-            f"Worth knowing (M {self.currency})": (table["evppi"] / 1e6).round(3).to_numpy(),
-        }, index=pd.Index(table["candidate"], name="ID"))
+            "What to validate": table["description"].to_numpy(), "Worth knowing": table["evppi"].to_numpy(),
+        }, index=table["candidate"].to_numpy()), {"Worth knowing": "money"}, self.currency, "ID")
+
+    def when_empty(self, section: str) -> str:
+        """What an empty section of the brief means, in plain words (Markdown, escaped).
+
+        Parameters
+        ----------
+        section : {"recommended", "left_out", "walk_aways", "key_risks", "validate_first"}
+            The table.
+
+        Returns
+        -------
+        str
+            The sentence the brief shows instead of an empty table.
+
+        Raises
+        ------
+        KeyError
+            For another section.
+        """
+        focus = join_words(self.key_risks.index.tolist())
+        sentences = {
+            "recommended": f"No alliance is recommended: {self.no_recommendation}",
+            "left_out": ("Every candidate that advances on fit is in the portfolio" if len(self.recommended)
+                         else "No portfolio was found, so none is left out of one"),
+            "walk_aways": "No candidate is a walk-away: every one passes the strategy gate without a red flag",
+            "key_risks": "No alliance is recommended or advances on fit, so no risk is listed",
+            "validate_first": (f"No assumption of {focus} is worth testing before committing: knowing any one of "
+                               "them exactly is worth less than 10 % of knowing the whole outcome" if focus else
+                               "No alliance is recommended or advances on fit, so no assumption is listed"),
+        }
+        return markdown_text(_sentence(sentences[section]))
 
     def to_json(self) -> dict:
         """The machine-readable brief, as stored in ``results.json``.
@@ -220,47 +292,46 @@ class DecisionBrief:
         Returns
         -------
         dict
-            ``currency``, ``recommended``, ``walk_aways``, ``key_risks`` and ``validate_first`` (lists of
-            records with ``candidate`` ids), ``robustness`` and ``caveats`` (lists of str); money in full
-            units, shares 0..1, ``null`` where not computed.
+            ``currency``; ``recommended`` (the optimised portfolio's alliances, records with ``candidate`` ids),
+            ``no_recommendation`` (why it is empty, else ``""``), ``advancing`` (the candidates that advance on
+            fit alone), ``left_out``, ``walk_aways``, ``key_risks`` and ``validate_first`` (records),
+            ``robustness`` and ``caveats`` (lists of str), ``portfolio`` (the optimiser's summary); money in
+            full units, shares 0..1, ``null`` where not computed.
         """
         return {
             "currency": self.currency,
+            "decision": _sentence(self.decision()),
             "recommended": _records(self.recommended),
+            "no_recommendation": self.no_recommendation,
+            "advancing": _records(self.advancing),
+            "left_out": _records(self.left_out),
             "walk_aways": _records(self.walk_aways),
             "robustness": list(self.robustness),
             "key_risks": _records(self.key_risks),
             "validate_first": _records(self.validate_first.set_index("candidate")),
             "caveats": list(self.caveats),
-            "portfolio": None if self.portfolio is None else {
+            "portfolio": {
                 key: self.portfolio.to_json()[key]
-                for key in ("selected", "objective", "expected_npv", "cvar_5", "status", "gap", "conflict")},
+                for key in ("selected", "objective", "expected_npv", "cvar_5", "cvar_level", "status", "gap",
+                            "conflict")},
         }
 
-    def portfolio_lines(self) -> list[str]:
-        """The recommended portfolio in plain words (or why there is none); empty when not optimised.
-
-        Returns
-        -------
-        list of str
-        """
-        if self.portfolio is None:
-            return []
-        return [line for line in self.portfolio.headline() if not line.startswith("Kept out as walk-aways")]
-
-    def _nobody_recommended(self) -> str:
-        """Why the recommended list is empty, in plain words."""
-        if (self.overview["recommendation"] == "walk away").all():
-            return "every candidate is a walk-away"
-        return "no candidate clears every check yet"
+    def _candidate_table(self, table: pd.DataFrame, why: str) -> pd.DataFrame:
+        """Recommended or advancing candidates for display."""
+        return reader_table(pd.DataFrame({
+            "Candidate": table["name"], "Fit score": table["fit_score"],
+            "On fit": table["recommendation"], "Expected NPV": table["npv_mean"], "P(loss)": table["prob_loss"],
+            "Ranks first": table["first_rank"], why: table["reason"].map(_sentence),
+        }), {"Fit score": "score", "Expected NPV": "money", "P(loss)": "share", "Ranks first": "share"},
+            self.currency, "ID")
 
     def _walk_away_leaders(self) -> list[str]:
         """Sentences about walk-aways that would otherwise lead on fit score or expected NPV."""
         overview = self.overview
         leaders = {"the best fit score": overview["fit_score"].idxmax(),
                    "the highest expected NPV": overview["npv_mean"].idxmax()}
-        return [f"Walking away from {candidate} ({overview.at[candidate, 'name']}) gives up {what} of all "
-                f"candidates: {self.walk_aways.at[candidate, 'reasons'][0]}"
+        return [f"Walking away from {candidate_label(candidate, overview.at[candidate, 'name'])} gives up {what} "
+                f"of all candidates: {self.walk_aways.at[candidate, 'reasons'][0]}"
                 for what, candidate in leaders.items() if candidate in self.walk_aways.index]
 
 
@@ -354,14 +425,17 @@ def analyse_decision_brief(case: Case, parameters: BriefParameters = BriefParame
                    if in_running >= 2 else None)
     simulation = analyse_risk_simulation(case, parameters.subset(SimulationParameters))
     portfolio = analyse_portfolio(case, parameters.subset(PortfolioParameters))
-    brief = build_brief(case, fit, sensitivity, simulation, top=parameters.top, portfolio=portfolio)
+    brief = build_brief(case, fit, sensitivity, simulation, portfolio, top=parameters.top)
     return dataclasses.replace(brief, parameters=parameters)
 
 
 def build_brief(case: Case, fit: PartnerFitResult, sensitivity: SensitivityResult | None,
-                simulation: SimulationResult, top: int = 5, portfolio: PortfolioResult | None = None,
-                ) -> DecisionBrief:
-    """Assemble the decision brief from the three analyses of a case.
+                simulation: SimulationResult, portfolio: PortfolioResult, top: int = 5) -> DecisionBrief:
+    """Assemble the decision brief from the four analyses of a case.
+
+    The alliances recommended are the optimised portfolio's: the best set within the programme's limits, not
+    every candidate that advances on fit alone. Each candidate that advances on fit but is left out gets its
+    reason in one clause: a likely loss, a limit it would break, or a better use of the budget.
 
     Parameters
     ----------
@@ -374,10 +448,10 @@ def build_brief(case: Case, fit: PartnerFitResult, sensitivity: SensitivityResul
         candidates are in the running.
     simulation : SimulationResult
         The risk simulation of every candidate, with its sensitivity figures.
+    portfolio : PortfolioResult
+        The optimised portfolio of the case (:func:`alliance_analytics.portfolio.analysis.analyse_portfolio`).
     top : int
-        Most recommended alliances in the brief (best fit rank first); the others are named in a caveat.
-    portfolio : PortfolioResult, optional
-        The optimised portfolio of the case (:func:`alliance_analytics.portfolio.analysis.optimise_portfolio`).
+        Most candidates listed as advancing on fit (best fit rank first); the others are named in a caveat.
 
     Returns
     -------
@@ -388,55 +462,129 @@ def build_brief(case: Case, fit: PartnerFitResult, sensitivity: SensitivityResul
     ValueError
         When the analyses do not belong together (other candidates, or other weights or aggregation).
     """
-    if set(simulation.candidates) != set(fit.candidates.index):
-        raise ValueError("the simulation and the partner-fit analysis cover different candidates")
+    if set(simulation.candidates) != set(fit.candidates.index) or set(portfolio.problem.candidates) != set(
+            fit.candidates.index):
+        raise ValueError("the simulation, the portfolio and the partner-fit analysis cover different candidates")
     if sensitivity is not None and (sensitivity.fit.aggregation != fit.aggregation
                                     or not sensitivity.fit.weights.equals(fit.weights)):
         raise ValueError("the weight-sensitivity analysis was run with other weights or aggregation than the "
                          "partner-fit analysis")
-    overview = _overview(fit, simulation)
-    advancing = overview.index[overview["recommendation"] == "advance"]
-    chosen = advancing[:top]
+    overview = _overview(fit, simulation, portfolio)
     first = (sensitivity.smaa.rank_acceptability.iloc[:, 0] if sensitivity is not None
-             else pd.Series(dtype=float)).reindex(chosen)
-    recommended = overview.loc[chosen, ["name", "fit_score", "rank", "npv_mean", "prob_loss"]].assign(
-        first_rank=first, reason=[_reason(overview.loc[c], simulation.currency) for c in chosen])
+             else pd.Series(dtype=float))
+    columns = ["name", "fit_score", "rank", "recommendation", "npv_mean", "prob_loss"]
+    why = portfolio.why
+    selected = overview.index[overview["in_portfolio"]]
+    recommended = overview.loc[selected, columns].assign(
+        first_rank=first.reindex(selected),
+        reason=[_in_portfolio_reason(overview.loc[c], why.loc[c], portfolio) for c in selected])
+    advancing_all = overview.index[overview["recommendation"] == "advance"]
+    advancing = overview.loc[advancing_all[:top], columns].assign(
+        first_rank=first.reindex(advancing_all[:top]),
+        reason=[_alone_reason(overview.loc[c], simulation.currency) for c in advancing_all[:top]])
+    out = advancing_all[~overview.loc[advancing_all, "in_portfolio"]] if len(selected) else advancing_all[:0]
+    left_out = overview.loc[out, ["name", "fit_score", "rank", "npv_mean", "prob_loss"]].assign(
+        reason=[_left_out_reason(overview.loc[c], why.loc[c], portfolio) for c in out])
     knocked_out = overview.index[overview["recommendation"] == "walk away"]
     walk_aways = overview.loc[knocked_out, ["name", "fit_score", "rank", "npv_mean"]].assign(
         reasons=(fit.candidates.loc[knocked_out, "gate_reasons"] + fit.candidates.loc[knocked_out, "red_flag_reasons"])
         .map(list))
+    focus = list(selected) if len(selected) else list(advancing.index)
     return DecisionBrief(
         case_name=case.settings.name,
         currency=simulation.currency,
         advance_min_score=fit.advance_min_score,
         overview=overview,
         recommended=recommended,
+        no_recommendation="" if len(selected) else _no_recommendation(overview, portfolio),
+        advancing=advancing,
+        left_out=left_out,
         walk_aways=walk_aways,
         robustness=_robustness(fit, sensitivity),
-        key_risks=_key_risks(case, simulation, list(chosen)),
-        validate_first=_validate_first(case, simulation, list(chosen)),
-        caveats=_caveats(case, fit, simulation, overview, list(advancing[top:])),
+        key_risks=_key_risks(case, simulation, focus),
+        validate_first=_validate_first(case, simulation, focus),
+        caveats=_caveats(case, fit, simulation, overview, list(advancing_all[top:])),
         portfolio=portfolio,
     )
 
 
-def _overview(fit: PartnerFitResult, simulation: SimulationResult) -> pd.DataFrame:
-    """Every candidate's fit, recommendation, expected NPV and loss probability, by fit rank."""
+def _overview(fit: PartnerFitResult, simulation: SimulationResult, portfolio: PortfolioResult) -> pd.DataFrame:
+    """Every candidate's fit, recommendation, expected NPV, loss probability and place in the portfolio."""
     summaries = [simulation.candidates[candidate].summary for candidate in fit.candidates.index]
     table = fit.candidates[["name", "fit_score", "rank", "recommendation"]].assign(
-        npv_mean=[summary["mean"] for summary in summaries], prob_loss=[summary["prob_loss"] for summary in summaries])
+        npv_mean=[summary["mean"] for summary in summaries], prob_loss=[summary["prob_loss"] for summary in summaries],
+        in_portfolio=fit.candidates.index.isin(portfolio.selected))
     return table.sort_values(["rank", "name"])
 
 
-def _reason(row: pd.Series, currency: str) -> str:
-    """One line on why a candidate is recommended, and what its value looks like."""
-    loss = _percent(row["prob_loss"])
+def _no_recommendation(overview: pd.DataFrame, portfolio: PortfolioResult) -> str:
+    """Why no alliance is recommended, in plain words (no full stop)."""
+    if (overview["recommendation"] == "walk away").all():
+        return "every candidate is a walk-away"
+    solution = portfolio.solution
+    if solution.status == "infeasible":
+        explanation = portfolio.conflict.explanation().rstrip(".") if portfolio.conflict is not None else ""
+        return "no set of alliances meets every limit of the programme" + (f" ({explanation})" if explanation else "")
+    if not solution.found:
+        return f"the optimiser found no portfolio ({solution.message.rstrip('.')})"
+    return "no alliance adds value within the programme's limits"
+
+
+def _objective_change(portfolio: PortfolioResult, change: float) -> str:
+    """A change of the portfolio objective in words: money for NPV, points for fit or a blend."""
+    if portfolio.problem.objective == "npv":
+        return f"{format_money(abs(change), portfolio.problem.currency)} of expected NPV"
+    return f"{format_number(abs(change))} points of the objective"
+
+
+def _in_portfolio_reason(row: pd.Series, why: pd.Series, portfolio: PortfolioResult) -> str:
+    """One clause on why a candidate is in the portfolio, and what to know about it."""
+    clauses = [{"advance": "advances on fit", "review": "in review on fit: settle that before committing",
+                "walk away": "a walk-away on fit"}[row["recommendation"]]]
+    problem = portfolio.problem
+    dropped = portfolio.solution.selection.copy()
+    dropped[problem.candidates.index(row.name)] = 0.0
+    needed = [problem.describe(name) for name in problem.violations(dropped)]
+    if why["status"] == "forced in":
+        clauses.append("forced in by this what-if")
+    elif np.isfinite(why["objective_change"]) and why["objective_change"] < 0:
+        clauses.append(f"dropping it costs {_objective_change(portfolio, why['objective_change'])}")
+    elif needed:
+        clauses.append(f"needed: without it the portfolio breaks {'; '.join(needed)}")
+    share = format_share(row["prob_loss"])
+    clauses.append(f"a loss is unlikely ({share})" if row["prob_loss"] < LOSS_ALERT
+                   else f"a {share} chance of losing money: validate the value first")
+    return "; ".join(clauses)
+
+
+def _alone_reason(row: pd.Series, currency: str) -> str:
+    """One clause on a candidate that advances on fit, judged alone: its value and loss risk."""
+    share = format_share(row["prob_loss"])
     if row["npv_mean"] < 0:
-        return (f"Fits the strategy with no red flag, but is expected to lose money ({_money(row['npv_mean'], currency)}"
-                f", {loss} chance of a loss): rework the value thesis before committing")
+        return f"expected to lose {format_money(-row['npv_mean'], currency)} ({share} chance of a loss)"
     if row["prob_loss"] >= LOSS_ALERT:
-        return f"Fits the strategy with no red flag, but has a {loss} chance of losing money: validate the value first"
-    return f"Fits the strategy with no red flag, and a loss is unlikely ({loss})"
+        return f"a {share} chance of losing money"
+    return f"a loss is unlikely ({share})"
+
+
+def _left_out_reason(row: pd.Series, why: pd.Series, portfolio: PortfolioResult) -> str:
+    """One clause on why a candidate that advances on fit is not in the portfolio."""
+    problem = portfolio.problem
+    share = format_share(row["prob_loss"])
+    if why["status"] == "forced out":
+        return "forced out by this what-if"
+    if row["npv_mean"] < 0:
+        return f"expected to lose {format_money(-row['npv_mean'], problem.currency)} ({share} chance of a loss)"
+    added = portfolio.solution.selection.copy()
+    added[problem.candidates.index(row.name)] = 1.0
+    broken = problem.violations(added)
+    risk = f", and has a {share} chance of losing money" if row["prob_loss"] >= LOSS_ALERT else ""
+    if broken:
+        return f"adding it would break a limit: {'; '.join(problem.describe(name) for name in broken)}{risk}"
+    if np.isfinite(why["objective_change"]):
+        return (f"a better use of the budget: the best portfolio with it has "
+                f"{_objective_change(portfolio, why['objective_change'])} less{risk}")
+    return f"no portfolio with it meets every limit{risk}"
 
 
 def _robustness(fit: PartnerFitResult, sensitivity: SensitivityResult | None) -> list[str]:
@@ -453,18 +601,21 @@ def _robustness(fit: PartnerFitResult, sensitivity: SensitivityResult | None) ->
         {"uniform": "", "ordinal": " that keep the current order of importance",
          "interval": f" within ± {sensitivity.weight_range:.0%} of the current weights"}[sensitivity.weight_uncertainty])
     scores = " with the evaluators' scores resampled" if sensitivity.score_uncertainty else ""
-    lines = [(f"{top} ({names[top]}) has the highest fit score of the {len(sensitivity.candidates)} candidates "
-              f"analysed and ranks first in {_percent(first[top])} of {samples}{scores}")]
-    if fit.candidates.at[top, "recommendation"] != "advance":
-        lines.append(f"{top} is not recommended yet: it is in {fit.candidates.at[top, 'recommendation']}")
     favourite = first.idxmax()
+    lines = [(f"Of the {len(sensitivity.candidates)} candidates in the running, {favourite} ({names[favourite]}) "
+              f"ranks first most often: in {format_share(first[favourite])} of {samples}{scores}")]
+    status = fit.candidates.at[top, "recommendation"]
     if favourite != top:
-        lines.append(f"{favourite} ({names[favourite]}) ranks first more often: in {_percent(first[favourite])}")
+        lines.append(f"{top} ({names[top]}) has the highest fit score at the current weights and ranks first in "
+                     f"{format_share(first[top])}" + (f"; it is in {status}, not recommended yet"
+                                                      if status != "advance" else ""))
+    elif status != "advance":
+        lines.append(f"{top} is not recommended yet: it is in {status}")
     lines.append(_flip_sentence(sensitivity, fit))
     contenders = first[(first >= CONTENDER_SHARE) & ~first.index.isin([top, favourite])]
     if len(contenders):
         lines.append("Other contenders for first place: " + ", ".join(
-            f"{candidate} ({_percent(share)})" for candidate, share in contenders.sort_values(ascending=False).items()))
+            f"{candidate} ({format_share(share)})" for candidate, share in contenders.sort_values(ascending=False).items()))
     return lines
 
 
@@ -518,7 +669,7 @@ def _caveats(case: Case, fit: PartnerFitResult, simulation: SimulationResult, ov
     appetite = case.settings.strategy.risk_appetite
     lines = []
     if not_shown:
-        lines.append(f"{_join(not_shown)} also {'advances' if len(not_shown) == 1 else 'advance'}; the brief "
+        lines.append(f"{join_words(not_shown)} also {'advances' if len(not_shown) == 1 else 'advance'}; the brief "
                      f"shows the {len(overview.index[overview['recommendation'] == 'advance']) - len(not_shown)} "
                      "best by fit score (see the partner-fit report)")
     review = table.loc[overview.index[overview["recommendation"] == "review"]]
@@ -530,13 +681,13 @@ def _caveats(case: Case, fit: PartnerFitResult, simulation: SimulationResult, ov
         if above_appetite[candidate]:
             concerns.append(f"its risk level ({row['risk_level']}) is above our risk appetite ({appetite})")
         if row["disagreements"]:
-            concerns.append("evaluators disagree on " + _join([fit.criterion_names[c] for c in row["disagreements"]])
+            concerns.append("evaluators disagree on " + join_words([fit.criterion_names[c] for c in row["disagreements"]])
                             + " and must calibrate their scores")
         lines.append(f"{candidate} ({row['name']}) is in review, not recommended yet: {'; '.join(concerns)}")
     open_ = [c for c in overview.index[overview["recommendation"] != "walk away"] if not simulation.convergence(c).met]
     if open_:
         lines.append(f"The simulation's {simulation.iterations:,} iterations do not reach the case's precision "
-                     f"targets for {_join(open_)}: their expected NPV and loss probability may still move with "
+                     f"targets for {join_words(open_)}: their expected NPV and loss probability may still move with "
                      "more iterations")
     lines.extend(f"Case warning: {warning}" for warning in case.warnings)
     evaluators = case.scores["evaluator"].nunique()
@@ -565,23 +716,8 @@ def _drivers_text(drivers: list[dict]) -> str:
     """Risk-register drivers as one line of plain text."""
     if not drivers:
         return "No risk in the register moves the value noticeably"
-    return "; ".join(f"{driver['description']} ({_percent(driver['variance_share'])} of the NPV spread)"
+    return "; ".join(f"{driver['description']} ({format_share(driver['variance_share'])} of the NPV spread)"
                      for driver in drivers)
-
-
-def _percent(share: float) -> str:
-    """A share as a whole percentage, ``"less than 1 %"`` for small non-zero shares."""
-    return "less than 1 %" if 0 < share < 0.005 else f"{100 * share:.0f} %"
-
-
-def _money(amount: float, currency: str) -> str:
-    """An amount in millions with the currency."""
-    return f"{amount / 1e6:.2f} M {currency}"
-
-
-def _join(items: list[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _sentence(text: str) -> str:

@@ -1,6 +1,7 @@
-"""Display settings shared by every notebook, so report tables show their full text."""
+"""Display settings shared by every notebook, so report tables show their full text, and tables that may be empty."""
 
 import pandas as pd
+from IPython.display import Markdown, display
 
 REPORT_DISPLAY_OPTIONS: dict[str, object] = {
     "display.max_colwidth": None,
@@ -17,3 +18,16 @@ def use_report_display() -> None:
     """
     for option, value in REPORT_DISPLAY_OPTIONS.items():
         pd.set_option(option, value)
+
+
+def show_table(table: pd.DataFrame, when_empty: str) -> None:
+    """Display a table, or the sentence that says what its emptiness means (never an empty table).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table for the reader (e.g. from :func:`~alliance_analytics.core.formatting.reader_table`).
+    when_empty : str
+        Markdown shown instead when ``table`` has no rows, e.g. "No candidate is a walk-away ...".
+    """
+    display(Markdown(when_empty) if table.empty else table)

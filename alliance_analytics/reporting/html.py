@@ -17,7 +17,7 @@ REPORT_HIDE_TAG = "report-hide"
 """Cells tagged with this are left out of the HTML report (e.g. a checked headline the page already says)."""
 
 
-def export_html(executed: Path, destination: Path, title: str, show_code: bool = False) -> Path:
+def export_html(executed: Path, destination: Path, title: str, show_code: bool = False, banner: str = "") -> Path:
     """Export an executed notebook to a self-contained, offline HTML file.
 
     Parameters
@@ -30,6 +30,8 @@ def export_html(executed: Path, destination: Path, title: str, show_code: bool =
         The page title.
     show_code : bool
         Keep the code cells (hidden by default).
+    banner : str
+        Shown at the top of the page in a highlighted box (e.g. ``"What-if: C02 forced in"``); none when empty.
 
     Returns
     -------
@@ -47,6 +49,7 @@ def export_html(executed: Path, destination: Path, title: str, show_code: bool =
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={REPORT_HIDE_TAG}), enabled=True)
     notebook = without_live_widgets(nbformat.read(executed, as_version=4))
     notebook.metadata["title"] = title
+    notebook.metadata["alliance_analytics_banner"] = banner
     body, _ = exporter.from_notebook_node(notebook)
     return write_text_atomic(destination, body)
 

@@ -15,7 +15,7 @@ time limit, offline HTML.
 Layout of one run::
 
     reports/2026-11-23_101500/
-      index.html                       links every analysis, shows status and headline
+      index.html                       the front page: the decision first, one line per analysis
       run.json                         status, parameters, case file hashes, seed, versions, git revision
       01_partner_fit/
         01_partner_fit.ipynb           the executed notebook
@@ -34,19 +34,27 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from tqdm import tqdm
 
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.loading import load_case
-from alliance_analytics.core.atomic_files import write_json_atomic, write_text_atomic
+from alliance_analytics.core.atomic_files import write_json_atomic
 from alliance_analytics.core.cache import CACHE_ENV, computations
+from alliance_analytics.core.formatting import format_date
 from alliance_analytics.core.paths import NOTEBOOKS_DIR, REPORTS_DIR
 from alliance_analytics.notebook.provenance import run_provenance
 from alliance_analytics.reporting.catalogue import notebook_title, select_notebooks
 from alliance_analytics.reporting.checks import check_run
 from alliance_analytics.reporting.folders import output_folder, point_latest, remove_abandoned, staged_report
-from alliance_analytics.reporting.html import TEMPLATES_DIR, export_html
+from alliance_analytics.reporting.front_page import (
+    AnalysisRun,
+    front_page_title,
+    group_settings,
+    read_results,
+    what_if_words,
+    write_front_page,
+)
+from alliance_analytics.reporting.html import export_html
 from alliance_analytics.reporting.kernel import DEAD_KERNEL_RETRIES, execute
 
 CACHE_FOLDER = ".cache"
@@ -107,8 +115,13 @@ def run_report(
     show_code: bool = False,
     progress: bool = True,
     notebooks_dir: Path = NOTEBOOKS_DIR,
+    move_latest: bool | None = None,
 ) -> ReportRun:
     """Run notebooks on a case and write a dated report folder.
+
+    A run with parameters is a what-if: every page carries a banner that says what differs from the case
+    ("What-if: C02 forced in; budget 3 M EUR") and ``latest`` stays on the last run of the case as given,
+    unless ``move_latest`` says otherwise.
 
     Parameters
     ----------
@@ -126,6 +139,9 @@ def run_report(
         Show a progress bar on standard error.
     notebooks_dir : Path
         Folder of the notebooks (the project's ``notebooks/`` by default).
+    move_latest : bool, optional
+        Whether ``latest`` moves to this run when every notebook succeeded; default: only when no parameter
+        is given (not for a what-if).
 
     Returns
     -------
@@ -144,6 +160,7 @@ def run_report(
     case = load_case(case_dir)
     notebooks = select_notebooks(notebook_names, notebooks_dir)
     per_notebook = check_run(case, notebooks, parameters)
+    what_if = what_if_words(parameters, case)
     out = Path(out_dir).resolve()
     with output_folder(out):
         abandoned = remove_abandoned(out)
@@ -152,25 +169,25 @@ def run_report(
             runs = [
                 run_notebook(notebook, case.directory, case.settings.name, per_notebook[notebook],
                              files / notebook.stem, show_code=show_code, link_prefix=f"{notebook.stem}/",
-                             cache_dir=files / CACHE_FOLDER)
+                             cache_dir=files / CACHE_FOLDER, banner=what_if)
                 for notebook in tqdm(notebooks, desc="notebooks", unit="notebook", disable=not progress)
             ]
             provenance = run_provenance(case, parameters)
             computed = [{"analysis": analysis, "key": key} for analysis, key in computations(files / CACHE_FOLDER)]
-            status = {"ok": all(run.ok for run in runs), "notebooks": [asdict(run) for run in runs],
+            status = {"ok": all(run.ok for run in runs), "what_if": what_if, "notebooks": [asdict(run) for run in runs],
                       "computations": computed}
             write_json_atomic(files / "run.json", {**status, **provenance})
-            _write_index(files / "index.html", case, runs, provenance)
+            _write_front_page(files, case, parameters, runs, provenance)
             shutil.rmtree(files / CACHE_FOLDER, ignore_errors=True)
             final = staging.publish()
-        if all(run.ok for run in runs):
+        if all(run.ok for run in runs) and (not parameters if move_latest is None else move_latest):
             point_latest(out, final.name)
     return ReportRun(folder=final, runs=runs, abandoned=abandoned)
 
 
 def run_notebook(notebook: Path, case_dir: Path, case_name: str, parameters: dict[str, Any], folder: Path, *,
                  show_code: bool = False, timeout_s: float | None = None, link_prefix: str = "",
-                 cache_dir: Path | None = None) -> NotebookRun:
+                 cache_dir: Path | None = None, banner: str = "") -> NotebookRun:
     """Execute one notebook with papermill into ``folder`` and export it to HTML; a failure is recorded, not raised.
 
     This is the one way a notebook is run, shared by :func:`run_report` and the batch runner. ``folder``
@@ -200,6 +217,8 @@ def run_notebook(notebook: Path, case_dir: Path, case_name: str, parameters: dic
     cache_dir : Path, optional
         The run's result cache (:mod:`alliance_analytics.core.cache`), handed to the kernel so that every
         notebook of the run reuses the analyses another already computed; ``None``: no cache.
+    banner : str
+        Text of the what-if banner at the top of the HTML report (``"What-if: ..."``); none when empty.
 
     Returns
     -------
@@ -223,7 +242,8 @@ def run_notebook(notebook: Path, case_dir: Path, case_name: str, parameters: dic
     html, export_seconds = None, 0.0
     if executed.is_file():
         exporting = time.perf_counter()
-        export_html(executed, folder / f"{notebook.stem}.html", title=f"{title} — {case_name}", show_code=show_code)
+        export_html(executed, folder / f"{notebook.stem}.html", title=f"{title} — {case_name}", show_code=show_code,
+                    banner=banner)
         export_seconds = time.perf_counter() - exporting
         html = f"{link_prefix}{notebook.stem}.html"
     headline = []
@@ -237,13 +257,22 @@ def run_notebook(notebook: Path, case_dir: Path, case_name: str, parameters: dic
     )
 
 
-def _write_index(path: Path, case: Case, runs: list[NotebookRun], provenance: dict[str, Any]) -> None:
-    """Write the run's ``index.html`` (text escaped by jinja2's autoescape)."""
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True)
-    html = environment.get_template("index.html.j2").render(
-        case_name=case.settings.name, created=provenance["created"], runs=runs,
-        case_dir=provenance["case"]["directory"], file_sha256=provenance["case"]["file_sha256"],
-        parameters=json.dumps(provenance["parameters"], ensure_ascii=False), seed=provenance["seed"],
-        git_revision=provenance["git_revision"], versions=provenance["versions"],
-    )
-    write_text_atomic(path, html)
+def _write_front_page(folder: Path, case: Case, parameters: dict[str, Any], runs: list[NotebookRun],
+                      provenance: dict[str, Any]) -> None:
+    """Write the run's front page, ``index.html`` (:mod:`alliance_analytics.reporting.front_page`)."""
+    analyses = [AnalysisRun(title=run.title, notebook=run.name, ok=run.ok, seconds=run.seconds, html=run.html,
+                            executed_notebook=run.notebook, results_link=run.results, error=run.error,
+                            headline=run.headline, run_id=run.name, results=read_results(folder, run.results))
+                for run in runs]
+    settings = group_settings([(case, parameters, analysis) for analysis in analyses])
+    failed = sum(not run.ok for run in runs)
+    status = (f"Run of {format_date(provenance['created'])}: {len(runs) - failed} of {len(runs)} analyses ran "
+              f"in {sum(run.seconds + run.export_seconds for run in runs):,.0f} s")
+    rows = [("Case folder", provenance["case"]["directory"]),
+            *((f"{name} (SHA-256)", digest) for name, digest in provenance["case"]["file_sha256"].items()),
+            ("Parameters", json.dumps(provenance["parameters"], ensure_ascii=False) if parameters else "none (the case as given)"),
+            ("Case seed", f"{provenance['seed']} (each analysis's results.json records the seed it used)"),
+            ("Created", provenance["created"]), ("Git revision", provenance["git_revision"]),
+            ("Versions", ", ".join(f"{name} {value}" for name, value in provenance["versions"].items()))]
+    write_front_page(folder / "index.html", title=front_page_title(settings), settings=settings, status=status,
+                     ok=failed == 0, provenance=rows, machine_readable="run.json")

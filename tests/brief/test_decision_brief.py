@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -24,12 +25,14 @@ from alliance_analytics.brief.analysis import (
     markdown_text,
 )
 from alliance_analytics.charts.brief import WALK_AWAY_GREY, fit_value_chart
+from alliance_analytics.core.formatting import format_money
 from alliance_analytics.core.parameters import parameter_problems
 from alliance_analytics.fit.analysis import partner_fit
+from alliance_analytics.portfolio.analysis import analyse_portfolio
 from alliance_analytics.risk.analysis import simulate_case
 from alliance_analytics.sensitivity.analysis import weight_sensitivity
 
-SECTIONS = {"recommended", "walk_aways", "robustness", "key_risks", "validate_first", "caveats"}
+SECTIONS = {"recommended", "no_recommendation", "advancing", "left_out", "decision", "walk_aways", "robustness", "key_risks", "validate_first", "caveats"}
 
 
 @pytest.fixture(scope="module")
@@ -68,12 +71,74 @@ def _reference_recommendations(case) -> dict[str, str]:
     return {candidate: fit.recommendation for candidate, fit in result.candidates.items()}
 
 
-def test_recommended_are_the_advance_candidates_of_the_reference(brief, sample_case):
+def test_advancing_are_the_advance_candidates_of_the_reference(brief, sample_case):
     expected = {c for c, label in _reference_recommendations(sample_case).items() if label == "advance"}
-    assert expected and set(brief.recommended.index) == expected
-    assert list(brief.recommended["rank"]) == sorted(brief.recommended["rank"])
+    assert expected and set(brief.advancing.index) == expected
+    assert list(brief.advancing["rank"]) == sorted(brief.advancing["rank"])
     walked = {c for c, label in _reference_recommendations(sample_case).items() if label == "walk away"}
     assert set(brief.walk_aways.index) == walked
+
+
+def test_recommended_is_the_best_portfolio_found_by_enumeration(brief):
+    """The MILP's portfolio against every subset of the candidates in the running, checked limit by limit."""
+    problem = brief.portfolio.problem
+    running = [problem.candidates.index(c) for c in brief.overview.index[brief.overview["recommendation"] != "walk away"]]
+    best, best_value = None, -np.inf
+    for bits in itertools.product((0.0, 1.0), repeat=len(running)):
+        selection = np.zeros(len(problem.candidates))
+        selection[running] = bits
+        value = float(problem.expected_npv @ selection)
+        if value > best_value + 1e-6 and not problem.violations(selection):
+            best, best_value = selection, value
+    assert best is not None
+    assert set(brief.recommended.index) == set(problem.selected(best))
+    assert brief.portfolio.expected_npv == pytest.approx(best_value, rel=1e-9)
+    assert brief.overview["in_portfolio"].sum() == len(brief.recommended)
+
+
+def test_the_decision_names_the_portfolio_with_its_value_and_tail(brief, analyses):
+    scenarios = analyses[2].scenarios[list(brief.recommended.index)].to_numpy().sum(axis=1)
+    worst = np.sort(scenarios)[:math.ceil(0.05 * len(scenarios))].mean()
+    decision = brief.decision()
+    names = [f"{brief.overview.at[c, 'name']} ({c})" for c in brief.recommended.index]
+    assert decision.startswith("Pursue " + ", ".join(names[:-1]) + f" and {names[-1]}: ")
+    assert f"expected NPV of {format_money(scenarios.mean(), 'EUR')}" in decision
+    assert f"{format_money(worst, 'EUR')} on average in the worst 5 % of futures" in decision
+    assert markdown_text(decision) in brief.summary_markdown()
+    assert brief.summary_markdown().split("\n\n")[1].startswith(markdown_text("Pursue "))
+    assert brief.headline()[0].startswith("recommended: " + ", ".join(brief.recommended.index) + " (")
+
+
+def test_every_candidate_advancing_but_left_out_says_why(brief, analyses):
+    scenarios = analyses[2].scenarios
+    out = [c for c in brief.advancing.index if c not in brief.recommended.index]
+    assert out and list(brief.left_out.index) == out
+    for candidate, reason in brief.left_out["reason"].items():
+        values = scenarios[candidate].to_numpy()
+        if values.mean() < 0:
+            share = np.count_nonzero(values < 0) / len(values)
+            assert reason == f"expected to lose {format_money(-values.mean(), 'EUR')} ({100 * share:.0f} % chance of a loss)"
+        assert markdown_text(f"Leave out {brief.overview.at[candidate, 'name']} ({candidate}): {reason}") in \
+            brief.summary_markdown()
+
+
+def test_a_candidate_left_out_for_a_limit_names_the_limit(case_copy):
+    """A budget too small for the most valuable candidate: it is left out because it would break the budget."""
+    case = load_case(case_copy)
+    brief = analyse_decision_brief(case, BriefParameters(iterations=2000, robustness_samples=0, frontier_points=2,
+                                                         portfolio={"budget": 1_000_000}))
+    problem = brief.portfolio.problem
+    budget = problem.limit("budget")
+    for candidate, reason in brief.left_out["reason"].items():
+        if reason.startswith("adding it would break a limit"):
+            cost = budget.coefficients[problem.candidates.index(candidate)]
+            spent = budget.coefficients @ brief.portfolio.solution.selection
+            assert (spent + cost > 1_000_000) == ("total investment" in reason)
+    assert any(reason.startswith("adding it would break a limit") for reason in brief.left_out["reason"])
+    forced = analyse_decision_brief(case, BriefParameters(iterations=2000, robustness_samples=0, frontier_points=2,
+                                                          force_out=["C09"]))
+    assert forced.left_out.at["C09", "reason"] == "forced out by this what-if"
+    assert "C09" not in forced.recommended.index
 
 
 def test_value_and_loss_probability_equal_the_scenarios(brief, analyses):
@@ -85,20 +150,25 @@ def test_value_and_loss_probability_equal_the_scenarios(brief, analyses):
     for candidate, row in brief.key_risks.iterrows():
         worst = np.sort(scenarios[candidate].to_numpy())[:math.ceil(0.05 * len(scenarios))]
         assert row["cvar_5"] == pytest.approx(worst.mean(), rel=1e-12)
-        assert row["prob_loss"] == brief.recommended.at[candidate, "prob_loss"]
+        assert row["prob_loss"] == brief.overview.at[candidate, "prob_loss"]
 
 
 def test_first_rank_acceptability_equals_the_weight_sensitivity_notebook(brief, analyses):
     first = analyses[1].smaa.rank_acceptability.iloc[:, 0]
     assert brief.recommended["first_rank"].to_dict() == first[brief.recommended.index].to_dict()
+    assert brief.advancing["first_rank"].to_dict() == first[brief.advancing.index].to_dict()
 
 
 def test_robustness_names_the_smallest_flip_and_the_top_share(brief, analyses):
     stability, smaa = analyses[1].stability, analyses[1].smaa
     detail = stability.min_change_detail
-    share = smaa.rank_acceptability.iloc[:, 0][stability.top]
-    assert brief.robustness[0].startswith(f"{stability.top} (")
-    assert f"ranks first in {100 * share:.0f} % of 20,000 plausible weightings" in brief.robustness[0]
+    first = smaa.rank_acceptability.iloc[:, 0]
+    favourite = first.idxmax()
+    assert brief.robustness[0].startswith(f"Of the {len(first)} candidates in the running, {favourite} (")
+    assert f"ranks first most often: in {100 * first[favourite]:.0f} % of 20,000 plausible weightings" in brief.robustness[0]
+    if favourite != stability.top:
+        assert brief.robustness[1].startswith(f"{stability.top} (")
+        assert f"ranks first in {100 * first[stability.top]:.0f} %" in brief.robustness[1]
     flip = next(line for line in brief.robustness if line.startswith("Changing one weight"))
     direction = "falls below" if detail["to"] < detail["from"] else "rises above"
     criterion = analyses[0].criterion_names[detail["criterion"]]
@@ -151,20 +221,21 @@ def test_caveats_name_every_review_candidate_and_the_unconverged(brief, analyses
     assert "only as good as the assumptions" in brief.caveats[-1]
 
 
-def test_headline_says_who_is_recommended_and_who_to_walk_away_from(brief):
+def test_headline_says_who_is_recommended_left_out_and_walked_away_from(brief):
     lines = brief.headline()
-    assert lines[0] == "recommended: " + ", ".join(brief.recommended.index)
-    assert lines[1] == "walk away: " + ", ".join(brief.walk_aways.index)
-    losing = brief.recommended.index[brief.recommended["prob_loss"] >= 0.25]
-    assert all(candidate in "\n".join(lines) for candidate in losing)
+    assert lines[0].startswith("recommended: " + ", ".join(brief.recommended.index) + " (expected NPV ")
+    assert [line for line in lines if line.startswith("advances on fit but left out")] == [
+        f"advances on fit but left out: {c} — {reason}" for c, reason in brief.left_out["reason"].items()]
+    assert "walk away: " + ", ".join(brief.walk_aways.index) in lines
 
 
 def test_top_limits_the_recommended_and_says_so(sample_case, analyses):
     fit, sensitivity, simulation = analyses
-    brief = build_brief(sample_case, fit, sensitivity, simulation, top=2)
+    portfolio = analyse_portfolio(sample_case)
+    brief = build_brief(sample_case, fit, sensitivity, simulation, portfolio, top=2)
     advancing = fit.candidates[fit.candidates["recommendation"] == "advance"].sort_values("rank").index
-    assert list(brief.recommended.index) == list(advancing[:2])
-    assert list(brief.key_risks.index) == list(advancing[:2])
+    assert list(brief.advancing.index) == list(advancing[:2])
+    assert set(brief.recommended.index) == set(portfolio.selected)
     assert any(all(c in line for c in advancing[2:]) and "also advance" in line for line in brief.caveats)
 
 
@@ -204,8 +275,8 @@ def test_everybody_walked_away_is_said_in_plain_words(case_copy):
     assert brief.recommended.empty and brief.key_risks.empty and brief.validate_first.empty
     assert len(brief.walk_aways) == len(candidates)
     assert brief.headline()[0] == "recommended: none (every candidate is a walk-away)"
-    assert "None of the 13 candidate partners is recommended: every candidate is a walk-away." in \
-        markdown2html_mistune(brief.summary_markdown())
+    assert "Pursue no alliance yet: every candidate is a walk-away." in markdown2html_mistune(brief.summary_markdown())
+    assert brief.when_empty("recommended") == "No alliance is recommended: every candidate is a walk\\-away."
     assert "not analysed: no candidate is still in the running" in brief.robustness[0]
     assert all(any("required objective O3" in reason for reason in reasons) for reasons in brief.walk_aways["reasons"])
     assert json.loads(json.dumps(brief.to_json(), allow_nan=False))["recommended"] == []
@@ -220,6 +291,7 @@ def test_a_single_candidate_in_the_running_skips_the_weights(case_copy, sample_c
     assert np.isnan(brief.recommended.at[keep, "first_rank"])
     assert f"only {keep} (" in brief.robustness[0]
     assert brief.to_json()["recommended"][0]["first_rank"] is None
+    assert brief.recommended_table().at[keep, "Ranks first"] == "—"
 
 
 def test_names_from_the_case_are_escaped_in_markdown(case_copy):
@@ -254,4 +326,4 @@ def test_analyses_that_do_not_belong_together_are_refused(sample_case, analyses)
     _, sensitivity, simulation = analyses
     other = partner_fit(sample_case, weights={"strategic_fit": 60})
     with pytest.raises(ValueError, match="other weights"):
-        build_brief(sample_case, other, sensitivity, simulation)
+        build_brief(sample_case, other, sensitivity, simulation, analyse_portfolio(sample_case))
