@@ -165,29 +165,22 @@ class DecisionBrief:
     def summary_markdown(self) -> str:
         """The case and the decision in one paragraph, as Markdown with every text from the case escaped.
 
-        The first sentence is :meth:`decision`; then each alliance that advances on fit but is left out with
-        its reason, the walk-aways, who needs a decision first and how robust the ranking is.
+        The decision (:meth:`decision`) in bold, then a list: each alliance that advances on fit but is left
+        out with its reason, the walk-aways and who needs a decision first.
 
         Returns
         -------
         str
         """
         names = self.overview["name"]
-        sentences = [self.decision()]
-        sentences += [f"Leave out {candidate_label(c, names[c])}: {reason}" for c, reason in self.left_out["reason"].items()]
+        sentences = [f"Leave out {candidate_label(c, names[c])}: {reason}" for c, reason in self.left_out["reason"].items()]
         walk_aways = self.walk_aways.index.tolist()
         if walk_aways:
             sentences.append(f"Walk away from {join_words(walk_aways)}: "
                              f"{'it fails' if len(walk_aways) == 1 else 'they fail'} the strategy gate or "
-                             f"{'has' if len(walk_aways) == 1 else 'have'} a red flag")
-        review = self.overview.index[(self.overview["recommendation"] == "review") & ~self.overview["in_portfolio"]]
-        if len(review):
-            sentences.append(f"{join_words(review.tolist())} {'is' if len(review) == 1 else 'are'} in review "
-                             "on fit (see the caveats)")
-        sentences.extend(self._walk_away_leaders())
-        sentences.append(self.robustness[0])
-        return (f"**Case:** {markdown_text(self.case_name)}\n\n"
-                + markdown_text(" ".join(_sentence(text) for text in sentences)))
+                             f"{'has' if len(walk_aways) == 1 else 'have'} a red flag" + self._walk_away_leaders())
+        return (f"**Case:** {markdown_text(self.case_name)}\n\n**{markdown_text(_sentence(self.decision()))}**\n\n"
+                + markdown_list(sentences))
 
     def recommended_table(self) -> pd.DataFrame:
         """The alliances to pursue for display: fit, value, loss probability, robustness and the reason.
@@ -197,7 +190,12 @@ class DecisionBrief:
         pandas.DataFrame
             Indexed by candidate id, every cell text (:func:`~alliance_analytics.core.formatting.reader_table`).
         """
-        return self._candidate_table(self.recommended, "Why")
+        table = self.recommended
+        return reader_table(pd.DataFrame({
+            "Candidate": table["name"], "Fit score": table["fit_score"], "Expected NPV": table["npv_mean"],
+            "P(loss)": table["prob_loss"], "Ranks first": table["first_rank"], "Why": table["reason"].map(_sentence),
+        }), {"Fit score": "score", "Expected NPV": "money", "P(loss)": "share", "Ranks first": "share"},
+            self.currency, "ID")
 
     def left_out_table(self) -> pd.DataFrame:
         """Candidates that advance on fit but are left out of the portfolio, with the reason, for display.
@@ -214,7 +212,7 @@ class DecisionBrief:
         }), {"Fit score": "score", "Expected NPV": "money", "P(loss)": "share"}, self.currency, "ID")
 
     def walk_away_table(self) -> pd.DataFrame:
-        """The walk-aways for display, with their reasons.
+        """The walk-aways for display, each with its first reason (the partner-fit report lists them all).
 
         Returns
         -------
@@ -224,7 +222,7 @@ class DecisionBrief:
         table = self.walk_aways
         return reader_table(pd.DataFrame({
             "Candidate": table["name"], "Fit score": table["fit_score"], "Expected NPV": table["npv_mean"],
-            "Why walk away": table["reasons"].map(lambda reasons: _sentence("; ".join(reasons))),
+            "Why walk away": table["reasons"].map(lambda reasons: _sentence(reasons[0]) if reasons else ""),
         }), {"Fit score": "score", "Expected NPV": "money"}, self.currency, "ID")
 
     def key_risk_table(self) -> pd.DataFrame:
@@ -238,7 +236,7 @@ class DecisionBrief:
         table = self.key_risks
         return reader_table(pd.DataFrame({
             "Candidate": table["name"], "P(loss)": table["prob_loss"], "Worst 5 % on average": table["cvar_5"],
-            "Largest risk-register drivers": table["drivers"].map(_drivers_text),
+            "Largest risk-register drivers (share of the NPV spread)": table["drivers"].map(_drivers_text),
         }), {"P(loss)": "share", "Worst 5 % on average": "money"}, self.currency, "ID")
 
     def validate_first_table(self) -> pd.DataFrame:
@@ -316,23 +314,13 @@ class DecisionBrief:
                             "conflict")},
         }
 
-    def _candidate_table(self, table: pd.DataFrame, why: str) -> pd.DataFrame:
-        """Recommended or advancing candidates for display."""
-        return reader_table(pd.DataFrame({
-            "Candidate": table["name"], "Fit score": table["fit_score"],
-            "On fit": table["recommendation"], "Expected NPV": table["npv_mean"], "P(loss)": table["prob_loss"],
-            "Ranks first": table["first_rank"], why: table["reason"].map(_sentence),
-        }), {"Fit score": "score", "Expected NPV": "money", "P(loss)": "share", "Ranks first": "share"},
-            self.currency, "ID")
-
-    def _walk_away_leaders(self) -> list[str]:
-        """Sentences about walk-aways that would otherwise lead on fit score or expected NPV."""
+    def _walk_away_leaders(self) -> str:
+        """What walking away gives up, when a walk-away leads on fit score or expected NPV (else ``""``)."""
         overview = self.overview
         leaders = {"the best fit score": overview["fit_score"].idxmax(),
                    "the highest expected NPV": overview["npv_mean"].idxmax()}
-        return [f"Walking away from {candidate_label(candidate, overview.at[candidate, 'name'])} gives up {what} "
-                f"of all candidates: {self.walk_aways.at[candidate, 'reasons'][0]}"
-                for what, candidate in leaders.items() if candidate in self.walk_aways.index]
+        given_up = [f"{what} ({candidate})" for what, candidate in leaders.items() if candidate in self.walk_aways.index]
+        return f"; this gives up {join_words(given_up)} of all candidates" if given_up else ""
 
 
 def markdown_text(text: str) -> str:
@@ -539,8 +527,7 @@ def _objective_change(portfolio: PortfolioResult, change: float) -> str:
 
 def _in_portfolio_reason(row: pd.Series, why: pd.Series, portfolio: PortfolioResult) -> str:
     """One clause on why a candidate is in the portfolio, and what to know about it."""
-    clauses = [{"advance": "advances on fit", "review": "in review on fit: settle that before committing",
-                "walk away": "a walk-away on fit"}[row["recommendation"]]]
+    clauses = [] if row["recommendation"] == "advance" else [f"{row['recommendation']} on fit: settle that first"]
     problem = portfolio.problem
     dropped = portfolio.solution.selection.copy()
     dropped[problem.candidates.index(row.name)] = 0.0
@@ -550,11 +537,10 @@ def _in_portfolio_reason(row: pd.Series, why: pd.Series, portfolio: PortfolioRes
     elif np.isfinite(why["objective_change"]) and why["objective_change"] < 0:
         clauses.append(f"dropping it costs {_objective_change(portfolio, why['objective_change'])}")
     elif needed:
-        clauses.append(f"needed: without it the portfolio breaks {'; '.join(needed)}")
-    share = format_share(row["prob_loss"])
-    clauses.append(f"a loss is unlikely ({share})" if row["prob_loss"] < LOSS_ALERT
-                   else f"a {share} chance of losing money: validate the value first")
-    return "; ".join(clauses)
+        clauses.append(f"needed to meet: {'; '.join(needed)}")
+    if row["prob_loss"] >= LOSS_ALERT:
+        clauses.append(f"a {format_share(row['prob_loss'])} chance of losing money: validate the value first")
+    return "; ".join(clauses) or "in the best portfolio within the limits"
 
 
 def _alone_reason(row: pd.Series, currency: str) -> str:
@@ -675,15 +661,18 @@ def _caveats(case: Case, fit: PartnerFitResult, simulation: SimulationResult, ov
     review = table.loc[overview.index[overview["recommendation"] == "review"]]
     low_score = below(review["fit_score"], fit.advance_min_score)
     above_appetite = review["risk_level"].map(RISK_LEVEL_ORDER) > RISK_LEVEL_ORDER[appetite]
+    in_review = []
     for candidate, row in review.iterrows():
-        concerns = [(f"its fit score {row['fit_score']:.2f} is below the {fit.advance_min_score:g} needed to "
-                     "advance")] if low_score[candidate] else []
+        concerns = ([f"fit score {row['fit_score']:.2f}, below the {fit.advance_min_score:g} needed to advance"]
+                    if low_score[candidate] else [])
         if above_appetite[candidate]:
-            concerns.append(f"its risk level ({row['risk_level']}) is above our risk appetite ({appetite})")
+            concerns.append(f"risk level {row['risk_level']}, above our appetite ({appetite})")
         if row["disagreements"]:
-            concerns.append("evaluators disagree on " + join_words([fit.criterion_names[c] for c in row["disagreements"]])
-                            + " and must calibrate their scores")
-        lines.append(f"{candidate} ({row['name']}) is in review, not recommended yet: {'; '.join(concerns)}")
+            concerns.append("evaluators disagree on "
+                            + join_words([fit.criterion_names[c] for c in row["disagreements"]]))
+        in_review.append(f"{candidate_label(candidate, row['name'])}: {', '.join(concerns)}")
+    if in_review:
+        lines.append("In review on fit, to settle before committing: " + "; ".join(in_review))
     open_ = [c for c in overview.index[overview["recommendation"] != "walk away"] if not simulation.convergence(c).met]
     if open_:
         lines.append(f"The simulation's {simulation.iterations:,} iterations do not reach the case's precision "
@@ -691,9 +680,8 @@ def _caveats(case: Case, fit: PartnerFitResult, simulation: SimulationResult, ov
                      "more iterations")
     lines.extend(f"Case warning: {warning}" for warning in case.warnings)
     evaluators = case.scores["evaluator"].nunique()
-    lines.append(f"The numbers are only as good as the assumptions behind them: the fit scores are the judgement "
-                 f"of {evaluators} evaluator{'s' if evaluators != 1 else ''}, and the value theses and risk "
-                 "registers are estimates to validate, not forecasts")
+    lines.append(f"The fit scores are the judgement of {evaluators} evaluator{'s' if evaluators != 1 else ''}; the "
+                 "value theses and risk registers are estimates to validate, not forecasts")
     return lines
 
 
@@ -716,7 +704,7 @@ def _drivers_text(drivers: list[dict]) -> str:
     """Risk-register drivers as one line of plain text."""
     if not drivers:
         return "No risk in the register moves the value noticeably"
-    return "; ".join(f"{driver['description']} ({format_share(driver['variance_share'])} of the NPV spread)"
+    return "; ".join(f"{driver['description']} ({format_share(driver['variance_share'])})"
                      for driver in drivers)
 
 

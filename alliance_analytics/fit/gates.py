@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_analytics.case.model import Criterion, Strategy
+from alliance_analytics.core.formatting import format_date
 from alliance_analytics.core.scoring import below
 
 
@@ -71,14 +72,14 @@ def strategy_gate(candidates: pd.DataFrame, strategy: Strategy, as_of: dt.date) 
     reasons = pd.Series([[] for _ in candidates.index], index=candidates.index, dtype=object)
     for candidate in candidates.index[before_horizon]:
         reasons[candidate].append(
-            f"its offering is phased out on {phase_out[candidate]:%Y-%m-%d}, before the strategic horizon "
-            f"{strategy.horizon:%Y-%m-%d}"
+            f"its offering is phased out on {format_date(phase_out[candidate])}, before the strategic horizon "
+            f"{format_date(strategy.horizon)}"
         )
     for candidate in candidates.index[before_payback]:
         reasons[candidate].append(
-            f"its offering is phased out on {phase_out[candidate]:%Y-%m-%d}, before the alliance would pay back "
-            f"({payback[candidate]:%Y-%m-%d}, {candidates.at[candidate, 'payback_months']} months after "
-            f"{as_of:%Y-%m-%d})"
+            f"its offering is phased out on {format_date(phase_out[candidate])}, before the alliance would pay back "
+            f"({format_date(payback[candidate])}, {candidates.at[candidate, 'payback_months']} months after "
+            f"{format_date(as_of)})"
         )
     for candidate in candidates.index[serves_none]:
         reasons[candidate].append("it serves none of the strategy's objectives")

@@ -23,6 +23,9 @@ def use_report_display() -> None:
 def show_table(table: pd.DataFrame, when_empty: str) -> None:
     """Display a table, or the sentence that says what its emptiness means (never an empty table).
 
+    A named index (e.g. ``ID``) is shown as the first column, under its name, rather than on a header row of
+    its own.
+
     Parameters
     ----------
     table : pandas.DataFrame
@@ -30,4 +33,9 @@ def show_table(table: pd.DataFrame, when_empty: str) -> None:
     when_empty : str
         Markdown shown instead when ``table`` has no rows, e.g. "No candidate is a walk-away ...".
     """
-    display(Markdown(when_empty) if table.empty else table)
+    if table.empty:
+        display(Markdown(when_empty))
+    elif table.index.name:
+        display(table.reset_index().style.hide(axis="index"))
+    else:
+        display(table)

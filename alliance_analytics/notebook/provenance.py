@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from alliance_analytics.case.case import Case
+from alliance_analytics.core.formatting import format_date
 from alliance_analytics.core.parameters import AnalysisParameters
 from alliance_analytics.core.paths import PROJECT_ROOT
 
@@ -124,21 +125,21 @@ def provenance_summary(provenance: dict[str, Any]) -> str:
     Returns
     -------
     str
-        When, from which case (the number of files; their SHA-256 are in ``results.json``), the seed, the git
-        revision and the package's version.
+        When, from how many case files (their SHA-256 are in ``results.json``), the seed, the git revision
+        and the package's version.
 
     Examples
     --------
     >>> provenance_summary({"created": "2026-11-23T10:15:00+00:00", "case": {"name": "Demo", "file_sha256":
     ...     {"case.yaml": "ab", "candidates.csv": "cd"}}, "seed": 7, "git_revision": "0123456789abcdef",
     ...     "versions": {"alliance-analytics": "0.1.0"}})
-    'Computed 2026-11-23T10:15:00+00:00 from the case "Demo" (2 files; their SHA-256, the parameters and all package versions are in results.json), seed 7, git revision 0123456789ab, alliance-analytics 0.1.0.'
+    'Computed 23 Nov 2026 10:15 UTC from 2 case files (SHA-256, parameters and versions in results.json), seed 7, git 0123456789ab, alliance-analytics 0.1.0.'
     """
     files = len(provenance["case"]["file_sha256"])
-    return (f"Computed {provenance['created']} from the case \"{provenance['case']['name']}\" ({files} files; "
-            "their SHA-256, the parameters and all package versions are in results.json), seed "
-            f"{provenance['seed']}, git revision {provenance['git_revision'][:12]}, alliance-analytics "
-            f"{provenance['versions'].get('alliance-analytics', 'unknown')}.")
+    created = dt.datetime.fromisoformat(provenance["created"]).astimezone(dt.timezone.utc)
+    return (f"Computed {format_date(created)} {created:%H:%M} UTC from {files} case files (SHA-256, parameters "
+            f"and versions in results.json), seed {provenance['seed']}, git {provenance['git_revision'][:12]}, "
+            f"alliance-analytics {provenance['versions'].get('alliance-analytics', 'unknown')}.")
 
 
 def analysis_provenance(case: Case, parameters: AnalysisParameters) -> dict[str, Any]:
