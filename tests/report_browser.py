@@ -132,3 +132,97 @@ def open_offline(browser: Browser, html_file: Path, name: str) -> PageReport:
     finally:
         context.close()
     return report
+
+
+OVERLAPS_JS = """() => {
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const boxes = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!node.textContent.trim()) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        for (const rect of range.getClientRects()) {
+            if (rect.width > 0.5 && rect.height > 0.5) boxes.push([node.textContent.trim().slice(0, 40), rect]);
+        }
+    }
+    const overlaps = [];
+    for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+            const [a, r] = boxes[i], [b, s] = boxes[j];
+            const w = Math.min(r.right, s.right) - Math.max(r.left, s.left);
+            const h = Math.min(r.bottom, s.bottom) - Math.max(r.top, s.top);
+            if (w > 1 && h > 1) overlaps.push(a + " | " + b);
+        }
+    }
+    return overlaps;
+}"""
+"""Pairs of text pieces (text-node line boxes) whose boxes overlap by more than a pixel each way."""
+
+FIRST_SCREEN_JS = """(height) => {
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const parts = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        const rects = [...range.getClientRects()].filter(rect => rect.height > 0);
+        if (rects.length && rects.every(rect => rect.bottom <= height)) parts.push(node.textContent);
+    }
+    return parts.join("").replace(/\\s+/g, " ");
+}"""
+"""The text wholly visible in the first ``height`` pixels of the page, whitespace collapsed."""
+
+
+@dataclass
+class PageLayout:
+    """What a reader sees of a page at one window size.
+
+    Attributes
+    ----------
+    first_screen : str
+        The text wholly within the first screen, whitespace collapsed.
+    overlaps : list of str
+        Pairs of overlapping text pieces (should be none).
+    cells : list of str
+        The text of every table cell (``td``), rendered or not (a closed ``<details>`` still counts).
+    scroll_width : int
+        The document's width in pixels (more than the window: horizontal scrolling).
+    """
+
+    first_screen: str
+    overlaps: list[str]
+    cells: list[str]
+    scroll_width: int
+
+
+def page_layout(browser: Browser, html_file: Path, width: int = 1280, height: int = 800,
+                screenshot: str | None = None) -> PageLayout:
+    """Open a page offline at ``width × height`` and read its layout (see :class:`PageLayout`).
+
+    Parameters
+    ----------
+    browser : playwright.sync_api.Browser
+        A Chromium launched with :data:`CHROMIUM_ARGS`.
+    html_file : Path
+        The page.
+    width, height : int
+        The window, in CSS pixels.
+    screenshot : str, optional
+        Save a screenshot of the first screen as ``test-artifacts/reports/<screenshot>.png``.
+
+    Returns
+    -------
+    PageLayout
+    """
+    context = browser.new_context(viewport={"width": width, "height": height}, offline=True)
+    try:
+        page = context.new_page()
+        page.goto(html_file.resolve().as_uri(), wait_until="load")
+        layout = PageLayout(first_screen=page.evaluate(FIRST_SCREEN_JS, height), overlaps=page.evaluate(OVERLAPS_JS),
+                            cells=page.locator("td").all_text_contents(),
+                            scroll_width=page.evaluate("document.documentElement.scrollWidth"))
+        if screenshot:
+            SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS_DIR / f"{screenshot}.png"))
+    finally:
+        context.close()
+    return layout

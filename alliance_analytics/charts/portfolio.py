@@ -11,17 +11,37 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from alliance_analytics.charts.style import (
+    REFERENCE_GREY,
+    SERIES_COLOURS,
+    legend_columns,
+    money_axis,
+    share_axis,
+)
 from alliance_analytics.charts.text import plain_text
+from alliance_analytics.core.formatting import candidate_label, format_share
 
 if TYPE_CHECKING:
     from alliance_analytics.portfolio.analysis import PortfolioResult
 
 MILLION = 1e6
 
+MARKERS: tuple[str, ...] = ("o", "s", "^", "D")
+"""Markers cycled with the colours, so every frontier portfolio has a look of its own."""
+
+RECOMMENDED_RED = "#b2182b"
+"""The recommended portfolio and the CVaR floor."""
+
+LIMIT_STATES: dict[str, str] = {"binding": "#b2182b", "used up": "#d9a400", "room left": "#4c72b0"}
+"""How much of a limit the portfolio uses, and its colour."""
+
+INCLUSION_CLASSES: dict[str, str] = {"core": "#1b7837", "borderline": "#d9a400", "exterior": "#999999"}
+"""Colour of each robustness class."""
+
 
 @plain_text
 def frontier_chart(result: PortfolioResult) -> Figure:
-    """Expected NPV against CVaR along the efficient frontier, each distinct portfolio labelled.
+    """Expected NPV against CVaR along the efficient frontier, each distinct portfolio a legend entry.
 
     Parameters
     ----------
@@ -32,31 +52,39 @@ def frontier_chart(result: PortfolioResult) -> Figure:
     -------
     matplotlib.figure.Figure
     """
-    figure = Figure(figsize=(9, 5), layout="constrained")
+    width = 9.0
+    figure = Figure(figsize=(width, 5.5), layout="constrained")
     axes = figure.add_subplot()
-    points = [point for point in result.frontier if point.expected_npv is not None]
     currency = result.problem.currency
     distinct = {}
-    for point in points:
-        distinct.setdefault(tuple(point.selected), point)
-    xs = np.array([point.cvar for point in distinct.values()]) / MILLION
-    ys = np.array([point.expected_npv for point in distinct.values()]) / MILLION
-    axes.plot(xs, ys, marker="o", markersize=7, color="#4c72b0", linewidth=1, linestyle=":",
-              label="efficient portfolios (no portfolio lies between them)")
-    for point in distinct.values():
-        axes.annotate(", ".join(point.selected), (point.cvar / MILLION, point.expected_npv / MILLION),
-                      textcoords="offset points", xytext=(6, 6), fontsize=8)
+    for point in result.frontier:
+        if point.expected_npv is not None:
+            distinct.setdefault(tuple(point.selected), point)
+    points = sorted(distinct.values(), key=lambda point: point.cvar)
+    xs = np.array([point.cvar for point in points], dtype=float) / MILLION
+    ys = np.array([point.expected_npv for point in points], dtype=float) / MILLION
+    axes.plot(xs, ys, color="#888888", linewidth=1, linestyle=":", zorder=1)
+    colours = len(SERIES_COLOURS)
+    for index, (point, x, y) in enumerate(zip(points, xs, ys)):
+        axes.plot([x], [y], linestyle="", marker=MARKERS[index // colours % len(MARKERS)], markersize=7,
+                  color=SERIES_COLOURS[index % colours], zorder=2,
+                  label=", ".join(point.selected) or "no alliance")
     if result.solution.found:
-        axes.scatter([result.cvar / MILLION], [result.expected_npv / MILLION], s=160, facecolors="none",
-                     edgecolors="#b2182b", linewidths=2, zorder=3, label="recommended portfolio")
+        axes.scatter([result.cvar / MILLION], [result.expected_npv / MILLION], s=180, facecolors="none",
+                     edgecolors=RECOMMENDED_RED, linewidths=2, zorder=3, label="recommended portfolio")
     if result.problem.cvar_floor is not None:
-        axes.axvline(result.problem.cvar_floor / MILLION, color="#b2182b", linestyle="--", linewidth=1,
+        axes.axvline(result.problem.cvar_floor / MILLION, color=RECOMMENDED_RED, linestyle="--", linewidth=1,
                      label="CVaR floor")
-    level = f"{result.problem.cvar_level:.0%}"
-    axes.set_xlabel(f"{level} CVaR of portfolio NPV (M {currency}; further right is safer)")
-    axes.set_ylabel(f"Expected NPV (M {currency})")
-    axes.set_title("Efficient frontier: the most expected NPV at each level of tail risk")
-    axes.legend(fontsize=8, loc="best")
+    level = format_share(result.problem.cvar_level)
+    unit = money_axis(axes.xaxis, currency)
+    money_axis(axes.yaxis, currency)
+    axes.set_xlabel(f"{level} CVaR of portfolio NPV ({unit}; further right is safer)")
+    axes.set_ylabel(f"Expected NPV ({unit})")
+    axes.set_title("Efficient frontier: the most expected NPV at each level of tail risk\n"
+                   "(each point a distinct efficient portfolio, named by its alliances)", fontsize=10)
+    labels = axes.get_legend_handles_labels()[1]
+    if labels:
+        figure.legend(loc="outside lower center", ncol=legend_columns(labels, width, 8), fontsize=8, frameon=False)
     return figure
 
 
@@ -75,17 +103,24 @@ def limits_chart(result: PortfolioResult) -> Figure:
     """
     upper_limits = {limit.name for limit in result.problem.limits if limit.sense == "<=" and limit.bound > 0}
     upper = result.usage.loc[[name for name in result.usage.index if name in upper_limits]]
-    shares = (upper["used"] / upper["bound"]).to_numpy()
-    binding = np.array([name in result.binding for name in upper.index])
-    figure = Figure(figsize=(9, 0.45 * max(len(upper), 2) + 1.2), layout="constrained")
+    shares = (upper["used"] / upper["bound"]).to_numpy(dtype=float)
+    binding = np.array([name in result.binding for name in upper.index], dtype=bool)
+    states = np.where(binding, "binding", np.where(shares >= 1 - 1e-9, "used up", "room left"))
+    figure = Figure(figsize=(9, 0.45 * max(len(upper), 2) + 1.6), layout="constrained")
     axes = figure.add_subplot()
-    colours = np.where(binding, "#b2182b", np.where(shares >= 1 - 1e-9, "#d9a400", "#4c72b0"))
-    axes.barh(upper["limit"], shares * 100, color=colours)
-    axes.axvline(100, color="#444444", linewidth=1, linestyle="--")
+    positions = np.arange(len(upper))
+    for state, colour in LIMIT_STATES.items():
+        chosen = states == state
+        if chosen.any():
+            axes.barh(positions[chosen], shares[chosen], color=colour, label=state)
+    axes.axvline(1, color=REFERENCE_GREY, linewidth=1, linestyle="--")
+    axes.set_yticks(positions, list(upper["limit"]), fontsize=8)
     axes.invert_yaxis()
-    axes.set_xlabel("Share of the limit used (%)")
-    axes.set_title("How much of each limit the portfolio uses (red: binding, amber: used up)")
-    axes.tick_params(axis="y", labelsize=8)
+    axes.set_xlim(0, max(1.05, float(shares.max(initial=0.0)) * 1.05))
+    share_axis(axes.xaxis)
+    axes.set_xlabel("Share of the limit used (dashed: the limit)")
+    axes.set_title("How much of each limit the portfolio uses")
+    figure.legend(loc="outside lower center", ncol=3, fontsize=8, frameon=False)
     return figure
 
 
@@ -104,14 +139,20 @@ def inclusion_chart(result: PortfolioResult) -> Figure:
     """
     names = dict(zip(result.problem.candidates, result.problem.names))
     table = result.robustness.table(pd.Series(names))
-    figure = Figure(figsize=(9, 0.35 * len(table) + 1.2), layout="constrained")
+    figure = Figure(figsize=(9, 0.35 * len(table) + 1.6), layout="constrained")
     axes = figure.add_subplot()
-    colours = table["class"].map({"core": "#1b7837", "borderline": "#d9a400", "exterior": "#999999"})
-    axes.barh([f"{candidate} {names[candidate]}" for candidate in table.index], table["inclusion frequency"] * 100,
-              color=colours.to_numpy())
+    positions = np.arange(len(table))
+    frequency = table["inclusion frequency"].to_numpy(dtype=float)
+    for kind, colour in INCLUSION_CLASSES.items():
+        chosen = (table["class"] == kind).to_numpy()
+        if chosen.any():
+            axes.barh(positions[chosen], frequency[chosen], color=colour, label=kind)
+    axes.set_yticks(positions, [candidate_label(candidate, names[candidate]) for candidate in table.index],
+                    fontsize=8)
     axes.invert_yaxis()
-    axes.set_xlim(0, 100)
-    axes.set_xlabel("Share of re-solved optimal portfolios that include it (%)")
-    axes.set_title("Inclusion frequency (green: core, amber: borderline, grey: exterior)")
-    axes.tick_params(axis="y", labelsize=8)
+    axes.set_xlim(0, 1)
+    share_axis(axes.xaxis)
+    axes.set_xlabel("Share of re-solved optimal portfolios that include it")
+    axes.set_title("Inclusion frequency over re-solved portfolios")
+    figure.legend(loc="outside lower center", ncol=3, fontsize=8, frameon=False)
     return figure

@@ -6,44 +6,84 @@ Like :mod:`alliance_analytics.charts.fit`, figures are built without ``pyplot``;
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.figure import Figure
 
+from alliance_analytics.charts.style import (
+    OTHERS,
+    OTHERS_GREY,
+    REFERENCE_GREY,
+    highlighted,
+    legend_columns,
+    millions,
+    money_axis,
+    series_style,
+    share_axis,
+)
 from alliance_analytics.charts.text import plain_text
+from alliance_analytics.core.formatting import candidate_label, format_share
 
 if TYPE_CHECKING:
     from alliance_analytics.risk.analysis import SimulationResult
 
 MILLION = 1e6
 
+MEAN_GREEN, CVAR_RED = "#1b7837", "#b2182b"
+"""Colours of the mean and of the 5 % CVaR in the NPV histograms."""
+
+
+def _label(result: SimulationResult, candidate: str) -> str:
+    """``"Name (C02)"``."""
+    return candidate_label(candidate, result.names[candidate])
+
 
 @plain_text
-def s_curves(result: SimulationResult) -> Figure:
+def s_curves(result: SimulationResult, highlight: Sequence[str] = ()) -> Figure:
     """The cumulative distribution (S-curve) of every candidate's NPV on one chart.
+
+    With more than :data:`~alliance_analytics.charts.style.MOST_SERIES` candidates, the ones that matter are
+    drawn in colour (``highlight``, then the highest expected NPVs) and the rest in light grey, under one
+    legend entry (``others``).
 
     Parameters
     ----------
     result : SimulationResult
         The simulation.
+    highlight : sequence of str
+        Candidates to draw in colour whatever their expected NPV (e.g. the recommended portfolio).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    figure = Figure(figsize=(10, 5.5), layout="constrained")
+    width = 10.0
+    figure = Figure(figsize=(width, 6.0), layout="constrained")
     axes = figure.add_subplot()
-    order = result.summary_table().index
+    order = list(result.summary_table().index)
+    coloured = highlighted(order, highlight)
     shares = np.linspace(0, 1, result.iterations, endpoint=False) + 0.5 / result.iterations
-    for candidate in order:
-        axes.plot(np.sort(result.candidates[candidate].npv) / MILLION, shares, linewidth=1.3,
-                  label=f"{candidate} {result.names[candidate]}")
-    axes.axvline(0, color="#444444", linewidth=1, linestyle="--")
-    axes.set_xlabel(f"NPV (M {result.currency})")
+    others = [candidate for candidate in order if candidate not in coloured]
+    for index, candidate in enumerate(others):
+        axes.plot(np.sort(result.candidates[candidate].npv) / MILLION, shares, linewidth=0.9, color=OTHERS_GREY,
+                  zorder=1, label=None if index else f"{OTHERS} ({len(others)})")
+    for index, candidate in enumerate(coloured):
+        axes.plot(np.sort(result.candidates[candidate].npv) / MILLION, shares, linewidth=1.5, zorder=3,
+                  label=_label(result, candidate), **series_style(index))
+    axes.axvline(0, color=REFERENCE_GREY, linewidth=1, linestyle="--")
+    axes.set_xlabel(f"NPV ({money_axis(axes.xaxis, result.currency)})")
+    share_axis(axes.yaxis)
+    axes.set_ylim(0, 1)
     axes.set_ylabel("Probability NPV is at most this")
-    axes.set_title("NPV S-curves (left of the dashed line: the alliance loses money)")
-    axes.legend(fontsize=7, loc="lower right", ncol=2)
+    kept = "" if not others else f"; in colour: the {len(coloured)} highest expected NPVs" if not highlight \
+        else f"; in colour: {len(coloured)} chosen and highest expected NPVs"
+    axes.set_title(f"NPV S-curves (left of the dashed line: the alliance loses money{kept})")
+    handles, labels = axes.get_legend_handles_labels()
+    order_of_entries = [*range(len(others) > 0, len(labels)), *([0] if others else [])]
+    figure.legend([handles[i] for i in order_of_entries], [labels[i] for i in order_of_entries],
+                  loc="outside lower center", ncol=legend_columns(labels, width, 8), fontsize=8, frameon=False)
     return figure
 
 
@@ -60,26 +100,29 @@ def npv_histograms(result: SimulationResult) -> Figure:
     -------
     matplotlib.figure.Figure
     """
-    candidates = list(result.summary_table().index)
+    summary = result.summary_table()
+    candidates = list(summary.index)
     columns = 3
     rows = math.ceil(len(candidates) / columns)
-    figure = Figure(figsize=(11, 2.4 * rows + 0.6), layout="constrained")
+    figure = Figure(figsize=(10, 2.5 * rows + 1.0), layout="constrained")
     grid = figure.subplots(rows, columns, squeeze=False)
-    summary = result.summary_table()
     for axes, candidate in zip(grid.flat, candidates):
         values = result.candidates[candidate].npv / MILLION
         axes.hist(values, bins=60, color="#4c72b0", alpha=0.85)
-        axes.axvline(0, color="#444444", linewidth=1, linestyle="--")
-        axes.axvline(summary.at[candidate, "Mean NPV"] / MILLION, color="#1b7837", linewidth=1.5)
-        axes.axvline(summary.at[candidate, "CVaR 5 %"] / MILLION, color="#b2182b", linewidth=1.5)
-        axes.set_title(f"{candidate} {result.names[candidate]} — P(loss) {summary.at[candidate, 'P(loss)']:.0%}",
+        axes.axvline(0, color=REFERENCE_GREY, linewidth=1, linestyle="--", label="zero")
+        axes.axvline(summary.at[candidate, "Mean NPV"] / MILLION, color=MEAN_GREEN, linewidth=1.5, label="mean")
+        axes.axvline(summary.at[candidate, "CVaR 5 %"] / MILLION, color=CVAR_RED, linewidth=1.5,
+                     label="5 % CVaR (mean of the worst 5 %)")
+        axes.set_title(f"{_label(result, candidate)}\nP(loss) {format_share(summary.at[candidate, 'P(loss)'])}",
                        fontsize=8)
+        money_axis(axes.xaxis, result.currency)
         axes.tick_params(labelsize=7)
         axes.set_yticks([])
     for axes in list(grid.flat)[len(candidates):]:
         axes.set_visible(False)
-    figure.suptitle(f"NPV distributions (M {result.currency}; green: mean, red: 5 % CVaR, dashed: zero)",
-                    fontsize=10)
+    handles, labels = grid.flat[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=8, frameon=False)
+    figure.suptitle(f"NPV distributions ({millions(result.currency).label})", fontsize=10)
     return figure
 
 
@@ -103,7 +146,7 @@ def tornado_charts(result: SimulationResult, top: int = 6) -> Figure:
     candidates = list(result.summary_table().index)
     columns = 2
     rows = math.ceil(len(candidates) / columns)
-    figure = Figure(figsize=(12, (0.3 * top + 1.0) * rows + 0.6), layout="constrained")
+    figure = Figure(figsize=(10, (0.3 * top + 1.1) * rows + 1.0), layout="constrained")
     grid = figure.subplots(rows, columns, squeeze=False)
     for axes, candidate in zip(grid.flat, candidates):
         table = result.sensitivity(candidate)
@@ -111,17 +154,18 @@ def tornado_charts(result: SimulationResult, top: int = 6) -> Figure:
         centre = float(result.candidates[candidate].npv.mean()) / MILLION
         positions = np.arange(len(table))
         low, high = table["Mean NPV, input ≤ P10"] / MILLION, table["Mean NPV, input ≥ P90"] / MILLION
-        axes.barh(positions, low - centre, left=centre, color="#b2182b", label="input ≤ P10")
+        axes.barh(positions, low - centre, left=centre, color=CVAR_RED, label="input ≤ P10")
         axes.barh(positions, high - centre, left=centre, color="#2166ac", label="input ≥ P90")
-        axes.axvline(centre, color="#444444", linewidth=1)
-        axes.set_yticks(positions, [f"{name} ({share:.0%})" for name, share in
+        axes.axvline(centre, color=REFERENCE_GREY, linewidth=1)
+        axes.set_yticks(positions, [f"{name} ({format_share(share)})" for name, share in
                                     zip(table.index, table["Variance share"])], fontsize=7)
-        axes.set_title(f"{candidate} {result.names[candidate]}", fontsize=8)
+        axes.set_title(_label(result, candidate), fontsize=8)
+        money_axis(axes.xaxis, result.currency)
         axes.tick_params(axis="x", labelsize=7)
     for axes in list(grid.flat)[len(candidates):]:
         axes.set_visible(False)
     handles, labels = grid.flat[0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=8, frameon=False)
-    figure.suptitle(f"Tornado: mean NPV (M {result.currency}) with each input low or high; (share of NPV "
-                    "variance)", fontsize=10)
+    figure.suptitle(f"Tornado: mean NPV ({millions(result.currency).label}) with each input low or high "
+                    "(share of NPV variance)", fontsize=10)
     return figure

@@ -21,6 +21,7 @@ from pydantic import Field
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.vocabulary import RISK_LEVEL_ORDER
 from alliance_analytics.core.cache import cached
+from alliance_analytics.core.formatting import candidate_label, format_count, format_date, join_words, reader_table
 from alliance_analytics.core.parameters import AnalysisParameters, Number, parameter_problems
 from alliance_analytics.core.problems import InputError, Problem, colon_hint
 from alliance_analytics.core.scoring import below, fit_contributions, fit_scores, normalise_weights, rank_candidates
@@ -72,58 +73,76 @@ class PartnerFitResult:
     advance_min_score: float
     parameters: PartnerFitParameters | None = None
 
+    def _labels(self, candidates: pd.Index) -> pd.Index:
+        """Candidates for a reader, ``"Alpenmed Vertrieb GmbH (C09)"``, as the index of a reader table."""
+        names = self.candidates.loc[candidates, "name"]
+        return pd.Index([candidate_label(candidate, name) for candidate, name in names.items()], name="Candidate")
+
+    def _reader_reasons(self, candidate: str) -> str:
+        """A candidate's reasons for a reader: criterion names instead of ids in the disagreement reason."""
+        row = self.candidates.loc[candidate]
+        disputed = join_words(self.criterion_names[criterion] for criterion in row["disagreements"])
+        return "; ".join(f"evaluators disagree on {disputed}: calibrate before deciding"
+                         if reason.startswith("evaluators disagree on ") else reason for reason in row["reasons"])
+
     def recommendation_table(self) -> pd.DataFrame:
-        """The recommendation for every candidate, advance first, then by rank.
+        """The recommendation for every candidate, advance first, then by rank, as a reader reads it.
 
         Returns
         -------
         pandas.DataFrame
-            Columns ``Candidate``, ``Fit score``, ``Rank``, ``Recommendation``, ``Reasons``; indexed by id.
+            Indexed by candidate (name and id); ``Fit score``, ``Rank``, ``Recommendation``, ``Reasons``; every
+            cell a string.
         """
-        table = self.candidates.assign(
-            order=self.candidates["recommendation"].map(RECOMMENDATIONS.index),
-            reasons_text=self.candidates["reasons"].map("; ".join),
-        ).sort_values(["order", "rank"])
-        return pd.DataFrame({
-            "Candidate": table["name"],
-            "Fit score": table["fit_score"].round(2),
-            "Rank": table["rank"],
-            "Recommendation": table["recommendation"],
-            "Reasons": table["reasons_text"],
-        }).rename_axis("ID")
+        table = self.candidates.assign(order=self.candidates["recommendation"].map(RECOMMENDATIONS.index)) \
+            .sort_values(["order", "rank"])
+        frame = pd.DataFrame({
+            "Fit score": table["fit_score"].to_numpy(),
+            "Rank": table["rank"].to_numpy(),
+            "Recommendation": table["recommendation"].to_numpy(),
+            "Reasons": [self._reader_reasons(candidate) for candidate in table.index],
+        }, index=self._labels(table.index))
+        return reader_table(frame, {"Fit score": "score", "Rank": "count"})
 
     def gate_table(self) -> pd.DataFrame:
-        """The strategy gate for every candidate, failures first.
+        """The strategy gate for every candidate, failures first, as a reader reads it.
 
         Returns
         -------
         pandas.DataFrame
-            Columns ``Candidate``, ``Phase-out``, ``Pays back by``, ``Gate``, ``Reasons``; indexed by id.
+            Indexed by candidate (name and id); ``Offering phased out``, ``Pays back by``, ``Gate`` (pass or
+            walk away) and ``Reasons``; every cell a string.
         """
         table = self.candidates.sort_values(["gate_passed", "rank"])
-        return pd.DataFrame({
-            "Candidate": table["name"],
-            "Phase-out": table["phase_out_date"].map(lambda date: "none planned" if pd.isna(date) else str(date)),
-            "Pays back by": table["payback_date"].astype(str),
-            "Gate": table["gate_passed"].map({True: "pass", False: "walk away"}),
-            "Reasons": table["gate_reasons"].map("; ".join),
-        }).rename_axis("ID")
+        frame = pd.DataFrame({
+            "Offering phased out": [format_date(date) if pd.notna(date) else "none planned"
+                                    for date in table["phase_out_date"]],
+            "Pays back by": table["payback_date"].to_numpy(),
+            "Gate": np.where(table["gate_passed"].to_numpy(dtype=bool), "pass", "walk away"),
+            "Reasons": table["gate_reasons"].to_numpy(),
+        }, index=self._labels(table.index))
+        return reader_table(frame, {"Pays back by": "date"})
 
     def red_flag_table(self) -> pd.DataFrame:
-        """Every red flag raised: candidate, criterion, aggregated score and threshold.
+        """Every red flag raised: candidate, criterion, aggregated score and reason, as a reader reads it.
 
         Returns
         -------
         pandas.DataFrame
-            One row per flag (empty when none), with ``Candidate``, ``Criterion``, ``Score`` and ``Reason``.
+            One row per flag, indexed by candidate (name and id), with ``Criterion``, ``Score`` and ``Reason``;
+            when no flag is raised, one row saying so.
         """
-        rows = [
-            {"ID": candidate, "Candidate": row["name"], "Criterion": self.criterion_names[criterion],
-             "Score": round(float(self.aggregated.at[candidate, criterion]), 2), "Reason": reason}
-            for candidate, row in self.candidates.sort_values("rank").iterrows()
-            for criterion, reason in zip(row["red_flags"], row["red_flag_reasons"])
-        ]
-        return pd.DataFrame(rows, columns=["ID", "Candidate", "Criterion", "Score", "Reason"]).set_index("ID")
+        flags = self.candidates.sort_values("rank")[["red_flags", "red_flag_reasons"]].explode(
+            ["red_flags", "red_flag_reasons"]).dropna()
+        if flags.empty:
+            return sentence_table("No candidate has a red flag: every aggregated score is at or above its "
+                                   "criterion's red-flag threshold.")
+        frame = pd.DataFrame({
+            "Criterion": flags["red_flags"].map(self.criterion_names).to_numpy(),
+            "Score": [self.aggregated.at[candidate, criterion] for candidate, criterion in flags["red_flags"].items()],
+            "Reason": flags["red_flag_reasons"].to_numpy(),
+        }, index=self._labels(flags.index))
+        return reader_table(frame, {"Score": "score"})
 
     def disagreement_table(self) -> pd.DataFrame:
         """Candidate/criterion pairs to calibrate, widest spread first, with the evaluators' scores.
@@ -131,28 +150,32 @@ class PartnerFitResult:
         Returns
         -------
         pandas.DataFrame
-            ``Candidate``, ``Criterion``, ``Spread``, ``Scores`` and ``Rationales`` (lowest and highest).
+            Indexed by candidate (name and id): ``Criterion``, ``Spread``, ``Scores`` and ``Rationales``
+            (lowest and highest); when no pair is flagged, one row saying so.
         """
         flagged = self.disagreements
-        return pd.DataFrame({
-            "ID": flagged["candidate_id"],
-            "Candidate": flagged["candidate_id"].map(self.candidates["name"]),
-            "Criterion": flagged["criterion_id"].map(self.criterion_names),
-            "Spread": flagged["spread"],
-            "Scores": flagged["evaluators"],
-            "Rationales": flagged["rationales"],
-        }).set_index("ID")
+        if flagged.empty:
+            return sentence_table("The evaluators agree: no candidate and criterion has scores spread by more "
+                                   "than the case's disagreement threshold.")
+        frame = pd.DataFrame({
+            "Criterion": flagged["criterion_id"].map(self.criterion_names).to_numpy(),
+            "Spread": flagged["spread"].to_numpy(),
+            "Scores": flagged["evaluators"].to_numpy(),
+            "Rationales": flagged["rationales"].to_numpy(),
+        }, index=self._labels(pd.Index(flagged["candidate_id"])))
+        return reader_table(frame, {"Spread": "score"})
 
     def weight_table(self) -> pd.DataFrame:
-        """The normalised weights used, by criterion.
+        """The normalised weights used, by criterion, as percentages.
 
         Returns
         -------
         pandas.DataFrame
-            ``Criterion`` and ``Weight`` (sum 1), indexed by criterion id.
+            Indexed by criterion name: ``Weight`` (shares summing to 100 %); every cell a string.
         """
-        return pd.DataFrame({"Criterion": pd.Series(self.criterion_names), "Weight": self.weights.round(4)},
-                            index=self.weights.index).rename_axis("ID")
+        frame = pd.DataFrame({"Weight": self.weights.to_numpy()},
+                             index=pd.Index(self.weights.index.map(self.criterion_names), name="Criterion"))
+        return reader_table(frame, {"Weight": "share"})
 
     def score_table(self) -> pd.DataFrame:
         """Aggregated scores by candidate (rows, by rank) and criterion name (columns), with the fit score.
@@ -160,13 +183,39 @@ class PartnerFitResult:
         Returns
         -------
         pandas.DataFrame
-            Rounded to two decimals, for display.
+            Indexed by candidate (name and id); every cell a string with two decimals.
         """
         order = self.candidates.sort_values("rank").index
-        table = self.aggregated.loc[order, self.weights.index].rename(columns=self.criterion_names)
-        table.insert(0, "Candidate", self.candidates.loc[order, "name"])
-        table["Fit score"] = self.candidates.loc[order, "fit_score"]
-        return table.round(2).rename_axis(index="ID", columns=None)
+        frame = self.aggregated.loc[order, self.weights.index].rename(columns=self.criterion_names)
+        frame["Fit score"] = self.candidates.loc[order, "fit_score"]
+        frame["Recommendation"] = self.candidates.loc[order, "recommendation"]
+        frame.index = self._labels(order)
+        return reader_table(frame, {column: "score" for column in frame.columns if column != "Recommendation"})
+
+    def walk_aways(self) -> list[str]:
+        """The candidates the analysis walks away from, by rank.
+
+        Returns
+        -------
+        list of str
+            Candidate ids.
+        """
+        ranked = self.candidates.sort_values("rank")
+        return ranked.index[ranked["recommendation"] == "walk away"].tolist()
+
+    def limitations(self) -> list[str]:
+        """What this analysis could not answer on this case, and why, in sentences (empty when nothing).
+
+        Returns
+        -------
+        list of str
+        """
+        walked = self.candidates.index[self.candidates["recommendation"] == "walk away"]
+        if len(walked) < len(self.candidates):
+            return []
+        return [(f"Every candidate ({format_count(len(walked))}) walks away: each fails the strategy gate or has a "
+                 "red flag, so no candidate can be recommended to advance or to review. The fit scores and ranks "
+                 "below compare walk-aways only; fix the knock-outs or widen the candidate list first.")]
 
     def headline(self) -> list[str]:
         """One line per recommendation listing its candidates by rank (the headline of every report).
@@ -214,6 +263,27 @@ class PartnerFitResult:
                 for record in self.disagreements.to_dict(orient="records")
             ],
         }
+
+
+def sentence_table(sentence: str) -> pd.DataFrame:
+    """A reader table with nothing to list: one row that says so in words.
+
+    Parameters
+    ----------
+    sentence : str
+        What the table would have listed and why it is empty.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One cell, ``sentence``, under an empty header.
+
+    Examples
+    --------
+    >>> sentence_table("No candidate has a red flag.").to_numpy().tolist()
+    [['No candidate has a red flag.']]
+    """
+    return pd.DataFrame({"": [sentence]}, index=pd.Index([""], name=""))
 
 
 def _case_problems(case: Case, weights: Mapping[str, float], aggregation: str) -> list[Problem]:

@@ -1,9 +1,11 @@
 """The interactive weight explorer: move a criterion's weight, see the ranking change.
 
 One slider per criterion (relative weights, with the normalised weights shown beside them), a selector for
-the aggregation method, and a ranking table and contribution chart that update as the controls move. Every
-number comes from :func:`alliance_analytics.partner_fit`. Displayed in a report without a kernel,
-the explorer shows a static version of the same view (weights, ranking table, chart).
+the aggregation method, and a ranking table and contribution chart that update as the controls move. What a
+move changed (the top candidate, who moved up or down, whose recommendation changed) is said right under the
+controls, so it shows without scrolling; the ranking table keeps every name on one line and the chart keeps
+its aspect ratio. Every number comes from :func:`alliance_analytics.partner_fit`. Displayed in a report
+without a kernel, the explorer shows a static version of the same view (weights, ranking table, chart).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from matplotlib.figure import Figure
 
 from alliance_analytics.case.case import Case
 from alliance_analytics.charts.fit import contribution_chart
+from alliance_analytics.core.formatting import candidate_label, format_number, join_words
 from alliance_analytics.fit.aggregation import AGGREGATION_METHODS
 from alliance_analytics.fit.analysis import PartnerFitResult, partner_fit
 
@@ -39,6 +42,62 @@ def ranking_frame(result: PartnerFitResult) -> pd.DataFrame:
     table = result.candidates.sort_values(["rank", "name"])
     return pd.DataFrame({"Rank": table["rank"], "Candidate": table["name"], "Fit score": table["fit_score"].round(3),
                          "Recommendation": table["recommendation"]}).rename_axis("ID")
+
+
+def ranking_html(result: PartnerFitResult) -> str:
+    """The explorer's ranking table as HTML (class ``aa-ranking``), every name on one line.
+
+    Parameters
+    ----------
+    result : PartnerFitResult
+        A partner-fit analysis.
+
+    Returns
+    -------
+    str
+        The escaped table, in a block that does not wrap its text.
+    """
+    table = ranking_frame(result).to_html(classes="aa-ranking", escape=True)
+    return f'<div style="white-space: nowrap; line-height: 1.3">{table}</div>'
+
+
+def ranking_changes(before: PartnerFitResult, after: PartnerFitResult, most: int = 5) -> list[str]:
+    """What changed between two rankings, in plain sentences, most important first.
+
+    Parameters
+    ----------
+    before, after : PartnerFitResult
+        The analysis before and after a move of the controls.
+    most : int
+        Most candidates named among those that moved (the largest moves; the rest are counted).
+
+    Returns
+    -------
+    list of str
+        The top candidate (kept or taken over), the candidates that moved with their old and new rank, and the
+        recommendations that changed; one sentence saying nothing moved when the ranking is the same.
+    """
+    old, new = before.candidates, after.candidates
+    label = {candidate: candidate_label(candidate, name) for candidate, name in new["name"].items()}
+    top_before, top_after = old["rank"].idxmin(), new["rank"].idxmin()
+    lines = [f"Top unchanged: {label[top_after]}." if top_before == top_after else
+             f"New top: {label[top_after]}, ahead of {label[top_before]}."]
+    shift = (old["rank"] - new["rank"]).reindex(new.index)
+    moved = shift[shift != 0]
+    if moved.empty:
+        lines.append("No candidate changed rank.")
+    else:
+        largest = moved.abs().sort_values(ascending=False, kind="stable").index[:most]
+        ordered = new.loc[largest].sort_values("rank").index
+        lines.append("Moved: " + "; ".join(f"{label[c]} {'up' if moved[c] > 0 else 'down'} "
+                                           f"{int(old.at[c, 'rank'])} → {int(new.at[c, 'rank'])}"
+                                           for c in ordered)
+                     + (f"; and {len(moved) - len(ordered)} more." if len(moved) > len(ordered) else "."))
+    turned = new.index[old["recommendation"].reindex(new.index) != new["recommendation"]]
+    if len(turned):
+        lines.append("Recommendation now: " + join_words(
+            f"{label[c]} {new.at[c, 'recommendation']} (was {old.at[c, 'recommendation']})" for c in turned) + ".")
+    return lines
 
 
 def _png(figure: Figure) -> bytes:
@@ -86,10 +145,17 @@ class WeightExplorer:
         self.normalised = {criterion: widgets.HTML() for criterion in case.criterion_ids}
         self.method = widgets.Dropdown(options=list(AGGREGATION_METHODS), value=start.aggregation,
                                        description="Aggregation", style={"description_width": "210px"})
-        self.ranking = widgets.HTML()
-        self.chart = widgets.Image(format="png", layout=widgets.Layout(width="640px"))
-        controls = [widgets.HBox([self.sliders[c], self.normalised[c]]) for c in case.criterion_ids]
-        self.widget = widgets.VBox([*controls, self.method, widgets.HBox([self.ranking, self.chart])])
+        self.changes = widgets.HTML(layout=widgets.Layout(min_width="300px", max_width="560px", margin="0 0 0 12px"))
+        self.ranking = widgets.HTML(layout=widgets.Layout(flex="0 0 auto", margin="0 16px 0 0"))
+        self.chart = widgets.Image(format="png", layout=widgets.Layout(
+            width="640px", max_width="100%", height="auto", object_fit="contain", align_self="flex-start",
+            flex="0 0 auto"))
+        controls = widgets.VBox([*(widgets.HBox([self.sliders[c], self.normalised[c]]) for c in case.criterion_ids),
+                                 self.method], layout=widgets.Layout(flex="0 0 auto"))
+        wrapping = {"display": "flex", "flex_flow": "row wrap", "align_items": "flex-start", "width": "100%"}
+        self.widget = widgets.VBox([widgets.Box([controls, self.changes], layout=widgets.Layout(**wrapping)),
+                                    widgets.Box([self.ranking, self.chart], layout=widgets.Layout(**wrapping))])
+        self._shown: PartnerFitResult = start
         for control in [*self.sliders.values(), self.method]:
             control.observe(self.refresh, names="value")
         self.refresh()
@@ -111,12 +177,33 @@ class WeightExplorer:
         return partner_fit(self.case, weights=weights, aggregation=self.method.value)
 
     def refresh(self, change: object = None) -> None:
-        """Recompute the ranking, normalised weights and chart from the controls (the widgets' callback)."""
+        """Recompute the ranking, normalised weights, change summary and chart from the controls.
+
+        Parameters
+        ----------
+        change : dict, optional
+            The widgets' change notice (``owner``, ``old``, ``new``); ``None`` when the explorer starts.
+        """
         result = self.result()
         for criterion, label in self.normalised.items():
             label.value = f"{result.weights[criterion]:.1%}"
-        self.ranking.value = ranking_frame(result).to_html(classes="aa-ranking", escape=True)
+        if change is None:
+            top = result.candidates["rank"].idxmin()
+            lines = ["Move a slider or change the aggregation: what changes is said here.",
+                     f"Top: {candidate_label(top, result.candidates.at[top, 'name'])}."]
+            heading = "Ranking now"
+        else:
+            owner = change["owner"]
+            values = [change["old"], change["new"]]
+            moved = [format_number(value, 1) if isinstance(value, float) else str(value) for value in values]
+            heading = f"{owner.description}: {moved[0]} → {moved[1]}"
+            lines = ranking_changes(self._shown, result)
+        self.changes.value = (f'<div class="aa-change" style="line-height: 1.4; white-space: normal">'
+                              f"<strong>{html.escape(heading)}</strong>"
+                              + "".join(f"<div>{html.escape(line)}</div>" for line in lines) + "</div>")
+        self.ranking.value = ranking_html(result)
         self.chart.value = _png(contribution_chart(result))
+        self._shown = result
 
     def static_html(self) -> str:
         """The same view without a kernel: weights, ranking table and the chart as an embedded image.
@@ -135,7 +222,8 @@ class WeightExplorer:
         return (f"<p><em>Weight explorer (static view; open the notebook in JupyterLab to move the weights). "
                 f"Aggregation: {html.escape(result.aggregation)}.</em></p>"
                 f"{weights.to_html(escape=True)}{ranking_frame(result).to_html(escape=True)}"
-                f'<img alt="Fit score by criterion contribution" src="data:image/png;base64,{image}"/>')
+                f'<img alt="Fit score by criterion contribution" style="max-width: 100%; height: auto" '
+                f'src="data:image/png;base64,{image}"/>')
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
         bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})

@@ -22,11 +22,24 @@ from pydantic import Field
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.vocabulary import PORTFOLIO_OBJECTIVES
 from alliance_analytics.core.cache import cached
+from alliance_analytics.core.formatting import (
+    MISSING,
+    candidate_label,
+    format_count,
+    format_money,
+    format_number,
+    format_share,
+    format_yes_no,
+    join_words,
+    reader_table,
+)
 from alliance_analytics.core.parameters import Number, WholeNumber
 from alliance_analytics.core.problems import Problem
-from alliance_analytics.fit.analysis import PartnerFitParameters, PartnerFitResult, analyse_partner_fit
+from alliance_analytics.fit.analysis import PartnerFitParameters, PartnerFitResult, analyse_partner_fit, sentence_table
 from alliance_analytics.portfolio.conflicts import Conflict, minimal_conflict
 from alliance_analytics.portfolio.explain import (
+    COSTS_PREFIX,
+    LOWERS_PREFIX,
     SolveOptions,
     binding_limits,
     limit_usage,
@@ -40,10 +53,13 @@ from alliance_analytics.portfolio.from_case import (
     portfolio_settings,
 )
 from alliance_analytics.portfolio.frontier import FrontierPoint, efficient_frontier
-from alliance_analytics.portfolio.problem import CVAR_LIMIT, LOSS_LIMIT, PortfolioProblem, money
+from alliance_analytics.portfolio.problem import CVAR_LIMIT, LOSS_LIMIT, PortfolioProblem
 from alliance_analytics.portfolio.robustness import Robustness, inclusion_frequency
 from alliance_analytics.portfolio.solver import Solution
 from alliance_analytics.risk.analysis import SimulationParameters, analyse_risk_simulation
+
+WALK_AWAYS_PREFIX = "Kept out as walk-aways from the partner-fit analysis"
+"""How the headline's line on walk-aways starts (the decision brief leaves that line out)."""
 
 OBJECTIVE_NAMES: dict[str, str] = {"npv": "expected NPV", "fit": "total fit score",
                                    "blend": "blend of normalised expected NPV and fit score"}
@@ -105,128 +121,271 @@ class PortfolioResult:
         """CVaR of the portfolio's NPV at the problem's level."""
         return float(self.problem.cvar(self.solution.selection)) if self.solution.found else None
 
+    def _labels(self, candidates: Sequence[str]) -> pd.Index:
+        """Candidates for a reader (name and id), as the index of a reader table."""
+        names = dict(zip(self.problem.candidates, self.problem.names))
+        return pd.Index([candidate_label(candidate, names[candidate]) for candidate in candidates], name="Candidate")
+
+    def _portfolio_text(self, candidates: Sequence[str]) -> str:
+        """A portfolio in words: its candidates' names and ids."""
+        return join_words(self._labels(candidates)) or "none"
+
+    def _no_portfolio(self) -> str:
+        """Why there is no portfolio to show, in one sentence."""
+        return f"No portfolio: {self.solution.message}."
+
     def portfolio_table(self) -> pd.DataFrame:
-        """The selected candidates: investment and expected NPV in millions, FTE, fit score (empty if none)."""
+        """The selected candidates and their total: investment, expected NPV, alliance-manager FTE, fit score.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by candidate (name and id), the total last; money in one unit named in the headers, every
+            cell a string. One row saying why when there is no portfolio.
+        """
+        if not self.solution.found:
+            return sentence_table(self._no_portfolio())
         problem = self.problem
         positions = [problem.candidates.index(candidate) for candidate in self.selected]
         usage = {limit.family: limit.coefficients for limit in problem.limits
                  if limit.family in ("budget", "manager_fte")}
-        unit = f"(M {problem.currency})"
-        return pd.DataFrame({
-            "name": [problem.names[p] for p in positions],
-            f"investment {unit}": [round(usage["budget"][p] / 1e6, 3) for p in positions],
-            "manager FTE": [usage["manager_fte"][p] for p in positions],
-            f"expected NPV {unit}": (problem.expected_npv[positions] / 1e6).round(3),
-            "fit score": problem.fit[positions].round(2),
-        }, index=pd.Index(self.selected, name="candidate_id"))
+        frame = pd.DataFrame({
+            "Investment": usage["budget"][positions] if "budget" in usage else np.nan,
+            "Expected NPV": problem.expected_npv[positions],
+            "Alliance-manager FTE": usage["manager_fte"][positions] if "manager_fte" in usage else np.nan,
+            "Fit score": problem.fit[positions],
+        }, index=self._labels(self.selected))
+        total = frame.sum(min_count=1).to_frame("Total").T
+        total["Fit score"] = np.nan
+        frame = pd.concat([frame, total])
+        frame.index.name = "Candidate"
+        return reader_table(frame, {"Investment": "money", "Expected NPV": "money", "Alliance-manager FTE": "number",
+                                    "Fit score": "score"}, problem.currency)
 
     def limits_table(self) -> pd.DataFrame:
-        """Each quantity limit (used, bound, slack, used up) and every binding limit with the gain if dropped."""
+        """Each limit: how much the portfolio uses, the limit, what is left, and whether dropping it would help.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by the limit in words: ``Used``, ``Limit``, ``Left`` (each in its unit: money, FTE, a share
+            for the loss probability, a count), ``Used up`` and ``Binding`` (yes/no) and the objective gained by
+            dropping a binding limit; every cell a string. One row saying why when there is no portfolio.
+        """
         if self.usage.empty:
-            return self.usage
+            return sentence_table(self._no_portfolio() if not self.solution.found
+                                  else "The portfolio has no limit with an amount to use up.")
         names = [*self.usage.index, *(name for name in self.binding if name not in self.usage.index)]
         usage = self.usage.reindex(names)
-        table = pd.DataFrame({"limit": [self.problem.describe(name) for name in names]}, index=usage.index)
-        for column in ("used", "bound", "slack"):
-            table[column] = [self._quantity_text(name, value) for name, value in usage[column].items()]
-        table["used up"] = ["yes" if tight is True else "" for tight in usage["tight"]]
-        table["binding"] = ["yes" if name in self.binding else "" for name in names]
-        table["gain if dropped"] = [self._objective_text(self.binding[name], signed=True) if name in self.binding
-                                    else "" for name in names]
-        return table
+        frame = pd.DataFrame({
+            "Used": [self._quantity_text(name, value) for name, value in usage["used"].items()],
+            "Limit": [self._quantity_text(name, value) for name, value in usage["bound"].items()],
+            "Left": [self._quantity_text(name, value) for name, value in usage["slack"].items()],
+            "Used up": [format_yes_no(tight) if isinstance(tight, (bool, np.bool_)) else None
+                        for tight in usage["tight"]],
+            "Binding": [format_yes_no(name in self.binding) for name in names],
+            "Gain if dropped": [self._objective_text(self.binding[name], signed=True) if name in self.binding
+                                else None for name in names],
+        }, index=pd.Index([self.problem.describe(name) for name in names], name="Limit in words"))
+        return reader_table(frame, {})
 
-    def _quantity_text(self, name: str, value: float) -> str:
+    def _quantity_text(self, name: str, value: float) -> str | None:
         """A limit's quantity in its unit: money, FTE, a share for the loss probability, or a count."""
         if pd.isna(value):
-            return ""
+            return None
         family = name if name in (CVAR_LIMIT, LOSS_LIMIT) else self.problem.limit(name).family
         if family in ("budget", "budget_per_year", CVAR_LIMIT):
-            return money(value, self.problem.currency)
+            return format_money(value, self.problem.currency)
         if family == "manager_fte":
-            return f"{value:g} FTE"
+            return f"{format_number(value)} FTE"
         if family == LOSS_LIMIT:
-            return f"{value:.1%}"
-        return f"{value:g}"
+            return format_share(value, 1)
+        return format_count(value)
 
     def solver_table(self) -> pd.DataFrame:
-        """Solver, status in words, objective, optimality gap and solve time."""
+        """Solver, status in words, objective, optimality gap, solve time and scenarios.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One ``Value`` per row; every cell a string.
+        """
         solution = self.solution
-        return pd.DataFrame({"value": {
-            "solver": solution.solver.upper(), "status": solution.message,
-            "objective": f"{OBJECTIVE_NAMES[self.problem.objective]}: {self._objective_text(solution.objective)}",
-            "optimality gap": "n/a" if solution.gap is None else f"{solution.gap:.2%}",
-            "solve time": f"{solution.seconds:.2f} s",
-            "scenarios": f"{self.problem.scenarios.shape[0]:,}"}})
+        frame = pd.DataFrame({"Value": {
+            "Solver": solution.solver.upper(),
+            "Status": solution.message,
+            "Objective": f"{OBJECTIVE_NAMES[self.problem.objective]}: "
+                         f"{self._objective_text(solution.objective) or MISSING}",
+            "Optimality gap": None if solution.gap is None else format_share(solution.gap, 1),
+            "Solve time": f"{format_number(solution.seconds)} s",
+            "Scenarios": format_count(self.problem.scenarios.shape[0]),
+        }})
+        return reader_table(frame.rename_axis(""), {})
 
     def why_table(self) -> pd.DataFrame:
-        """Why each candidate is in or out, in plain words, with the change in objective if forced."""
+        """Why each candidate is in or out, in plain words, with the change in objective if forced the other way.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by candidate (name and id): ``Status``, the objective change if forced the other way and
+            the reason; every cell a string. One row saying why when there is no portfolio.
+        """
         if self.why.empty:
-            return self.why
-        table = self.why[["name", "status"]].copy()
-        table["objective if forced the other way"] = [self._objective_text(change, signed=True)
-                                                      for change in self.why["objective_change"]]
-        table["reason"] = self.why["reason"]
-        return table
+            return sentence_table(self._no_portfolio())
+        frame = pd.DataFrame({
+            "Status": self.why["status"].to_numpy(),
+            "Objective if forced the other way": [self._objective_text(change, signed=True)
+                                                  for change in self.why["objective_change"]],
+            "Reason": [self._reason_text(reason, change)
+                       for reason, change in zip(self.why["reason"], self.why["objective_change"])],
+        }, index=self._labels(list(self.why.index)))
+        return reader_table(frame, {})
+
+    def _reason_text(self, reason: str, change: float) -> str:
+        """A why-in-or-out reason for a reader: the amount it names in the report's money format."""
+        if reason.startswith(COSTS_PREFIX):
+            return f"{COSTS_PREFIX}{self._objective_text(-change)} at best"
+        if reason.startswith(LOWERS_PREFIX):
+            return f"{LOWERS_PREFIX}{self._objective_text(-change)}"
+        return reason
 
     def marginal_table(self) -> pd.DataFrame:
-        """Gain in objective from one more step of budget and of alliance-manager capacity."""
+        """Gain in objective from one more step of budget and of alliance-manager capacity.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by the limit in words: ``One more``, ``Gain`` and ``Portfolio then``; every cell a string.
+            One row saying why when there is nothing to re-solve.
+        """
         if self.marginal.empty:
-            return self.marginal
-        table = self.marginal[["limit"]].copy()
-        table["one more"] = [money(step, self.problem.currency) if name == "budget" else f"{step:g} FTE"
-                             for name, step in self.marginal["step"].items()]
-        table["gain"] = [self._objective_text(gain, signed=True) for gain in self.marginal["gain"]]
-        table["portfolio then"] = self.marginal["new_portfolio"]
-        return table
+            return sentence_table(self._no_portfolio() if not self.solution.found
+                                  else "The portfolio has neither a budget nor an alliance-manager limit to extend.")
+        frame = pd.DataFrame({
+            "One more": [format_money(step, self.problem.currency) if name == "budget"
+                         else f"{format_number(step)} FTE" for name, step in self.marginal["step"].items()],
+            "Gain": [self._objective_text(gain, signed=True) for gain in self.marginal["gain"]],
+            "Portfolio then": self.marginal["new_portfolio"].to_numpy(),
+        }, index=pd.Index(self.marginal["limit"], name="Limit in words"))
+        return reader_table(frame, {})
 
     def robustness_table(self) -> pd.DataFrame:
-        """Inclusion frequency and class (core, borderline, exterior) per candidate; empty when not run."""
-        if self.robustness is None:
-            return pd.DataFrame()
-        names = pd.Series(self.problem.names, index=self.problem.candidates)
-        return self.robustness.table(names)
+        """Inclusion frequency and class (core, borderline, exterior) per candidate, most often included first.
 
-    def _objective_text(self, value: float | None, signed: bool = False) -> str:
-        """An objective value or change in its unit (money for NPV, points otherwise)."""
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by candidate (name and id): ``In the portfolio`` (yes/no), ``Inclusion frequency`` (share of
+            re-solved portfolios) and ``Class``; every cell a string. One row saying why when not run.
+        """
+        if self.robustness is None:
+            return sentence_table(self._robustness_missing())
+        names = pd.Series(self.problem.names, index=self.problem.candidates)
+        table = self.robustness.table(names)
+        frame = pd.DataFrame({
+            "In the portfolio": table.index.isin(self.selected),
+            "Inclusion frequency": table["inclusion frequency"].to_numpy(),
+            "Class": table["class"].to_numpy(),
+        }, index=self._labels(list(table.index)))
+        return reader_table(frame, {"In the portfolio": "yes/no", "Inclusion frequency": "share"})
+
+    def _robustness_missing(self) -> str:
+        """Why the robustness was not analysed."""
+        if not self.solution.found:
+            return f"Robustness was not analysed: there is no portfolio to re-solve ({self.solution.message})."
+        return "Robustness was not analysed: robustness_samples is 0, so no portfolio was re-solved."
+
+    def _objective_text(self, value: float | None, signed: bool = False) -> str | None:
+        """An objective value or change in its unit (money for NPV, points otherwise); None when missing."""
         if value is None or np.isnan(value):
-            return "n/a"
+            return None
         sign = "+" if signed and value > 0 else ""
         if self.problem.objective == "npv":
-            return sign + money(value, self.problem.currency)
-        return f"{sign}{value:.3f}"
+            return sign + format_money(value, self.problem.currency)
+        return f"{sign}{format_number(value, 3)} points"
 
     def frontier_table(self) -> pd.DataFrame:
-        """The frontier points, the current choice marked."""
+        """The efficient frontier: one row per distinct portfolio, with the range of CVaR floors that give it.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by portfolio (names and ids), lowest CVaR floor first: the floors from and to, the
+            expected NPV and CVaR (one money unit, named in the headers), whether it is the recommended
+            portfolio and the solver's status; every cell a string. One row saying why when there is none.
+        """
+        if not self.frontier:
+            return sentence_table(f"No efficient frontier: no portfolio meets the limits other than the CVaR "
+                                  f"floor ({self.solution.message}).")
+        points = pd.DataFrame([{"portfolio": tuple(point.selected), "floor": point.cvar_floor,
+                                "npv": point.expected_npv, "cvar": point.cvar, "status": point.status}
+                               for point in self.frontier])
+        rows = points.groupby(["portfolio", "status"], sort=False, dropna=False).agg(
+            floor_from=("floor", "min"), floor_to=("floor", "max"), npv=("npv", "first"), cvar=("cvar", "first"))
         current = set(self.selected)
-        unit = f"(M {self.problem.currency})"
-        return pd.DataFrame([{f"CVaR floor {unit}": round(point.cvar_floor / 1e6, 3),
-                              f"expected NPV {unit}": None if point.expected_npv is None
-                              else round(point.expected_npv / 1e6, 3),
-                              f"CVaR {unit}": None if point.cvar is None else round(point.cvar / 1e6, 3),
-                              "portfolio": ", ".join(point.selected),
-                              "current choice": set(point.selected) == current and bool(current),
-                              "status": point.status} for point in self.frontier])
+        frame = pd.DataFrame({
+            "CVaR floor from": rows["floor_from"].to_numpy(),
+            "CVaR floor to": rows["floor_to"].to_numpy(),
+            "Expected NPV": rows["npv"].to_numpy(dtype=float),
+            f"{format_share(self.problem.cvar_level)} CVaR": rows["cvar"].to_numpy(dtype=float),
+            "Recommended": [bool(current) and set(portfolio) == current
+                            for portfolio in rows.index.get_level_values("portfolio")],
+            "Status": rows.index.get_level_values("status"),
+        }, index=pd.Index([self._portfolio_text(portfolio) if portfolio else "no portfolio found"
+                           for portfolio in rows.index.get_level_values("portfolio")], name="Portfolio"))
+        money_columns = ["CVaR floor from", "CVaR floor to", "Expected NPV", f"{format_share(self.problem.cvar_level)} CVaR"]
+        return reader_table(frame, {**dict.fromkeys(money_columns, "money"), "Recommended": "yes/no"},
+                            self.problem.currency)
 
     def headline(self) -> list[str]:
-        """Plain-words summary lines (the notebook's checked output)."""
+        """Plain-words summary lines (the notebook's checked output).
+
+        Returns
+        -------
+        list of str
+            The portfolio (names and ids), its investment, expected NPV and CVaR, the solver's status, the
+            binding limits and the walk-aways kept out; or why there is no portfolio.
+        """
         problem, solution = self.problem, self.solution
+        walked = [limit.name.split(":", 1)[1] for limit in problem.limits if limit.family == "walk_away"]
+        kept_out = [f"{WALK_AWAYS_PREFIX}: {join_words(walked)}."] if walked else []
         if not solution.found:
-            lines = [f"No portfolio: {solution.message}."]
+            lines = [self._no_portfolio()]
             if self.conflict is not None:
                 lines.append(self.conflict.explanation())
-            return lines
+            return lines + kept_out
         investment = float(self.problem.limit("budget").coefficients @ solution.selection)
-        lines = [f"Recommended portfolio ({OBJECTIVE_NAMES[problem.objective]} maximised): "
-                 f"{', '.join(self.selected)}.",
-                 f"Investment {money(investment, problem.currency)}; expected NPV "
-                 f"{money(self.expected_npv, problem.currency)}; {problem.cvar_level:.0%} CVaR "
-                 f"{money(self.cvar, problem.currency)}.",
+        lines = [(f"Recommended portfolio ({OBJECTIVE_NAMES[problem.objective]} maximised): "
+                  f"{self._portfolio_text(self.selected)}."),
+                 (f"Investment {format_money(investment, problem.currency)}; expected NPV "
+                  f"{format_money(self.expected_npv, problem.currency)}; {format_share(problem.cvar_level)} CVaR "
+                  f"{format_money(self.cvar, problem.currency)}."),
                  f"Solver: {solution.message}."]
         if self.binding:
             lines.append("Binding limits: " + "; ".join(problem.describe(name) for name in self.binding) + ".")
-        walked = [limit.name.split(":", 1)[1] for limit in problem.limits if limit.family == "walk_away"]
-        if walked:
-            lines.append(f"Kept out as walk-aways from the partner-fit analysis: {', '.join(walked)}.")
+        return lines + kept_out
+
+    def limitations(self) -> list[str]:
+        """What this analysis could not answer on this case, and why, in sentences (empty when nothing).
+
+        Returns
+        -------
+        list of str
+        """
+        walked = {limit.name.split(":", 1)[1] for limit in self.problem.limits if limit.family == "walk_away"}
+        lines = []
+        if walked >= set(self.problem.candidates):
+            lines.append("Every candidate walks away in the partner-fit analysis, so no candidate can be in a "
+                         "portfolio.")
+        if not self.solution.found:
+            reason = (self.conflict.explanation() if self.conflict is not None
+                      else "The solver stopped at its time limit before finding a portfolio, which proves nothing.")
+            lines.append(f"No portfolio was found ({self.solution.message}), so the portfolio, the use of its "
+                         f"limits, why each candidate is in or out, the value of more budget or alliance-manager "
+                         f"capacity and the robustness could not be analysed. {reason}")
+        elif self.robustness is None:
+            lines.append(self._robustness_missing())
         return lines
 
     def to_json(self) -> dict[str, Any]:

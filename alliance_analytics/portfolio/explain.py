@@ -21,6 +21,10 @@ QUANTITY_FAMILIES: tuple[str, ...] = ("budget", "budget_per_year", "manager_fte"
 """Limit families with an amount to use up (shown in the usage table)."""
 DECISION_FAMILIES: tuple[str, ...] = ("force_in", "force_out", "walk_away")
 """Limit families that record a decision about one candidate rather than a limit of the programme."""
+COSTS_PREFIX = "dropping it costs "
+"""How a reason words what dropping a candidate in the portfolio costs (the amount follows)."""
+LOWERS_PREFIX = "adding it lowers the objective by "
+"""How a reason words what adding a candidate left out costs (the amount follows)."""
 
 
 @dataclass(frozen=True)
@@ -160,12 +164,12 @@ def _flip(problem: PortfolioProblem, solution: Solution, candidate: str, chosen:
     if chosen:
         if not outcome.found:
             return change, f"needed: no portfolio without it meets every limit (dropping it breaks: {broken})"
-        return change, f"dropping it costs {_amount(problem, -change)} at best"
+        return change, f"{COSTS_PREFIX}{_amount(problem, -change)} at best"
     if not outcome.found:
         return change, f"no portfolio with it meets every limit (adding it breaks: {broken})"
     if violated:
         return change, f"adding it to this portfolio would break: {broken}"
-    return change, f"adding it lowers the objective by {_amount(problem, -change)}"
+    return change, f"{LOWERS_PREFIX}{_amount(problem, -change)}"
 
 
 def marginal_values(problem: PortfolioProblem, solution: Solution, steps: dict[str, float],

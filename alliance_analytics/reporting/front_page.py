@@ -35,8 +35,8 @@ BRIEF = "05_decision_brief"
 PORTFOLIO = "04_portfolio"
 PARTNER_FIT = "01_partner_fit"
 
-_PORTFOLIO_WORDS = {"budget": "budget", "max_manager_fte": "alliance-manager capacity",
-                    "min_alliances": "at least", "max_alliances": "at most"}
+_PORTFOLIO_WORDS = {"min_alliances": "at least this many alliances:", "max_alliances": "at most this many alliances:",
+                    "budget_per_year": "budget per year", "sponsor_capacity": "sponsor capacity"}
 
 
 @dataclass
@@ -172,10 +172,10 @@ def what_if_words(parameters: Mapping[str, Any], case: Case) -> str:
 
 def _portfolio_words(key: str, value: Any, currency: str) -> str:
     """One portfolio override in words."""
-    if key in ("budget",):
+    if key == "budget":
         return f"budget {format_money(value, currency)}"
-    if key == "max_manager_fte":
-        return f"alliance-manager capacity {format_number(value, 1)} FTE"
+    if key == "manager_capacity_fte":
+        return f"alliance-manager capacity {float(value):g} FTE"
     if key == "risk_limit" and isinstance(value, Mapping):
         words = []
         if "cvar_floor" in value:

@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import functools
 import io
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -32,6 +33,15 @@ from alliance_analytics.case.vocabulary import PARAMETER_COLUMNS, SAMPLING_METHO
 from alliance_analytics.core.atomic_files import write_bytes_atomic
 from alliance_analytics.core.cache import cached
 from alliance_analytics.core.correlation import iman_conover
+from alliance_analytics.core.formatting import (
+    candidate_label,
+    format_count,
+    format_money,
+    format_number,
+    format_share,
+    join_words,
+    reader_table,
+)
 from alliance_analytics.core.parameters import AnalysisParameters, WholeNumber, parameter_problems
 from alliance_analytics.core.problems import InputError
 from alliance_analytics.risk.cash_flow import ValueThesis, cash_flows, npv, payback_year
@@ -48,6 +58,26 @@ from alliance_analytics.risk.value_of_information import (
 )
 
 _SHARES = ("gross_margin",)
+WORTH_KNOWING = 0.01
+"""An EVPPI below one cent is float noise, not value: no assumption is named as the most valuable for it."""
+LOSS_CALLED_OUT = 0.25
+"""A loss probability at or above this is called out in the headline."""
+
+
+def sentence_table(sentence: str) -> pd.DataFrame:
+    """A reader table with nothing to list: one row that says so in words.
+
+    Parameters
+    ----------
+    sentence : str
+        What the table would have listed and why it is empty.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One cell, ``sentence``, under an empty header.
+    """
+    return pd.DataFrame({"": [sentence]}, index=pd.Index([""], name=""))
 
 
 @dataclass(frozen=True)
@@ -130,18 +160,14 @@ class SimulationResult:
         return pd.DataFrame({candidate: sim.npv for candidate, sim in self.candidates.items()}).rename_axis(
             "iteration")
 
-    def summary_table(self, in_millions: bool = False) -> pd.DataFrame:
-        """Per candidate: mean NPV, P10/P50/P90, probability of a loss, 5 % CVaR, EVPI, payback.
-
-        Parameters
-        ----------
-        in_millions : bool
-            Show money in millions (rounded to 0.01) for a report, instead of full amounts.
+    def summary_table(self) -> pd.DataFrame:
+        """Per candidate: mean NPV, P10/P50/P90, probability of a loss, 5 % CVaR, EVPI, payback, as numbers.
 
         Returns
         -------
         pandas.DataFrame
-            Indexed by candidate id, best mean NPV first; money in the case's currency.
+            Indexed by candidate id, best mean NPV first; money in full units of the case's currency (for
+            charts and calculations; :meth:`value_table` is what a reader sees).
         """
         rows = {}
         for candidate, sim in self.candidates.items():
@@ -153,13 +179,56 @@ class SimulationResult:
                 if np.isfinite(sim.payback).any() else np.nan,
                 "P(payback in horizon)": float(np.isfinite(sim.payback).mean()),
             }
-        table = pd.DataFrame.from_dict(rows, orient="index").sort_values("Mean NPV", ascending=False)
-        if in_millions:
-            money = ["Mean NPV", "P10", "P50", "P90", "CVaR 5 %", "EVPI"]
-            table[money] = (table[money] / 1e6).round(2)
-            table = table.rename(columns={column: f"{column} (M {self.currency})" for column in money})
-            table[["P(loss)", "P(payback in horizon)"]] = table[["P(loss)", "P(payback in horizon)"]].round(3)
-        return table.rename_axis("ID")
+        return pd.DataFrame.from_dict(rows, orient="index").sort_values("Mean NPV", ascending=False) \
+            .rename_axis("ID")
+
+    def _label(self, candidate: str) -> str:
+        """A candidate for a reader: name and id."""
+        return candidate_label(candidate, self.names[candidate])
+
+    def _labels(self, candidates: Iterable[str], name: str = "Candidate") -> pd.Index:
+        """Candidates for a reader, as the index of a reader table."""
+        return pd.Index([self._label(candidate) for candidate in candidates], name=name)
+
+    def in_running(self, walk_aways: Collection[str] | None) -> list[str]:
+        """The candidates not among ``walk_aways``, best mean NPV first.
+
+        Parameters
+        ----------
+        walk_aways : collection of str or None
+            The partner-fit analysis's walk-aways (None: not known, every candidate counts).
+
+        Returns
+        -------
+        list of str
+        """
+        return [candidate for candidate in self.summary_table().index if candidate not in (walk_aways or ())]
+
+    def value_table(self, walk_aways: Collection[str] | None = None) -> pd.DataFrame:
+        """What each alliance is worth, as a reader reads it: candidates in the running first, best mean NPV
+        first.
+
+        Parameters
+        ----------
+        walk_aways : collection of str, optional
+            The partner-fit analysis's walk-aways: listed last and marked as such (None: no such column).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by candidate (name and id): mean NPV, P10/P50/P90, probability of a loss, 5 % CVaR, EVPI
+            (one money unit, named in the headers), median payback in years and the probability of paying back
+            within the horizon; every cell a string.
+        """
+        table = self.summary_table()
+        order = [*self.in_running(walk_aways), *(c for c in table.index if c in (walk_aways or ()))]
+        frame = table.loc[order].drop(columns="Candidate")
+        frame["Median payback (years)"] = frame["Median payback (years)"].map(lambda years: format_number(years, 1))
+        if walk_aways is not None:
+            frame["Partner fit"] = np.where(frame.index.isin(list(walk_aways)), "walk-away", "in the running")
+        frame.index = self._labels(order)
+        return reader_table(frame, {**dict.fromkeys(["Mean NPV", "P10", "P50", "P90", "CVaR 5 %", "EVPI"], "money"),
+                                    "P(loss)": "share", "P(payback in horizon)": "share"}, self.currency)
 
     def convergence(self, candidate: str) -> Convergence:
         """Monte Carlo precision of one candidate's mean NPV and probability of a loss.
@@ -181,17 +250,21 @@ class SimulationResult:
         Returns
         -------
         pandas.DataFrame
+            Indexed by candidate (name and id): iterations, standard error of the mean NPV (money) and of the
+            loss probability, relative standard error, and whether the case's targets are met; every cell a
+            string.
         """
-        rows = {}
-        for candidate in self.candidates:
-            accuracy = self.convergence(candidate)
-            rows[candidate] = {"Iterations": accuracy.n_iterations, "Mean NPV": accuracy.mean,
-                               "s.e. of mean": accuracy.se_mean, "Relative s.e.": accuracy.relative_se_mean,
-                               "P(loss)": accuracy.prob_loss, "s.e. of P(loss)": accuracy.se_prob_loss,
-                               "Precise enough": accuracy.met}
-        table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("ID")
-        return table.round({"Mean NPV": 0, "s.e. of mean": 0, "Relative s.e.": 4, "P(loss)": 4,
-                            "s.e. of P(loss)": 4})
+        accuracy = {candidate: self.convergence(candidate) for candidate in self.candidates}
+        frame = pd.DataFrame({
+            "Iterations": [result.n_iterations for result in accuracy.values()],
+            "s.e. of mean NPV": [result.se_mean for result in accuracy.values()],
+            "Relative s.e. of mean NPV": [result.relative_se_mean for result in accuracy.values()],
+            "s.e. of P(loss)": [result.se_prob_loss for result in accuracy.values()],
+            "Precise enough": [bool(result.met) for result in accuracy.values()],
+        }, index=self._labels(accuracy))
+        return reader_table(frame, {"Iterations": "count", "s.e. of mean NPV": "money",
+                                    "Relative s.e. of mean NPV": "share", "s.e. of P(loss)": "share",
+                                    "Precise enough": "yes/no"}, self.currency)
 
     def sensitivity(self, candidate: str) -> pd.DataFrame:
         """One candidate's tornado data: variance contribution, P10→P90 swing, Spearman correlation, EVPPI.
@@ -211,19 +284,42 @@ class SimulationResult:
         table[money] = table[money].round(0)
         return table.round({"Variance share": 3, "Spearman": 3})
 
+    def sensitivity_table(self, candidate: str) -> pd.DataFrame:
+        """One candidate's tornado data as a reader reads it.
+
+        Parameters
+        ----------
+        candidate : str
+            Candidate id.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per assumption and risk (``risk:<id>``), largest variance share first, the index named
+            after the candidate: variance share, mean NPV with the input low and high, swing and EVPPI (one
+            money unit) and the Spearman rank correlation; every cell a string.
+        """
+        frame = self._sensitivity_of(candidate)
+        table = reader_table(frame, {"Variance share": "share", "Spearman": "number",
+                                     **dict.fromkeys(["Mean NPV, input ≤ P10", "Mean NPV, input ≥ P90", "Swing",
+                                                      "EVPPI"], "money")}, self.currency)
+        return table.rename_axis(f"Input of {self._label(candidate)}")
+
     def payback_table(self) -> pd.DataFrame:
         """The payback distribution: per candidate, the share of futures paid back by the end of each year.
 
         Returns
         -------
         pandas.DataFrame
-            Candidates (rows, best mean NPV first) × years 1..horizon (cumulative shares, 0..1).
+            Indexed by candidate (name and id), best mean NPV first; one column per year 1..horizon with the
+            cumulative share paid back, as percentages; every cell a string.
         """
         years = np.arange(1, self.horizon_years + 1)
-        rows = {candidate: (self.candidates[candidate].payback[:, None] <= years[None, :]).mean(axis=0)
-                for candidate in self.summary_table().index}
-        return pd.DataFrame.from_dict(rows, orient="index", columns=[f"by year {y}" for y in years]).round(3) \
-            .rename_axis("ID")
+        order = self.summary_table().index
+        shares = np.array([(self.candidates[candidate].payback[:, None] <= years[None, :]).mean(axis=0)
+                           for candidate in order])
+        frame = pd.DataFrame(shares, index=self._labels(order), columns=[f"by year {year}" for year in years])
+        return reader_table(frame, dict.fromkeys(frame.columns, "share"))
 
     def rank_correlation_table(self, top: int = 5) -> pd.DataFrame:
         """Spearman rank correlation of NPV with each candidate's most influential inputs.
@@ -236,12 +332,15 @@ class SimulationResult:
         Returns
         -------
         pandas.DataFrame
-            Indexed by candidate id and input, with ``Spearman``.
+            Indexed by candidate (name and id) and input, with ``Spearman`` (two decimals); every cell a
+            string.
         """
-        spearman = {candidate: self._sensitivity_of(candidate)["Spearman"] for candidate in self.candidates}
-        tables = {candidate: values.reindex(values.abs().sort_values(ascending=False).index).head(top).round(3)
-                  .to_frame("Spearman") for candidate, values in spearman.items()}
-        return pd.concat(tables, names=["ID", "Input"])
+        tables = {}
+        for candidate in self.candidates:
+            spearman = self._sensitivity_of(candidate)["Spearman"]
+            tables[self._label(candidate)] = spearman.reindex(
+                spearman.abs().sort_values(ascending=False, kind="stable").index).head(top).to_frame("Spearman")
+        return reader_table(pd.concat(tables, names=["Candidate", "Input"]), {"Spearman": "number"})
 
     def value_of_information_table(self) -> pd.DataFrame:
         """Per candidate: EVPI of the go/no-go decision, the best EVPPI, and what to validate first.
@@ -249,20 +348,24 @@ class SimulationResult:
         Returns
         -------
         pandas.DataFrame
-            Indexed by candidate id, highest EVPI first.
+            Indexed by candidate (name and id), highest EVPI first: EVPI, the most valuable assumption and its
+            EVPPI (one money unit; no assumption named when knowing any one is worth less than a cent),
+            and the assumptions to validate in the first 90 days; every cell a string.
         """
         rows = {}
         for candidate, sim in self.candidates.items():
             values = self._evppi(candidate)
             assumptions = values[[name for name in values.index if name in self._assumption_ids(candidate)]]
+            worth = assumptions[assumptions >= WORTH_KNOWING]
             rows[candidate] = {
-                "Candidate": self.names[candidate], "Mean NPV": float(sim.npv.mean()), "EVPI": evpi(sim.npv),
-                "Most valuable assumption": assumptions.index[0] if len(assumptions) else None,
-                "Its EVPPI": float(assumptions.iloc[0]) if len(assumptions) else 0.0,
-                "Validate in the first 90 days": ", ".join(self.validate_first(candidate)) or "—",
+                "EVPI": evpi(sim.npv),
+                "Most valuable assumption": worth.index[0] if len(worth) else None,
+                "Its EVPPI": float(worth.iloc[0]) if len(worth) else None,
+                "Validate in the first 90 days": self.validate_first(candidate) or None,
             }
-        table = pd.DataFrame.from_dict(rows, orient="index").sort_values("EVPI", ascending=False)
-        return table.round({"Mean NPV": 0, "EVPI": 0, "Its EVPPI": 0}).rename_axis("ID")
+        frame = pd.DataFrame.from_dict(rows, orient="index").sort_values("EVPI", ascending=False, kind="stable")
+        frame.index = self._labels(frame.index)
+        return reader_table(frame, {"EVPI": "money", "Its EVPPI": "money"}, self.currency)
 
     def mitigation_table(self) -> pd.DataFrame:
         """Every mitigation in the risk register: its cost and the change of mean NPV when it is bought.
@@ -270,10 +373,17 @@ class SimulationResult:
         Returns
         -------
         pandas.DataFrame
-            Indexed by candidate id and risk id.
+            Indexed by candidate (name and id) and risk id: the mitigation, its cost and the change of mean NPV
+            (one money unit) and whether it is worth buying; every cell a string. One row saying so when the
+            risk register offers no mitigation.
         """
-        tables = {candidate: sim.mitigation for candidate, sim in self.candidates.items() if len(sim.mitigation)}
-        return pd.concat(tables, names=["ID", "Risk"]).round({"Change of mean NPV": 0}) if tables else pd.DataFrame()
+        tables = {self._label(candidate): sim.mitigation for candidate, sim in self.candidates.items()
+                  if len(sim.mitigation)}
+        if not tables:
+            return sentence_table("The risk register offers no mitigation to value.")
+        frame = pd.concat(tables, names=["Candidate", "Risk"])
+        return reader_table(frame, {"Cost": "money", "Change of mean NPV": "money", "Worth buying": "yes/no"},
+                            self.currency)
 
     def validate_first(self, candidate: str, share_of_evpi: float = 0.1) -> list[str]:
         """The assumptions worth validating before committing: EVPPI at least ``share_of_evpi`` of the EVPI.
@@ -314,23 +424,84 @@ class SimulationResult:
         """The candidate's assumption ids (its inputs that are not risk events)."""
         return {name for name in self._sensitivity_of(candidate).index if not name.startswith("risk:")}
 
-    def headline(self) -> list[str]:
-        """Plain sentences: best expected NPV, the alliances likely to lose money, what to validate first.
+    def leader(self, walk_aways: Collection[str] | None = None) -> str:
+        """The candidate the headline leads with: the highest mean NPV in the running (of all when nobody is).
+
+        Parameters
+        ----------
+        walk_aways : collection of str, optional
+            The partner-fit analysis's walk-aways.
+
+        Returns
+        -------
+        str
+            Candidate id.
+        """
+        return (self.in_running(walk_aways) or list(self.summary_table().index))[0]
+
+    def headline(self, walk_aways: Collection[str] | None = None) -> list[str]:
+        """Plain sentences on the candidates in the running: best expected NPV, the alliances likely to lose
+        money, what to validate first; then the walk-aways, simulated for reference only.
+
+        Parameters
+        ----------
+        walk_aways : collection of str, optional
+            The partner-fit analysis's walk-aways (None: not known, every candidate is compared).
 
         Returns
         -------
         list of str
         """
         table = self.summary_table()
-        best = table.index[0]
-        lines = [f"highest expected NPV: {best} ({table.at[best, 'Candidate']}), "
-                 f"{table.at[best, 'Mean NPV'] / 1e6:.2f} M {self.currency}"]
-        risky = table.index[table["P(loss)"] >= 0.25].tolist()
-        lines.append(f"loss probability of 25 % or more: {', '.join(risky) if risky else 'none'}")
-        worth = {candidate: self.validate_first(candidate) for candidate in table.index}
+        running = self.in_running(walk_aways)
+        left_out = [candidate for candidate in table.index if candidate not in running]
+        if not running:
+            best = table.index[0]
+            return [(f"No candidate is in the running: all {format_count(len(table))} walk away in the "
+                     "partner-fit analysis, so no alliance is compared; their simulations are for reference only"),
+                    (f"highest expected NPV of the walk-aways: {self._label(best)}, "
+                     f"{format_money(table.at[best, 'Mean NPV'], self.currency)}")]
+        best = running[0]
+        scope = (f"the {format_count(len(running))} candidates simulated" if walk_aways is None
+                 else f"the {format_count(len(running))} candidates in the running")
+        lines = [(f"highest expected NPV of {scope}: {self._label(best)}, "
+                  f"{format_money(table.at[best, 'Mean NPV'], self.currency)}")]
+        risky = [candidate for candidate in running if table.at[candidate, "P(loss)"] >= LOSS_CALLED_OUT]
+        lines.append(f"loss probability of {format_share(LOSS_CALLED_OUT)} or more: {join_words(risky) or 'none'}")
+        worth = {candidate: self.validate_first(candidate) for candidate in running}
         worth = {candidate: ids for candidate, ids in worth.items() if ids}
-        lines.append("validate first: " + ("; ".join(f"{c}: {', '.join(ids)}" for c, ids in worth.items())
+        lines.append("validate first: " + ("; ".join(f"{candidate}: {join_words(ids)}" for candidate, ids in worth.items())
                                            if worth else "no assumption is worth testing before committing"))
+        if left_out:
+            lines.append(f"walk-aways, simulated for reference only: {join_words(left_out)}")
+        return lines
+
+    def limitations(self, case: Case, walk_aways: Collection[str] | None = None) -> list[str]:
+        """What this simulation could not take into account on this case, and why, in sentences.
+
+        Parameters
+        ----------
+        case : Case
+            The case simulated (its risk register and correlations).
+        walk_aways : collection of str, optional
+            The partner-fit analysis's walk-aways.
+
+        Returns
+        -------
+        list of str
+            Empty when nothing is missing.
+        """
+        lines = []
+        if walk_aways is not None and not self.in_running(walk_aways):
+            lines.append("Every candidate walks away in the partner-fit analysis: no alliance in the running can be "
+                         "valued or compared, so the figures below are for reference only.")
+        if case.risks.empty:
+            lines.append("The risk register (risks.csv) lists no risk: the NPVs include no delay, one-off cost or "
+                         "revenue loss from risk events, and there is no mitigation to value.")
+        if not case.correlations:
+            lines.append("No rank correlations between assumptions are given (correlations.csv is absent or empty): "
+                         "every assumption is sampled independently of the others, which may understate the spread "
+                         "of NPV when assumptions move together.")
         return lines
 
     def to_json(self) -> dict:

@@ -3,7 +3,8 @@
 :func:`weight_sensitivity` answers it exactly (stability intervals and one-at-a-time sweeps, from
 :mod:`alliance_analytics.sensitivity.stability`) and by simulation (SMAA-2, from :mod:`alliance_analytics.sensitivity.smaa`), over
 the candidates still in the running after the partner-fit knock-outs (walk-aways are left out, since no
-weight brings them back; ``include_walk_aways`` keeps them).
+weight brings them back; ``include_walk_aways`` keeps them). With fewer than two candidates in the running
+there is nothing to compare: the result says so (:meth:`SensitivityResult.limitations`) instead of failing.
 
 Weight information for SMAA (``weight_uncertainty``):
 
@@ -31,9 +32,16 @@ from alliance_analytics.case.case import Case
 from alliance_analytics.case.elicitation import rank_order_centroid
 from alliance_analytics.case.vocabulary import WeightUncertainty
 from alliance_analytics.core.cache import cached
+from alliance_analytics.core.formatting import candidate_label, format_count, format_share, join_words, reader_table
 from alliance_analytics.core.parameters import Number, WholeNumber, parameter_problems
-from alliance_analytics.core.problems import InputError, Problem
-from alliance_analytics.fit.analysis import PartnerFitParameters, PartnerFitResult, partner_fit
+from alliance_analytics.core.problems import InputError
+from alliance_analytics.fit.analysis import (
+    RECOMMENDATIONS,
+    PartnerFitParameters,
+    PartnerFitResult,
+    partner_fit,
+    sentence_table,
+)
 from alliance_analytics.sensitivity.smaa import (
     SMAAResult,
     resample_scores,
@@ -43,6 +51,11 @@ from alliance_analytics.sensitivity.smaa import (
     smaa,
 )
 from alliance_analytics.sensitivity.stability import StabilityResult, Sweep, stability_intervals, weight_sweep
+
+NOTHING_TO_COMPARE = "Nothing to compare: fewer than two candidates are in the running."
+"""What a table of comparisons says when fewer than two candidates are in the running."""
+CONTENDER_SHARE = 0.05
+"""A candidate ranking first in at least this share of the samples is a contender for first place."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +71,7 @@ class SensitivityResult:
     excluded : list of str
         Walk-aways left out of the analysis.
     stability : StabilityResult
-        Exact stability intervals per criterion.
+        Exact stability intervals per criterion (``top`` None and no intervals when nobody is in the running).
     sweeps : dict of str to Sweep
         One-at-a-time sweeps per criterion.
     smaa : SMAAResult
@@ -91,32 +104,102 @@ class SensitivityResult:
     weighting_method: str
     parameters: SensitivityParameters | None = None
 
+    def _label(self, candidate: str) -> str:
+        """A candidate for a reader: name and id."""
+        return candidate_label(candidate, self.fit.candidates.at[candidate, "name"])
+
+    def _samples_text(self) -> str:
+        """The SMAA samples in words, ``"20,000 uniform weight samples"``."""
+        return f"{format_count(self.smaa.n_samples)} {self.weight_uncertainty} weight samples"
+
     def headline(self) -> list[str]:
-        """A few plain sentences summing up the robustness of the choice.
+        """A few plain sentences: who is in the running, who ranks first most often, how far the top is from
+        changing.
 
         Returns
         -------
         list of str
         """
-        top = self.stability.top
-        names = self.fit.candidates["name"]
-        first = self.smaa.rank_acceptability.iloc[:, 0].sort_values(ascending=False)
-        lines = [f"current top: {top} ({names[top]}); it ranks first in {first.get(top, 0.0):.0%} of "
-                 f"{self.weight_uncertainty} weight samples"]
-        favourite = first.index[0]
-        if favourite != top:
-            lines.append(f"{favourite} ({names[favourite]}) ranks first more often: {first.iloc[0]:.0%}")
-        change = self.stability.min_change_to_flip_top
-        if change is None:
+        fit = self.fit.candidates
+        left_out = f"{format_count(len(self.excluded))} walk-aways left out"
+        if len(self.candidates) < 2:
+            return [*self.limitations(), f"{left_out}: {join_words(self.excluded)}" if self.excluded else left_out]
+        counts = fit.loc[self.candidates, "recommendation"].value_counts()
+        standing = join_words(f"{format_count(counts[label])} {label if label != 'review' else 'in review'}"
+                              for label in RECOMMENDATIONS if label in counts)
+        lines = [f"{format_count(len(self.candidates))} candidates in the running ({standing}); {left_out}"]
+        first = self.smaa.rank_acceptability.iloc[:, 0]
+        favourite, top = first.idxmax(), self.stability.top
+        standing_of = {"advance": "recommended to advance", "review": "in review", "walk away": "a walk-away"}
+        lines.append(f"{self._label(favourite)} ranks first most often: in {format_share(first[favourite])} of "
+                     f"{self._samples_text()} ({standing_of[fit.at[favourite, 'recommendation']]})")
+        if top != favourite:
+            lines.append(f"{self._label(top)} has the highest fit score at the current weights "
+                         f"({standing_of[fit.at[top, 'recommendation']]}) and ranks first in "
+                         f"{format_share(first[top])} of the samples")
+        detail = self.stability.min_change_detail
+        if detail is None:
             lines.append("no change of a single weight makes another candidate top")
         else:
-            detail = self.stability.min_change_detail
-            lines.append(f"smallest single-weight change that changes the top: {detail['criterion']} from "
-                         f"{detail['from']:.3f} to {detail['to']:.3f} ({change:.3f}), {detail['new_top']} takes over")
-        contenders = [candidate for candidate, share in first.items() if share >= 0.05 and candidate != top]
-        if contenders:
-            lines.append(f"other contenders for first place: {', '.join(contenders)}")
+            lines.append(f"smallest single-weight change that changes the top: "
+                         f"{self.fit.criterion_names[detail['criterion']]} from {format_share(detail['from'], 1)} "
+                         f"to {format_share(detail['to'], 1)}, and {self._label(detail['new_top'])} takes over")
+        contenders = first[(first >= CONTENDER_SHARE) & ~first.index.isin([favourite, top])].sort_values(
+            ascending=False)
+        if len(contenders):
+            lines.append("other contenders for first place: " + join_words(
+                f"{self._label(candidate)} ({format_share(share)})" for candidate, share in contenders.items()))
         return lines
+
+    def limitations(self) -> list[str]:
+        """What this analysis could not answer on this case, and why, in sentences (empty when nothing).
+
+        Returns
+        -------
+        list of str
+        """
+        if len(self.candidates) >= 2:
+            return []
+        who = f"only {self._label(self.candidates[0])} is" if self.candidates else "no candidate is"
+        return [(f"The weight sensitivity was not analysed: {who} still in the running after the partner-fit "
+                 "knock-outs, so no weighting can change who comes first and the stability intervals, sweeps and "
+                 "SMAA tables have nothing to compare. Set include_walk_aways to True to compare the walk-aways too.")]
+
+    def stability_table(self) -> pd.DataFrame:
+        """The exact stability intervals, one row per criterion, as a reader reads them.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by criterion name: the weight now, the interval keeping the top and who takes over below
+            and above it, the interval keeping the whole ranking and the pair that swaps below and above it;
+            weights as percentages, every cell a string. One row saying so when nothing was compared.
+        """
+        if len(self.candidates) < 2:
+            return sentence_table(NOTHING_TO_COMPARE)
+        intervals = self.stability.intervals.values()
+        frame = pd.DataFrame({
+            "Weight now": [interval.current for interval in intervals],
+            "Top kept from": [interval.top_kept[0] for interval in intervals],
+            "Top kept to": [interval.top_kept[1] for interval in intervals],
+            "Top lost below to": [self._taker(interval.top_lost_to[0]) for interval in intervals],
+            "Top lost above to": [self._taker(interval.top_lost_to[1]) for interval in intervals],
+            "Ranking kept from": [interval.ranking_kept[0] for interval in intervals],
+            "Ranking kept to": [interval.ranking_kept[1] for interval in intervals],
+            "Ranking broken below": [self._swap(interval.ranking_broken_by[0]) for interval in intervals],
+            "Ranking broken above": [self._swap(interval.ranking_broken_by[1]) for interval in intervals],
+        }, index=pd.Index([self.fit.criterion_names[criterion] for criterion in self.stability.intervals],
+                          name="Criterion"))
+        return reader_table(frame, {column: "share" for column in frame.columns
+                                    if column.startswith(("Weight", "Top kept", "Ranking kept"))})
+
+    def _taker(self, candidate: str | None) -> str | None:
+        """Who takes the top beyond an end of its interval (None: nobody)."""
+        return None if candidate is None else self._label(candidate)
+
+    def _swap(self, pair: tuple[str, str] | None) -> str | None:
+        """A pair that swaps beyond an end of the ranking interval, ``"B ahead of A"`` (None: none)."""
+        return None if pair is None else f"{self._label(pair[1])} ahead of {self._label(pair[0])}"
 
     def acceptability_table(self) -> pd.DataFrame:
         """SMAA-2 per candidate: rank-1 and holistic acceptability, confidence, and Monte Carlo error.
@@ -124,18 +207,22 @@ class SensitivityResult:
         Returns
         -------
         pandas.DataFrame
-            Indexed by candidate id, best first-rank acceptability first; shares as percentages.
+            Indexed by candidate (name and id), the one ranking first most often first; shares as percentages,
+            every cell a string. One row saying so when nothing was compared.
         """
+        if len(self.candidates) < 2:
+            return sentence_table(NOTHING_TO_COMPARE)
         result = self.smaa
-        table = pd.DataFrame({
-            "Candidate": self.fit.candidates.loc[result.candidates, "name"],
-            "Rank 1 (%)": 100 * result.rank_acceptability.iloc[:, 0],
-            "Top 3 (%)": 100 * result.rank_acceptability.iloc[:, :3].sum(axis=1),
-            "Holistic (%)": 100 * result.holistic_acceptability,
-            "Confidence (%)": 100 * result.confidence,
-            "± s.e. rank 1 (%)": 100 * result.standard_error.iloc[:, 0],
-        })
-        return table.sort_values(["Rank 1 (%)", "Holistic (%)"], ascending=False).round(1).rename_axis("ID")
+        frame = pd.DataFrame({
+            "Ranks first": result.rank_acceptability.iloc[:, 0],
+            "In the top 3": result.rank_acceptability.iloc[:, :3].sum(axis=1),
+            "Holistic": result.holistic_acceptability,
+            "Confidence": result.confidence,
+            "± s.e. of ranks first": result.standard_error.iloc[:, 0],
+            "Recommendation": self.fit.candidates.loc[result.candidates, "recommendation"],
+        }).sort_values(["Ranks first", "Holistic"], ascending=False)
+        frame.index = pd.Index([self._label(candidate) for candidate in frame.index], name="Candidate")
+        return reader_table(frame, {column: "share" for column in frame.columns if column != "Recommendation"})
 
     def weights_table(self) -> pd.DataFrame:
         """Where the weights come from: the weights used and what their order alone would imply.
@@ -143,14 +230,15 @@ class SensitivityResult:
         Returns
         -------
         pandas.DataFrame
-            Per criterion: name, weight used (normalised; the case's method, after any overrides) and the
-            rank-order-centroid weight of the same order.
+            Indexed by criterion name: the weight used (normalised; the case's method, after any overrides)
+            and the rank-order-centroid weight of the same order, as percentages; every cell a string.
         """
-        return pd.DataFrame({
-            "Criterion": pd.Series(self.fit.criterion_names),
-            f"Used ({self.weighting_method})": self.fit.weights.round(3),
-            "Order only (rank-order centroid)": self.ordinal_weights.round(3),
-        }, index=self.fit.weights.index).rename_axis("ID")
+        frame = pd.DataFrame({
+            f"Used ({self.weighting_method})": self.fit.weights,
+            "Order only (rank-order centroid)": self.ordinal_weights,
+        }, index=self.fit.weights.index)
+        frame.index = pd.Index(frame.index.map(self.fit.criterion_names), name="Criterion")
+        return reader_table(frame, dict.fromkeys(frame.columns, "share"))
 
     def to_json(self) -> dict:
         """The machine-readable result, as stored in ``results.json``.
@@ -172,7 +260,9 @@ class SensitivityResult:
             "seed": self.seed,
             "weighting_method": self.weighting_method,
             **self.stability.to_json(),
-            **self.smaa.to_json(),
+            **(self.smaa.to_json() if self.candidates else {
+                "rank_acceptability": {}, "central_weights": {}, "confidence": {}, "holistic_acceptability": {},
+                "pairwise_winning": {}, "max_standard_error": None, "n_samples": 0}),
         }
 
 
@@ -231,6 +321,9 @@ def weight_sensitivity(
     Returns
     -------
     SensitivityResult
+        With fewer than two candidates in the running, a result whose headline and
+        :meth:`~SensitivityResult.limitations` say that nothing could be compared (no SMAA sample is drawn
+        when nobody is in the running).
 
     Raises
     ------
@@ -247,10 +340,6 @@ def weight_sensitivity(
     fit = partner_fit(case, weights=weights, aggregation=aggregation)
     ranked = fit.candidates.sort_values(["rank", "name"])
     in_running = ranked.index[(ranked["recommendation"] != "walk away") | include_walk_aways].tolist()
-    if len(in_running) < 2:
-        raise InputError("weight-sensitivity analysis", [Problem(
-            "case", f"needs at least two candidates in the running, found {len(in_running)}; set "
-            "include_walk_aways to analyse knocked-out candidates too")])
     criteria = list(fit.weights.index)
     scores = fit.aggregated.loc[in_running, criteria]
     seed = case.settings.simulation.seed if seed is None or seed < 0 else seed
@@ -268,13 +357,14 @@ def weight_sensitivity(
         def score_sampler(rng: np.random.Generator, n: int) -> np.ndarray:
             """Bootstrap-resampled evaluator scores, aggregated with the analysis's method."""
             return resample_scores(rng, evaluator_scores, n, fit.aggregation)
-    simulation = smaa(scores.to_numpy(), samplers[weight_uncertainty], samples, seed, in_running, criteria,
-                      score_sampler=score_sampler)
+    simulation = (smaa(scores.to_numpy(), samplers[weight_uncertainty], samples, seed, in_running, criteria,
+                       score_sampler=score_sampler) if in_running else _no_smaa(criteria))
     return SensitivityResult(
         fit=fit,
         candidates=in_running,
         excluded=[candidate for candidate in ranked.index if candidate not in in_running],
-        stability=stability_intervals(scores, fit.weights),
+        stability=(stability_intervals(scores, fit.weights) if in_running
+                   else StabilityResult(top=None, intervals={}, min_change_to_flip_top=None, min_change_detail=None)),
         sweeps={criterion: weight_sweep(scores, fit.weights, criterion) for criterion in criteria},
         smaa=simulation,
         weight_uncertainty=weight_uncertainty,
@@ -283,6 +373,20 @@ def weight_sensitivity(
         seed=int(seed),
         ordinal_weights=rank_order_centroid([criteria[i] for i in order])[criteria],
         weighting_method=case.criterion_weights.method,
+    )
+
+
+def _no_smaa(criteria: list[str]) -> SMAAResult:
+    """The SMAA result of no candidate: every table empty, no sample drawn."""
+    candidates = pd.Index([], dtype=str, name="candidate")
+    return SMAAResult(
+        candidates=[], criteria=criteria, n_samples=0,
+        rank_acceptability=pd.DataFrame(index=candidates, dtype=float),
+        holistic_acceptability=pd.Series(index=candidates, dtype=float, name="holistic_acceptability"),
+        central_weights=pd.DataFrame(index=candidates, columns=pd.Index(criteria, name="criterion"), dtype=float),
+        confidence=pd.Series(index=candidates, dtype=float, name="confidence"),
+        pairwise_winning=pd.DataFrame(index=candidates, columns=pd.Index([], dtype=str, name="versus"), dtype=float),
+        standard_error=pd.DataFrame(index=candidates, dtype=float),
     )
 
 
@@ -334,7 +438,7 @@ def analyse_weight_sensitivity(case: Case, parameters: SensitivityParameters = S
     Raises
     ------
     InputError
-        When a parameter does not fit the case, or fewer than two candidates are in the running.
+        When a parameter does not fit the case.
     """
     def compute() -> SensitivityResult:
         result = weight_sensitivity(

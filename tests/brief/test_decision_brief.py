@@ -105,7 +105,7 @@ def test_the_decision_names_the_portfolio_with_its_value_and_tail(brief, analyse
     assert f"expected NPV of {format_money(scenarios.mean(), 'EUR')}" in decision
     assert f"{format_money(worst, 'EUR')} on average in the worst 5 % of futures" in decision
     assert markdown_text(decision) in brief.summary_markdown()
-    assert brief.summary_markdown().split("\n\n")[1].startswith(markdown_text("Pursue "))
+    assert brief.summary_markdown().split("\n\n")[1].startswith("**" + markdown_text("Pursue "))
     assert brief.headline()[0].startswith("recommended: " + ", ".join(brief.recommended.index) + " (")
 
 
@@ -123,22 +123,23 @@ def test_every_candidate_advancing_but_left_out_says_why(brief, analyses):
 
 
 def test_a_candidate_left_out_for_a_limit_names_the_limit(case_copy):
-    """A budget too small for the most valuable candidate: it is left out because it would break the budget."""
+    """A budget of 3.5 M EUR: Clinexa (C05) no longer fits, and its reason names the limits it would break."""
     case = load_case(case_copy)
     brief = analyse_decision_brief(case, BriefParameters(iterations=2000, robustness_samples=0, frontier_points=2,
-                                                         portfolio={"budget": 1_000_000}))
-    problem = brief.portfolio.problem
-    budget = problem.limit("budget")
+                                                         samples=500, portfolio={"budget": 3_500_000}))
+    investment = case.candidates["investment"]
+    fte = case.candidates["manager_fte"]
+    chosen = list(brief.recommended.index)
+    assert "C05" in brief.left_out.index and investment[chosen].sum() <= 3_500_000
     for candidate, reason in brief.left_out["reason"].items():
         if reason.startswith("adding it would break a limit"):
-            cost = budget.coefficients[problem.candidates.index(candidate)]
-            spent = budget.coefficients @ brief.portfolio.solution.selection
-            assert (spent + cost > 1_000_000) == ("total investment" in reason)
-    assert any(reason.startswith("adding it would break a limit") for reason in brief.left_out["reason"])
+            assert ("total investment at most" in reason) == (investment[chosen].sum() + investment[candidate] > 3_500_000)
+            assert ("alliance-manager capacity at most 3 FTE" in reason) == (fte[chosen].sum() + fte[candidate] > 3)
+    assert brief.left_out.at["C05", "reason"].startswith("adding it would break a limit")
     forced = analyse_decision_brief(case, BriefParameters(iterations=2000, robustness_samples=0, frontier_points=2,
-                                                          force_out=["C09"]))
-    assert forced.left_out.at["C09", "reason"] == "forced out by this what-if"
-    assert "C09" not in forced.recommended.index
+                                                          force_out=["C05"]))
+    assert forced.left_out.at["C05", "reason"] == "forced out by this what-if"
+    assert "C05" not in forced.recommended.index and "C12" in forced.recommended.index
 
 
 def test_value_and_loss_probability_equal_the_scenarios(brief, analyses):
@@ -212,8 +213,9 @@ def test_key_risks_are_the_largest_risk_register_drivers(brief, analyses, sample
 def test_caveats_name_every_review_candidate_and_the_unconverged(brief, analyses):
     fit, simulation = analyses[0], analyses[2]
     review = fit.candidates.index[fit.candidates["recommendation"] == "review"]
+    in_review = next(line for line in brief.caveats if line.startswith("In review on fit"))
     for candidate in review:
-        assert any(line.startswith(f"{candidate} (") and "in review" in line for line in brief.caveats)
+        assert f"{fit.candidates.at[candidate, 'name']} ({candidate}): " in in_review
     open_ = [c for c in fit.candidates.index[fit.candidates["recommendation"] != "walk away"]
              if not simulation.convergence(c).met]
     precision = [line for line in brief.caveats if "precision targets" in line]
@@ -286,7 +288,10 @@ def test_everybody_walked_away_is_said_in_plain_words(case_copy):
 def test_a_single_candidate_in_the_running_skips_the_weights(case_copy, sample_case):
     keep = "C09"
     _edit_candidates(case_copy, objectives={c: "O1;O2" for c in sample_case.candidates.index if c != keep})
-    brief = analyse_decision_brief(load_case(case_copy), BriefParameters(iterations=500, robustness_samples=0))
+    brief = analyse_decision_brief(load_case(case_copy), BriefParameters(
+        iterations=500, robustness_samples=0, portfolio={
+            "min_alliances": 1, "risk_limit": {"cvar_floor": -1_000_000},
+            "capabilities_required": [{"capability": "distribution_dach", "min_partners": 1}]}))
     assert list(brief.recommended.index) == [keep]
     assert np.isnan(brief.recommended.at[keep, "first_rank"])
     assert f"only {keep} (" in brief.robustness[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from alliance_analytics.fit.analysis import partner_fit
-from alliance_analytics.notebook.explorer import WeightExplorer, ranking_frame
+from alliance_analytics.notebook.explorer import WeightExplorer, ranking_changes, ranking_html
 
 
 def _ids(html: str) -> list[str]:
@@ -32,8 +32,7 @@ def test_moving_a_slider_updates_ranking_and_normalised_weights(sample_case):
 def test_changing_the_aggregation_recomputes(sample_case):
     explorer = WeightExplorer(sample_case)
     explorer.method.value = "median"
-    expected = ranking_frame(partner_fit(sample_case, aggregation="median"))
-    assert explorer.ranking.value == expected.to_html(classes="aa-ranking", escape=True)
+    assert explorer.ranking.value == ranking_html(partner_fit(sample_case, aggregation="median"))
 
 
 def test_all_sliders_at_zero_falls_back_to_the_case_weights(sample_case):
@@ -80,3 +79,43 @@ def test_static_view_is_escaped_and_embeds_the_chart(sample_case):
     assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert html.count('src="data:image/png;base64,') == 1
     assert html.count("<table") == 2, "the weights and the ranking"
+
+
+def test_names_stay_on_one_line_in_the_ranking(sample_case):
+    html = WeightExplorer(sample_case).ranking.value
+    assert html.startswith('<div style="white-space: nowrap') and 'class="dataframe aa-ranking"' in html
+
+
+def test_the_chart_keeps_its_aspect_ratio(sample_case):
+    """The image is sized by width only: the browser derives the height from the PNG, never stretches it."""
+    layout = WeightExplorer(sample_case).chart.layout
+    assert layout.height == "auto" and layout.object_fit == "contain" and layout.align_self == "flex-start"
+    assert layout.width == "640px" and layout.max_width == "100%"
+
+
+def test_what_changed_is_said_above_the_ranking_and_chart(sample_case):
+    explorer = WeightExplorer(sample_case)
+    assert "Top: Vantage Telehealth Classic (C03)." in explorer.changes.value
+    explorer.sliders["cultural_fit"].value = 100.0
+    text = explorer.changes.value
+    assert "<strong>Cultural fit: 10.0 → 100.0</strong>" in text
+    assert "Top unchanged: Vantage Telehealth Classic (C03)." in text
+    assert "Helvetia Sensorik AG (C01) up 6 → 3" in text
+    top, below = explorer.widget.children
+    assert explorer.changes in top.children and explorer.chart in below.children, "the change is told first"
+
+
+def test_ranking_changes_name_the_new_top_the_moves_and_the_recommendations(sample_case):
+    before = partner_fit(sample_case)
+    after = partner_fit(sample_case, weights={"strategic_fit": 0.0, "cultural_fit": 100.0,
+                                              "compliance_security_fit": 0.0})
+    lines = ranking_changes(before, after, most=2)
+    old, new = before.candidates, after.candidates
+    assert lines[0].startswith("New top:" if old["rank"].idxmin() != new["rank"].idxmin() else "Top unchanged:")
+    moved = int((old["rank"] != new["rank"]).sum())
+    assert lines[1].startswith("Moved: ") and lines[1].count(" → ") == min(moved, 2)
+    assert lines[1].endswith(f"; and {moved - 2} more.") if moved > 2 else lines[1].endswith(".")
+    turned = (old["recommendation"] != new["recommendation"]).sum()
+    assert (lines[-1].startswith("Recommendation now: ")) == bool(turned)
+    assert ranking_changes(before, before) == ["Top unchanged: Vantage Telehealth Classic (C03).",
+                                               "No candidate changed rank."]

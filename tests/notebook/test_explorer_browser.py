@@ -1,7 +1,9 @@
 """End to end: the weight explorer really works in JupyterLab, driven in headless Chromium.
 
 Starts JupyterLab on 127.0.0.1, opens the weight-sensitivity notebook in Debian's Chromium (through
-Playwright, with no browser download), runs every cell, moves a slider and checks the ranking changes.
+Playwright, with no browser download) on a 1280×800 screen, runs every cell, moves a slider and checks the
+ranking changes, what changed is said where the slider is (within the 800 px of the screen, no scrolling), the
+chart is drawn at its own aspect ratio and every candidate name sits on one line.
 Skipped, with the reason shown, where Chromium or Playwright is missing; `.ci/run` installs Chromium.
 """
 
@@ -70,6 +72,27 @@ def _ranking(page) -> list[str]:
     return page.locator(".aa-ranking tbody th").all_inner_texts()
 
 
+VIEWPORT = {"width": 1280, "height": 800}
+"""A common laptop screen."""
+
+LAYOUT = """() => {
+    const rect = (element) => { const box = element.getBoundingClientRect();
+                                return {top: box.top, bottom: box.bottom, width: box.width, height: box.height}; };
+    const ranking = document.querySelector('.aa-ranking');
+    const image = ranking.closest('.jupyter-widget-html, .widget-html').parentElement.querySelector('img');
+    const names = [...ranking.querySelectorAll('tbody tr')].map((row) => {
+        const range = document.createRange();
+        range.selectNodeContents(row.querySelectorAll('td')[1]);
+        return range.getClientRects().length;
+    });
+    const slider = [...document.querySelectorAll('.widget-slider')].find((e) => e.innerText.includes('Cultural fit'));
+    return {change: rect(document.querySelector('.aa-change')), changeText: document.querySelector('.aa-change').innerText,
+            slider: rect(slider), image: rect(image), natural: {width: image.naturalWidth, height: image.naturalHeight},
+            lines: names};
+}"""
+"""Where the explorer's parts are on the screen, the chart's drawn and natural size, and lines per candidate name."""
+
+
 def test_moving_a_slider_changes_the_displayed_ranking(jupyterlab):
     playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
     base, token = jupyterlab
@@ -78,7 +101,7 @@ def test_moving_a_slider_changes_the_displayed_ranking(jupyterlab):
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport=VIEWPORT)
             page.goto(f"{base}/lab/tree/notebooks/02_weight_sensitivity.ipynb?token={token}")
             page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
             page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=90_000)
@@ -87,6 +110,9 @@ def test_moving_a_slider_changes_the_displayed_ranking(jupyterlab):
             page.wait_for_selector(".aa-ranking tbody th", timeout=180_000)
             before = _ranking(page)
             assert len(before) == 13 and before[0] == "C03", before
+            first_slider = page.locator(".widget-slider").first
+            first_slider.evaluate("(element) => element.scrollIntoView({block: 'start'})")
+            page.wait_for_timeout(500)
             cultural = page.locator(".widget-slider", has_text="Cultural fit").locator(".widget-readout")
             cultural.click()
             page.keyboard.press("Control+A")
@@ -96,8 +122,23 @@ def test_moving_a_slider_changes_the_displayed_ranking(jupyterlab):
                 "(before) => [...document.querySelectorAll('.aa-ranking tbody th')].map(e => e.innerText).join() "
                 "!== before", arg=",".join(before), timeout=60_000)
             after = _ranking(page)
-            page.locator(".aa-ranking").scroll_into_view_if_needed()
+            page.wait_for_function("() => document.querySelector('.aa-change').innerText.includes('Cultural fit')",
+                                   timeout=30_000)
+            page.wait_for_function("() => [...document.querySelectorAll('img')].every((image) => image.complete)",
+                                   timeout=30_000)
+            layout = page.evaluate(LAYOUT)
             page.screenshot(path=str(ARTIFACTS / "weight_explorer.png"))
+            page.locator(".aa-ranking").scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / "weight_explorer_ranking.png"))
         finally:
             browser.close()
     assert sorted(after) == sorted(before) and after != before
+    change, slider = layout["change"], layout["slider"]
+    assert 0 <= slider["top"] and slider["bottom"] <= VIEWPORT["height"], layout
+    assert 0 <= change["top"] and change["bottom"] <= VIEWPORT["height"], f"the change is below the fold: {layout}"
+    assert "Cultural fit: 10.0 → 100.0" in layout["changeText"] and "Moved:" in layout["changeText"], layout
+    image, natural = layout["image"], layout["natural"]
+    assert image["width"] > 0 and natural["width"] > 0, layout
+    drawn, own = image["width"] / image["height"], natural["width"] / natural["height"]
+    assert drawn == pytest.approx(own, rel=0.02), f"the chart is stretched: {layout}"
+    assert layout["lines"] == [1] * len(after), f"a candidate name wraps: {layout['lines']}"

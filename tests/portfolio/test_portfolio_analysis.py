@@ -11,6 +11,7 @@ import json
 
 import numpy as np
 import pytest
+from reader_checks import number
 
 from alliance_analytics.core.parameters import parameter_problems
 from alliance_analytics.fit.analysis import partner_fit
@@ -124,9 +125,12 @@ def test_inclusion_frequency_is_reproducible_and_classified(inputs, result):
     again = optimise_portfolio(case, fit, scenarios, frontier_points=2, robustness_samples=6)
     assert again.robustness.frequency.equals(result.robustness.frequency)
     table = result.robustness_table()
-    assert table["inclusion frequency"].between(0, 1).all()
-    assert set(table.loc[table["inclusion frequency"] >= 0.9, "class"]) <= {"core"}
-    assert set(table.loc[table["inclusion frequency"] <= 0.1, "class"]) <= {"exterior"}
+    shares = table["Inclusion frequency"].map(number)
+    assert shares.between(0, 100).all()
+    assert shares.tolist() == pytest.approx((100 * result.robustness.frequency.sort_values(
+        ascending=False, kind="stable")).tolist(), abs=0.051)
+    assert set(table.loc[shares >= 90, "Class"]) <= {"core"}
+    assert set(table.loc[shares <= 10, "Class"]) <= {"exterior"}
     walk_aways = result.why.index[result.why["status"] == "walked away"]
     assert (result.robustness.frequency[walk_aways] == 0).all()
 

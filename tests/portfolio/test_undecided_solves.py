@@ -397,7 +397,8 @@ def test_b15_report_says_stopped_and_names_no_conflict(b15_inputs, fake_cbc, mon
     result = optimise_portfolio(case, fit, scenarios, explain=False)
     assert len(cbc.runs) == 1 and cbc.runs[0]["timeLimit"] == pytest.approx(0.1)
     assert result.solution.status == "no solution" and result.conflict is None and searched == []
-    assert result.headline() == [f"No portfolio: {NO_SOLUTION_TEXT}."]
+    assert result.headline() == [f"No portfolio: {NO_SOLUTION_TEXT}.",
+                                 "Kept out as walk-aways from the partner-fit analysis: C03, C04, C07 and C08."]
     body = result.to_json()
     assert body["status"] == "no solution" and body["conflict"] is None and body["selected"] == []
 

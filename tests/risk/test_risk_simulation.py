@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from degenerate_cases import write_degenerate_case
+from reader_checks import assert_reader_table, number
 from scipy import stats
 
 from alliance_analytics import load_case
@@ -161,32 +163,96 @@ def test_bad_parameters_are_all_reported(sample_case):
     assert [problem.column for problem in caught.value.problems] == ["iterations", "sampling"]
 
 
+WALK_AWAYS = ["C03", "C04", "C07", "C08"]
+
+
 def test_headline_and_value_of_information_agree(sample_case):
     result = simulate_case(sample_case, iterations=5000, seed=20261101)
     table = result.value_of_information_table()
-    for candidate in table.index:
-        listed = table.at[candidate, "Validate in the first 90 days"]
-        assert listed == (", ".join(result.validate_first(candidate)) or "—")
-    assert result.headline()[0].startswith("highest expected NPV: C07 (Stratocloud Inc.)")
+    assert_reader_table(table)
+    for label in table.index:
+        listed = table.at[label, "Validate in the first 90 days"]
+        assert listed == ("; ".join(result.validate_first(label[-4:-1])) or "—")
+    headline = result.headline(WALK_AWAYS)
+    running = result.scenarios.drop(columns=WALK_AWAYS).mean()
+    best = running.idxmax()
+    assert headline[0].startswith(f"highest expected NPV of the 9 candidates in the running: "
+                                  f"{result.names[best]} ({best}), ")
+    assert number(headline[0].rsplit(", ", 1)[1]) == pytest.approx(running[best] / 1e6, abs=0.0051)
+    assert headline[-1] == "walk-aways, simulated for reference only: C07, C04, C03 and C08"
+    losing = (result.scenarios.drop(columns=WALK_AWAYS) < 0).mean()
+    called = headline[1].removeprefix("loss probability of 25 % or more: ").replace(" and ", ", ").split(", ")
+    assert sorted(called) == sorted(losing.index[losing >= 0.25])
 
 
 def test_payback_table_is_the_cumulative_share_paid_back(sample_case):
     result = simulate_case(sample_case, iterations=3000, seed=6)
     table = result.payback_table()
+    assert_reader_table(table)
     payback = result.candidates["C02"].payback
-    assert table.loc["C02", "by year 4"] == pytest.approx(round((payback <= 4).mean(), 3))
-    assert (table.diff(axis=1).iloc[:, 1:] >= 0).all().all(), "cumulative shares never fall"
-    assert table.loc["C03"].max() == 0, "the phased-out offering never pays back"
+    assert number(table.loc["Medivio Cloud GmbH (C02)", "by year 4"]) == pytest.approx(100 * (payback <= 4).mean(),
+                                                                                       abs=0.051)
+    shares = table.map(number)
+    assert (shares.diff(axis=1).iloc[:, 1:] >= 0).all().all(), "cumulative shares never fall"
+    assert set(table.loc["Vantage Telehealth Classic (C03)"]) == {"0.0 %"}, "the phased-out offering never pays back"
 
 
 def test_rank_correlation_table_matches_scipy(sample_case):
     result = simulate_case(sample_case, iterations=3000, seed=6, keep_inputs=True)
     table = result.rank_correlation_table(top=3)
+    assert_reader_table(table)
     inputs, npv = result.candidates["C02"].inputs, result.candidates["C02"].npv
-    top = table.loc["C02"]
+    top = table.loc["Medivio Cloud GmbH (C02)"]
     assert len(top) == 3 and top.index[0] == "rev_subscriptions"
-    assert top.loc["rev_subscriptions", "Spearman"] == pytest.approx(
-        round(stats.spearmanr(inputs["rev_subscriptions"], npv).statistic, 3))
+    assert number(top.loc["rev_subscriptions", "Spearman"]) == pytest.approx(
+        stats.spearmanr(inputs["rev_subscriptions"], npv).statistic, abs=0.0051)
+
+
+def test_value_table_in_one_unit_with_walk_aways_last(sample_case):
+    result = simulate_case(sample_case, iterations=3000, seed=6)
+    table = result.value_table(WALK_AWAYS)
+    assert_reader_table(table)
+    assert "Mean NPV (M EUR)" in table.columns and "CVaR 5 % (M EUR)" in table.columns
+    assert list(table["Partner fit"]) == ["in the running"] * 9 + ["walk-away"] * 4
+    for label, row in table.iterrows():
+        npv = result.candidates[label[-4:-1]].npv
+        assert number(row["Mean NPV (M EUR)"]) == pytest.approx(npv.mean() / 1e6, abs=0.0051)
+        if "<" not in row["P(loss)"] and ">" not in row["P(loss)"]:
+            assert number(row["P(loss)"]) == pytest.approx(100 * (npv < 0).mean(), abs=0.051)
+    assert result.leader(WALK_AWAYS) == table.index[0][-4:-1]
+
+
+def test_sensitivity_mitigation_and_convergence_tables_read_as_text(sample_case):
+    result = simulate_case(sample_case, iterations=3000, seed=6)
+    sensitivity = result.sensitivity_table("C09")
+    assert sensitivity.index.name == "Input of Alpenmed Vertrieb GmbH (C09)"
+    mitigation = result.mitigation_table()
+    convergence = result.convergence_table()
+    for table in (sensitivity, mitigation, convergence):
+        assert_reader_table(table)
+    raw = result.candidates["C11"].mitigation.loc["holding_reprioritises"]
+    assert number(mitigation.loc[("CareSphere Platform AB (C11)", "holding_reprioritises"), "Cost (M EUR)"]) \
+        == pytest.approx(raw["Cost"] / 1e6, abs=0.0051)
+    assert set(convergence["Precise enough"]) <= {"yes", "no"}
+    assert convergence.at["Medivio Cloud GmbH (C02)", "Iterations"] == "3,000"
+
+
+def test_a_case_without_risks_or_correlations_says_so(tmp_path):
+    for name, words in (("no_risks", "lists no risk"), ("no_correlations", "No rank correlations")):
+        case = load_case(write_degenerate_case(name, tmp_path))
+        result = simulate_case(case, iterations=500, seed=3)
+        assert [line for line in result.limitations(case, WALK_AWAYS) if words in line]
+    case = load_case(tmp_path / "no_risks")
+    assert simulate_case(case, iterations=500).mitigation_table().iloc[0, 0] == \
+        "The risk register offers no mitigation to value."
+
+
+def test_every_candidate_walking_away_leaves_a_reference_only_headline(sample_case):
+    result = simulate_case(sample_case, iterations=500, seed=3)
+    everyone = list(sample_case.candidates.index)
+    assert result.headline(everyone)[0].startswith("No candidate is in the running: all 13 walk away")
+    assert result.limitations(sample_case, everyone)[0].startswith("Every candidate walks away")
+    assert result.headline()[0].startswith("highest expected NPV of the 13 candidates simulated")
 
 
 def test_inputs_are_kept_only_when_asked_and_do_not_change_the_results(sample_case):

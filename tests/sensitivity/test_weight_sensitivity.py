@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from reader_checks import assert_reader_table, number
 
 from alliance_analytics.charts import sensitivity as sensitivity_plots
 from alliance_analytics.core.problems import InputError
@@ -94,11 +95,21 @@ def test_all_parameter_problems_at_once(sample_case):
                                       "samples"])
 
 
-def test_too_few_candidates_in_the_running_is_explained(sample_case):
+def test_too_few_candidates_in_the_running_is_an_answer(sample_case):
     candidates = sample_case.candidates.copy()
     candidates.loc[candidates.index != "C09", "phase_out_date"] = dt.date(2027, 1, 1)
-    with pytest.raises(InputError, match="needs at least two candidates in the running, found 1"):
-        weight_sensitivity(replace(sample_case, candidates=candidates), samples=100)
+    one = weight_sensitivity(replace(sample_case, candidates=candidates), samples=100)
+    assert one.candidates == ["C09"] and len(one.excluded) == 12
+    assert one.limitations()[0].startswith("The weight sensitivity was not analysed: only Alpenmed Vertrieb GmbH "
+                                           "(C09) is still in the running")
+    candidates["phase_out_date"] = dt.date(2027, 1, 1)
+    none = weight_sensitivity(replace(sample_case, candidates=candidates), samples=100)
+    assert none.candidates == [] and none.stability.top is None and none.smaa.n_samples == 0
+    assert "no candidate is still in the running" in none.limitations()[0]
+    assert none.headline()[0] == none.limitations()[0]
+    for result in (one, none):
+        data = json.loads(json.dumps(result.to_json()))
+        assert set(data) == set(weight_sensitivity(sample_case, samples=100).to_json())
 
 
 def test_evaluator_score_array_holds_every_score(sample_case):
@@ -113,25 +124,64 @@ def test_evaluator_score_array_holds_every_score(sample_case):
     assert np.isnan(array).sum() == 1, "C12 capability_complementarity has one evaluator missing"
 
 
-def test_headline_names_the_top_and_the_smallest_flip(sensitivity):
+def test_headline_speaks_of_the_running_and_of_who_ranks_first_most_often(sensitivity):
     headline = sensitivity.headline()
-    assert headline[0].startswith("current top: C02 (Medivio Cloud GmbH); it ranks first in ")
-    assert any("smallest single-weight change that changes the top: cultural_fit from 0.100 to 0.191" in line
-               for line in headline)
+    assert headline[0] == "9 candidates in the running (5 advance and 4 in review); 4 walk-aways left out"
+    first = sensitivity.smaa.rank_acceptability.iloc[:, 0]
+    favourite = first.idxmax()
+    label = f"{sensitivity.fit.candidates.at[favourite, 'name']} ({favourite})"
+    assert headline[1].startswith(f"{label} ranks first most often: in ")
+    assert number(headline[1].split(" in ")[1]) == pytest.approx(100 * first[favourite], abs=0.51)
+    assert headline[1].endswith("of 2,000 uniform weight samples (" + {
+        "advance": "recommended to advance", "review": "in review"}[sensitivity.fit.candidates.at[favourite,
+                                                                                                  "recommendation"]]
+        + ")")
+    if favourite != "C02":
+        assert headline[2].startswith("Medivio Cloud GmbH (C02) has the highest fit score at the current weights "
+                                      "(in review)")
+
+
+def test_headline_gives_the_smallest_flip_in_percent_of_weight(sample_case, sensitivity):
+    means = sample_case.scores.groupby(["candidate_id", "criterion_id"])["score"].mean().unstack()
+    weights = sensitivity.fit.weights
+    others = weights.drop("cultural_fit") / weights.drop("cultural_fit").sum()
+    rest = (means[others.index] * others).sum(axis=1)
+    slope = means["cultural_fit"] - rest
+    crossing = (rest["C09"] - rest["C02"]) / (slope["C02"] - slope["C09"])
+    line = next(line for line in sensitivity.headline() if line.startswith("smallest single-weight change"))
+    assert line.startswith("smallest single-weight change that changes the top: Cultural fit from 10.0 % to ")
+    assert number(line.split(" to ")[1]) == pytest.approx(100 * crossing, abs=0.051)
+    assert line.endswith("and Alpenmed Vertrieb GmbH (C09) takes over")
 
 
 def test_acceptability_table_matches_the_simulation(sensitivity):
     table = sensitivity.acceptability_table()
+    assert_reader_table(table)
     first = 100 * sensitivity.smaa.rank_acceptability.iloc[:, 0]
-    assert np.allclose(table["Rank 1 (%)"], first[table.index].round(1))
-    assert table["Rank 1 (%)"].is_monotonic_decreasing
+    ids = [label[-4:-1] for label in table.index]
+    shown = [number(cell) for cell in table["Ranks first"]]
+    assert shown == pytest.approx(first[ids].tolist(), abs=0.051)
+    assert shown == sorted(shown, reverse=True)
+    assert sum(shown) == pytest.approx(100, abs=0.1 * len(shown))
 
 
 def test_weights_table_compares_with_the_rank_order_centroid(sensitivity):
     table = sensitivity.weights_table()
-    assert table["Used (direct)"].sum() == pytest.approx(1, abs=1e-3)
-    roc = table["Order only (rank-order centroid)"]
-    assert roc["strategic_fit"] == pytest.approx(0.370, abs=1e-3) and roc.sum() == pytest.approx(1, abs=1e-3)
+    assert_reader_table(table, list(sensitivity.fit.weights.index))
+    assert number(table.at["Strategic fit", "Used (direct)"]) == pytest.approx(25.0, abs=0.051)
+    roc = [number(cell) for cell in table["Order only (rank-order centroid)"]]
+    k = 7
+    assert roc[0] == pytest.approx(100 * sum(1 / i for i in range(1, k + 1)) / k, abs=0.051)
+    assert sum(roc) == pytest.approx(100, abs=0.4)
+
+
+def test_stability_table_reads_weights_as_percentages(sensitivity):
+    table = sensitivity.stability_table()
+    assert_reader_table(table, list(sensitivity.fit.weights.index))
+    assert list(table.index) == [sensitivity.fit.criterion_names[c] for c in sensitivity.fit.weights.index]
+    interval = sensitivity.stability.intervals["cultural_fit"]
+    assert number(table.at["Cultural fit", "Top kept to"]) == pytest.approx(100 * interval.top_kept[1], abs=0.051)
+    assert table.at["Cultural fit", "Top lost above to"] == "Alpenmed Vertrieb GmbH (C09)"
 
 
 def test_rank_acceptability_chart_draws_the_shares(sensitivity):

@@ -1,0 +1,149 @@
+"""The decision story a reader sees, in headless Chromium: the front page, the brief, what-ifs and grids.
+
+Three report folders are written once per module, into one output folder: a run of every notebook on the
+sample case; a what-if run (C05 forced out: Clinexa declines) that must carry its banner on every page and
+leave ``latest`` on the first run; and a grid batch over the alliance-manager capacity whose front page
+compares the settings candidate by candidate. The decision each page must state is read from the portfolio's
+own ``results.json`` (``selected``), independently of the brief that words it, and the names from the case.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from report_browser import CHROMIUM, CHROMIUM_ARGS, page_layout
+
+from alliance_analytics import load_case
+from alliance_analytics.batch.runner import run_batch
+from alliance_analytics.core.paths import SAMPLE_CASE_DIR
+from alliance_analytics.reporting.runner import run_report
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (apt-get install chromium)")
+
+RAW_VALUES = re.compile(r"^(nan|NaN|None|True|False|null|<NA>)$")
+"""A table cell that shows a raw value instead of words."""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium through Playwright (no browser download)."""
+    playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    with playwright.sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The sample run, a what-if run after it (same output folder) and a grid batch; each folder by name."""
+    out = tmp_path_factory.mktemp("story") / "reports"
+    sample = run_report(SAMPLE_CASE_DIR, out_dir=out, progress=False)
+    assert sample.ok, [run.error for run in sample.runs if not run.ok]
+    what_if = run_report(SAMPLE_CASE_DIR, ["portfolio", "decision_brief"], out_dir=out,
+                         parameters={"force_out": ["C05"]}, progress=False)
+    assert what_if.ok, [run.error for run in what_if.runs if not run.ok]
+    config = out.parent / "grid.yaml"
+    config.write_text(f"runs:\n  - notebooks: [partner_fit, portfolio, decision_brief]\n    cases: [{SAMPLE_CASE_DIR}]\n"
+                      "    grid:\n      portfolio: [{manager_capacity_fte: 3}, {manager_capacity_fte: 4}]\n",
+                      encoding="utf-8")
+    grid = run_batch(config, out_dir=out.parent / "batches", progress=False, workers=2)
+    assert grid.ok, [run.outcome.error for run in grid.runs if not run.outcome.ok]
+    return {"sample": sample.folder, "what_if": what_if.folder, "grid": grid.folder, "out": out}
+
+
+def _results(folder: Path, notebook: str) -> dict:
+    """The ``results.json`` of a notebook in a run folder."""
+    return json.loads((folder / notebook / "results.json").read_text(encoding="utf-8"))
+
+
+def _labels(candidates: list[str]) -> list[str]:
+    """Candidates as the reader sees them: ``Name (C01)``, from the case itself."""
+    names = load_case(SAMPLE_CASE_DIR).candidates["name"]
+    return [f"{names[candidate]} ({candidate})" for candidate in candidates]
+
+
+def test_the_brief_recommends_the_optimised_portfolio(reports):
+    portfolio = _results(reports["sample"], "04_portfolio")
+    brief = _results(reports["sample"], "05_decision_brief")
+    assert portfolio["selected"] and sorted(row["candidate"] for row in brief["recommended"]) == sorted(portfolio["selected"])
+    advancing = {row["candidate"] for row in brief["advancing"]}
+    assert {row["candidate"] for row in brief["left_out"]} == advancing - set(portfolio["selected"])
+    assert all(row["reason"] for row in brief["left_out"])
+
+
+@pytest.mark.parametrize("page", ["index.html", "05_decision_brief/05_decision_brief.html"])
+def test_the_first_screen_names_the_alliances_to_pursue(browser, reports, page):
+    selected = _results(reports["sample"], "04_portfolio")["selected"]
+    layout = page_layout(browser, reports["sample"] / page, screenshot=f"story-{Path(page).stem}")
+    assert "Pursue " in layout.first_screen
+    for label in _labels(selected):
+        assert label in layout.first_screen
+    if page == "index.html":
+        assert "Walk away from" in layout.first_screen
+
+
+@pytest.mark.parametrize("page", ["index.html", *(f"{name}/{name}.html" for name in
+                                                  ("01_partner_fit", "02_weight_sensitivity", "03_risk_simulation",
+                                                   "04_portfolio", "05_decision_brief"))])
+def test_no_overlapping_text_and_no_raw_values_in_tables(browser, reports, page):
+    layout = page_layout(browser, reports["sample"] / page)
+    assert layout.overlaps == []
+    assert [cell for cell in layout.cells if RAW_VALUES.match(cell.strip())] == []
+
+
+def test_the_front_page_reads_at_phone_width(browser, reports):
+    layout = page_layout(browser, reports["sample"] / "index.html", width=390, height=844, screenshot="story-phone")
+    assert layout.scroll_width <= 390
+    assert "Pursue " in layout.first_screen and layout.overlaps == []
+
+
+def test_a_what_if_carries_its_banner_on_every_page_and_leaves_latest(browser, reports):
+    folder = reports["what_if"]
+    assert (reports["out"] / "latest").resolve() == reports["sample"].resolve()
+    assert json.loads((folder / "run.json").read_text(encoding="utf-8"))["what_if"] == "C05 forced out"
+    for page in ["index.html", *sorted(path.relative_to(folder).as_posix() for path in folder.glob("*/*.html"))]:
+        layout = page_layout(browser, folder / page)
+        assert "What-if: C05 forced out" in layout.first_screen, page
+    for page in ("index.html", "05_decision_brief/05_decision_brief.html"):
+        assert "What-if" not in page_layout(browser, reports["sample"] / page).first_screen
+
+
+def test_the_what_if_changes_the_decision(reports):
+    before = _results(reports["sample"], "04_portfolio")["selected"]
+    after = _results(reports["what_if"], "04_portfolio")["selected"]
+    brief = _results(reports["what_if"], "05_decision_brief")
+    assert "C05" in before and "C05" not in after and after
+    assert sorted(row["candidate"] for row in brief["recommended"]) == sorted(after)
+
+
+def test_the_grid_front_page_compares_the_settings(browser, reports):
+    folder = reports["grid"]
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    chosen: dict[str, set[str]] = {}
+    for run in manifest["runs"]:
+        if run["notebook"] == "04_portfolio":
+            chosen[run["what_if"]] = set(json.loads((folder / run["results"]).read_text(encoding="utf-8"))["selected"])
+    assert len(chosen) == 2 and len({frozenset(s) for s in chosen.values()}) == 2, "the grid must change the portfolio"
+    differing = set.union(*chosen.values()) - set.intersection(*chosen.values())
+    html = (folder / "index.html").read_text(encoding="utf-8")
+    matrix = html[html.index('<table class="matrix">'):]
+    matrix = matrix[:matrix.index("</table>")]
+    highlighted = re.findall(r'<tr class="differs"><td>[^<]*\((C\d\d)\)</td>', matrix)
+    assert differing <= set(highlighted)
+    for label in chosen:
+        assert f"<th>{label}</th>" in matrix
+    layout = page_layout(browser, folder / "index.html", screenshot="story-grid")
+    assert layout.overlaps == []
+    assert "How the settings compare" in layout.first_screen
+    assert "alliance-manager capacity 4 FTE" in layout.first_screen
