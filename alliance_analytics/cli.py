@@ -118,11 +118,11 @@ def run(case_dir: Path, notebooks: tuple[str, ...], out_dir: Path, parameters: t
 @click.option("--keep", type=click.IntRange(min=1), default=None,
               help="After a successful batch, keep only the N newest batch reports [default: the config's "
                    "'retention', else all].")
-@click.option("--latest/--no-latest", "move_latest", default=None,
-              help="Move 'latest' to this batch when it succeeds [default: only when no run has parameters].")
+@click.option("--latest/--no-latest", "move_latest", default=True, show_default=True,
+              help="Move 'latest' to this batch when it succeeds.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def batch(config: Path, out_dir: Path | None, workers: int | None, scheduler: str | None, show_code: bool | None,
-          keep: int | None, move_latest: bool | None, quiet: bool) -> None:
+          keep: int | None, move_latest: bool, quiet: bool) -> None:
     """Run the batch CONFIG (notebooks × cases × parameter sets) in parallel and write a batch report.
 
     Exit 0 when every run succeeded, 1 when a run failed, 2 for bad input (nothing ran), 3 when another

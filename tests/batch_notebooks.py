@@ -28,7 +28,7 @@ SLEEP = "time.sleep(sleep_s)"
 
 RESULTS = '''if results_path:
     with open(results_path, "w") as stream:
-        json.dump({"headline": [f"label {label}", "<b>escaped</b>"], "provenance": {"seed": 7}}, stream)'''
+        json.dump({"headline": [f"label {label} <b>escaped</b>"], "provenance": {"seed": 7}}, stream)'''
 
 
 def write_notebooks(folder: Path, names: tuple[str, ...] = ("01_tiny",)) -> Path:

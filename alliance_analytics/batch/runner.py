@@ -122,7 +122,7 @@ def run_batch(
     keep: int | None = None,
     progress: bool = True,
     notebooks_dir: Path = NOTEBOOKS_DIR,
-    move_latest: bool | None = None,
+    move_latest: bool = True,
 ) -> BatchResult:
     """Run a batch config and write a dated batch report.
 
@@ -145,9 +145,10 @@ def run_batch(
         Show a progress bar on standard error.
     notebooks_dir : Path
         Folder of the notebooks.
-    move_latest : bool, optional
-        Whether ``latest`` moves to this batch when every run succeeded; default: only when no run has
-        parameters (a batch of what-ifs or a grid leaves ``latest`` on the last batch of the cases as given).
+    move_latest : bool
+        Whether ``latest`` moves to this batch when every run succeeded. A batch is a configured job (often
+        scheduled, read by downstream tasks through ``latest``), so it moves by default, parameters or not;
+        each what-if page still carries its banner.
 
     Returns
     -------
@@ -187,7 +188,7 @@ def run_batch(
             shutil.rmtree(files / CACHE_FOLDER, ignore_errors=True)
             staging.publish()
         if result.ok:
-            if not any(spec.setting for spec in plan.runs) if move_latest is None else move_latest:
+            if move_latest:
                 point_latest(out, result.folder.name)
             if retention:
                 result.deleted = prune_batches(out, retention)

@@ -29,6 +29,7 @@ from alliance_analytics.core.formatting import (
     format_share,
     join_words,
     reader_table,
+    sentence_table,
 )
 from alliance_analytics.core.parameters import WholeNumber
 from alliance_analytics.core.problems import InputError, Problem
@@ -191,6 +192,8 @@ class DecisionBrief:
             Indexed by candidate id, every cell text (:func:`~alliance_analytics.core.formatting.reader_table`).
         """
         table = self.recommended
+        if table.empty:
+            return sentence_table(self._when_empty("recommended"))
         return reader_table(pd.DataFrame({
             "Candidate": table["name"], "Fit score": table["fit_score"], "Expected NPV": table["npv_mean"],
             "P(loss)": table["prob_loss"], "Ranks first": table["first_rank"], "Why": table["reason"].map(_sentence),
@@ -206,6 +209,8 @@ class DecisionBrief:
             Indexed by candidate id, every cell text.
         """
         table = self.left_out
+        if table.empty:
+            return sentence_table(self._when_empty("left_out"))
         return reader_table(pd.DataFrame({
             "Candidate": table["name"], "Fit score": table["fit_score"], "Expected NPV": table["npv_mean"],
             "P(loss)": table["prob_loss"], "Why left out": table["reason"].map(_sentence),
@@ -220,6 +225,8 @@ class DecisionBrief:
             Indexed by candidate id, every cell text.
         """
         table = self.walk_aways
+        if table.empty:
+            return sentence_table(self._when_empty("walk_aways"))
         return reader_table(pd.DataFrame({
             "Candidate": table["name"], "Fit score": table["fit_score"], "Expected NPV": table["npv_mean"],
             "Why walk away": table["reasons"].map(lambda reasons: _sentence(reasons[0]) if reasons else ""),
@@ -234,6 +241,8 @@ class DecisionBrief:
             Indexed by candidate id: loss probability, 5 % CVaR and the largest risk-register drivers.
         """
         table = self.key_risks
+        if table.empty:
+            return sentence_table(self._when_empty("key_risks"))
         return reader_table(pd.DataFrame({
             "Candidate": table["name"], "P(loss)": table["prob_loss"], "Worst 5 % on average": table["cvar_5"],
             "Largest risk-register drivers (share of the NPV spread)": table["drivers"].map(_drivers_text),
@@ -248,29 +257,15 @@ class DecisionBrief:
             Indexed by candidate id: the assumption, what it says and what knowing it is worth (EVPPI).
         """
         table = self.validate_first
+        if table.empty:
+            return sentence_table(self._when_empty("validate_first"))
         return reader_table(pd.DataFrame({
             "Candidate": table["name"].to_numpy(), "Assumption": table["assumption"].to_numpy(),
             "What to validate": table["description"].to_numpy(), "Worth knowing": table["evppi"].to_numpy(),
         }, index=table["candidate"].to_numpy()), {"Worth knowing": "money"}, self.currency, "ID")
 
-    def when_empty(self, section: str) -> str:
-        """What an empty section of the brief means, in plain words (Markdown, escaped).
-
-        Parameters
-        ----------
-        section : {"recommended", "left_out", "walk_aways", "key_risks", "validate_first"}
-            The table.
-
-        Returns
-        -------
-        str
-            The sentence the brief shows instead of an empty table.
-
-        Raises
-        ------
-        KeyError
-            For another section.
-        """
+    def _when_empty(self, section: str) -> str:
+        """What an empty table of the brief means, in plain words (shown instead of the table)."""
         focus = join_words(self.key_risks.index.tolist())
         sentences = {
             "recommended": f"No alliance is recommended: {self.no_recommendation}",
@@ -282,7 +277,7 @@ class DecisionBrief:
                                "them exactly is worth less than 10 % of knowing the whole outcome" if focus else
                                "No alliance is recommended or advances on fit, so no assumption is listed"),
         }
-        return markdown_text(_sentence(sentences[section]))
+        return _sentence(sentences[section])
 
     def to_json(self) -> dict:
         """The machine-readable brief, as stored in ``results.json``.
@@ -585,7 +580,7 @@ def _robustness(fit: PartnerFitResult, sensitivity: SensitivityResult | None) ->
     first = sensitivity.smaa.rank_acceptability.iloc[:, 0]
     samples = f"{sensitivity.smaa.n_samples:,} plausible weightings" + (
         {"uniform": "", "ordinal": " that keep the current order of importance",
-         "interval": f" within ± {sensitivity.weight_range:.0%} of the current weights"}[sensitivity.weight_uncertainty])
+         "interval": f" within ± {format_share(sensitivity.weight_range)} of the current weights"}[sensitivity.weight_uncertainty])
     scores = " with the evaluators' scores resampled" if sensitivity.score_uncertainty else ""
     favourite = first.idxmax()
     lines = [(f"Of the {len(sensitivity.candidates)} candidates in the running, {favourite} ({names[favourite]}) "

@@ -316,3 +316,24 @@ def _text(value: object) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return MISSING
     return str(value)
+
+
+def sentence_table(sentence: str) -> pd.DataFrame:
+    """A reader table with nothing to list: one row that says so in words (never an empty table).
+
+    Parameters
+    ----------
+    sentence : str
+        What the table would have listed and why it is empty.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One cell, ``sentence``, under an empty header.
+
+    Examples
+    --------
+    >>> sentence_table("No candidate has a red flag.").to_numpy().tolist()
+    [['No candidate has a red flag.']]
+    """
+    return pd.DataFrame({"": [sentence]}, index=pd.Index([""], name=""))

@@ -21,7 +21,14 @@ from pydantic import Field
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.vocabulary import RISK_LEVEL_ORDER
 from alliance_analytics.core.cache import cached
-from alliance_analytics.core.formatting import candidate_label, format_count, format_date, join_words, reader_table
+from alliance_analytics.core.formatting import (
+    candidate_label,
+    format_count,
+    format_date,
+    join_words,
+    reader_table,
+    sentence_table,
+)
 from alliance_analytics.core.parameters import AnalysisParameters, Number, parameter_problems
 from alliance_analytics.core.problems import InputError, Problem, colon_hint
 from alliance_analytics.core.scoring import below, fit_contributions, fit_scores, normalise_weights, rank_candidates
@@ -263,27 +270,6 @@ class PartnerFitResult:
                 for record in self.disagreements.to_dict(orient="records")
             ],
         }
-
-
-def sentence_table(sentence: str) -> pd.DataFrame:
-    """A reader table with nothing to list: one row that says so in words.
-
-    Parameters
-    ----------
-    sentence : str
-        What the table would have listed and why it is empty.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One cell, ``sentence``, under an empty header.
-
-    Examples
-    --------
-    >>> sentence_table("No candidate has a red flag.").to_numpy().tolist()
-    [['No candidate has a red flag.']]
-    """
-    return pd.DataFrame({"": [sentence]}, index=pd.Index([""], name=""))
 
 
 def _case_problems(case: Case, weights: Mapping[str, float], aggregation: str) -> list[Problem]:

@@ -1,7 +1,7 @@
-"""Display settings shared by every notebook, so report tables show their full text, and tables that may be empty."""
+"""Display settings shared by every notebook: report tables show their full text, and a table's index reads as a column."""
 
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython import get_ipython
 
 REPORT_DISPLAY_OPTIONS: dict[str, object] = {
     "display.max_colwidth": None,
@@ -12,30 +12,39 @@ REPORT_DISPLAY_OPTIONS: dict[str, object] = {
 
 
 def use_report_display() -> None:
-    """Apply :data:`REPORT_DISPLAY_OPTIONS` to pandas in this process (call once at the top of a notebook).
+    """Apply :data:`REPORT_DISPLAY_OPTIONS` and :func:`reader_html` in this process (once, at the top of a notebook).
 
     Text in tables stays HTML-escaped: pandas escapes cell text when rendering a DataFrame.
     """
     for option, value in REPORT_DISPLAY_OPTIONS.items():
         pd.set_option(option, value)
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, reader_html)
 
 
-def show_table(table: pd.DataFrame, when_empty: str) -> None:
-    """Display a table, or the sentence that says what its emptiness means (never an empty table).
+def reader_html(table: pd.DataFrame) -> str:
+    """A table as HTML for a reader: a named index becomes the first column, under its name.
 
-    A named index (e.g. ``ID``) is shown as the first column, under its name, rather than on a header row of
-    its own.
+    pandas puts an index's name on a header row of its own, under the column headers; a reader sees an
+    odd, nearly empty row. An unnamed index is shown as it is (e.g. the blank index of a one-sentence table).
 
     Parameters
     ----------
     table : pandas.DataFrame
-        A table for the reader (e.g. from :func:`~alliance_analytics.core.formatting.reader_table`).
-    when_empty : str
-        Markdown shown instead when ``table`` has no rows, e.g. "No candidate is a walk-away ...".
+        A reader table (:func:`~alliance_analytics.core.formatting.reader_table`).
+
+    Returns
+    -------
+    str
+        HTML, cell text escaped.
+
+    Examples
+    --------
+    >>> html = reader_html(pd.DataFrame({"Fit": ["3.42"]}, index=pd.Index(["C01"], name="ID")))
+    >>> "<th>ID</th>" in html and html.count("<tr") == 2
+    True
     """
-    if table.empty:
-        display(Markdown(when_empty))
-    elif table.index.name:
-        display(table.reset_index().style.hide(axis="index"))
-    else:
-        display(table)
+    if any(table.index.names):
+        return table.reset_index().to_html(index=False, escape=True, border=0, classes="dataframe")
+    return table.to_html(escape=True, border=0, classes="dataframe")

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 from alliance_analytics.case.case import Case
 from alliance_analytics.charts.fit import contribution_chart
-from alliance_analytics.core.formatting import candidate_label, format_number, join_words
+from alliance_analytics.core.formatting import candidate_label, format_number, format_share, join_words
 from alliance_analytics.fit.aggregation import AGGREGATION_METHODS
 from alliance_analytics.fit.analysis import PartnerFitResult, partner_fit
 
@@ -186,7 +186,7 @@ class WeightExplorer:
         """
         result = self.result()
         for criterion, label in self.normalised.items():
-            label.value = f"{result.weights[criterion]:.1%}"
+            label.value = format_share(result.weights[criterion], 1)
         if change is None:
             top = result.candidates["rank"].idxmin()
             lines = ["Move a slider or change the aggregation: what changes is said here.",
@@ -216,7 +216,7 @@ class WeightExplorer:
         result = self.result()
         weights = pd.DataFrame({"Criterion": [slider.description for slider in self.sliders.values()],
                                 "Relative weight": [slider.value for slider in self.sliders.values()],
-                                "Normalised": [f"{result.weights[c]:.1%}" for c in self.sliders]},
+                                "Normalised": [format_share(result.weights[c], 1) for c in self.sliders]},
                                index=pd.Index(list(self.sliders), name="ID"))
         image = base64.b64encode(_png(contribution_chart(result))).decode("ascii")
         return (f"<p><em>Weight explorer (static view; open the notebook in JupyterLab to move the weights). "

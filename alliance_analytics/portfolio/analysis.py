@@ -32,10 +32,11 @@ from alliance_analytics.core.formatting import (
     format_yes_no,
     join_words,
     reader_table,
+    sentence_table,
 )
 from alliance_analytics.core.parameters import Number, WholeNumber
 from alliance_analytics.core.problems import Problem
-from alliance_analytics.fit.analysis import PartnerFitParameters, PartnerFitResult, analyse_partner_fit, sentence_table
+from alliance_analytics.fit.analysis import PartnerFitParameters, PartnerFitResult, analyse_partner_fit
 from alliance_analytics.portfolio.conflicts import Conflict, minimal_conflict
 from alliance_analytics.portfolio.explain import (
     COSTS_PREFIX,

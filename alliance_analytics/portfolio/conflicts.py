@@ -59,9 +59,9 @@ class Conflict:
 
         Examples
         --------
-        >>> Conflict(["budget", "min_alliances"], ["total investment at most EUR 1M", "at least 3 alliances"]
+        >>> Conflict(["budget", "min_alliances"], ["total investment at most 1 M EUR", "at least 3 alliances"]
         ...          ).explanation()
-        'No portfolio can meet these 2 limits together (drop any one and a portfolio becomes possible): total investment at most EUR 1M; at least 3 alliances.'
+        'No portfolio can meet these 2 limits together (drop any one and a portfolio becomes possible): total investment at most 1 M EUR; at least 3 alliances.'
         """
         if not self.certain:
             return ("Which limits conflict could not be determined: a check stopped at its time limit of "

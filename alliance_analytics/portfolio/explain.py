@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from alliance_analytics.portfolio.problem import CVAR_LIMIT, LOSS_LIMIT, PortfolioProblem, money
+from alliance_analytics.core.formatting import format_money
+from alliance_analytics.portfolio.problem import CVAR_LIMIT, LOSS_LIMIT, PortfolioProblem
 from alliance_analytics.portfolio.solver import Solution, solve
 
 QUANTITY_FAMILIES: tuple[str, ...] = ("budget", "budget_per_year", "manager_fte", "sponsor", "coverage",
@@ -174,7 +175,7 @@ def _flip(problem: PortfolioProblem, solution: Solution, candidate: str, chosen:
 
 def marginal_values(problem: PortfolioProblem, solution: Solution, steps: dict[str, float],
                     options: SolveOptions) -> pd.DataFrame:
-    """The objective gained from one more step of each named limit (e.g. EUR 500k of budget, 0.5 FTE).
+    """The objective gained from one more step of each named limit (e.g. 0.50 M EUR of budget, 0.5 FTE).
 
     Parameters
     ----------
@@ -215,5 +216,5 @@ def _tolerance(objective: float) -> float:
 def _amount(problem: PortfolioProblem, change: float) -> str:
     """An objective change in the objective's unit."""
     if problem.objective == "npv":
-        return money(change, problem.currency)
+        return format_money(change, problem.currency)
     return f"{change:.3g} points"

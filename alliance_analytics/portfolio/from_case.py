@@ -18,9 +18,10 @@ from pydantic import ValidationError
 
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.model import Portfolio
+from alliance_analytics.core.formatting import format_money
 from alliance_analytics.core.problems import InputError, Problem, colon_hint, describe_validation_error
 from alliance_analytics.fit.analysis import PartnerFitResult
-from alliance_analytics.portfolio.problem import LinearLimit, PortfolioProblem, force_limit, money
+from alliance_analytics.portfolio.problem import LinearLimit, PortfolioProblem, force_limit
 
 UNKNOWN_SETTING = "is not a portfolio setting (see docs/case-format.md)"
 """How an override naming no key of ``portfolio`` in ``case.yaml`` is reported."""
@@ -180,7 +181,7 @@ def _resource_limits(problem: PortfolioProblem, table: pd.DataFrame, settings: P
     investment = table["investment"].to_numpy(dtype=float)
     limits = [
         LinearLimit("budget", "budget", investment, "<=", settings.budget,
-                    f"total investment at most {money(settings.budget, currency)}"),
+                    f"total investment at most {format_money(settings.budget, currency)}"),
         LinearLimit("manager_fte", "manager_fte", table["manager_fte"].to_numpy(dtype=float), "<=",
                     settings.manager_capacity_fte,
                     f"alliance-manager capacity at most {settings.manager_capacity_fte:g} FTE"),
@@ -190,7 +191,7 @@ def _resource_limits(problem: PortfolioProblem, table: pd.DataFrame, settings: P
         years = table["start_year"].fillna(first).to_numpy(dtype=float)
         for year, amount in sorted(settings.budget_per_year.items()):
             limits.append(LinearLimit(f"budget_{year}", "budget_per_year", investment * (years == year), "<=",
-                                      amount, f"investment starting in {year} at most {money(amount, currency)}"))
+                                      amount, f"investment starting in {year} at most {format_money(amount, currency)}"))
     sponsors = table["sponsor"].to_numpy(dtype=object)
     for sponsor, capacity in settings.sponsor_capacity.items():
         limits.append(LinearLimit(f"sponsor:{sponsor}", "sponsor", (sponsors == sponsor).astype(float), "<=",

@@ -17,6 +17,7 @@ from typing import Literal
 
 import numpy as np
 
+from alliance_analytics.core.formatting import format_money, format_share
 from alliance_analytics.risk.measures import cvar
 
 Sense = Literal["<=", ">="]
@@ -47,7 +48,7 @@ class LinearLimit:
     bound : float
         Right-hand side.
     description : str
-        The limit in plain words, e.g. "total investment at most EUR 6.5M".
+        The limit in plain words, e.g. "total investment at most 6.50 M EUR".
     """
 
     name: str
@@ -202,10 +203,10 @@ class PortfolioProblem:
     def describe(self, name: str) -> str:
         """The plain-words description of a limit."""
         if name == CVAR_LIMIT:
-            return (f"{self.cvar_level:.0%} CVaR of portfolio NPV at least "
-                    f"{money(self.cvar_floor, self.currency)}")
+            return (f"{format_share(self.cvar_level)} CVaR of portfolio NPV at least "
+                    f"{format_money(self.cvar_floor, self.currency)}")
         if name == LOSS_LIMIT:
-            return f"probability of a portfolio loss at most {self.max_loss_probability:.0%}"
+            return f"probability of a portfolio loss at most {format_share(self.max_loss_probability)}"
         return self.limit(name).description
 
     def limit(self, name: str) -> LinearLimit:
@@ -280,20 +281,3 @@ def force_limit(problem: PortfolioProblem, candidate: str, include: bool, family
     description = f"{label} is forced in" if include else f"{label} is forced out"
     return LinearLimit(f"{family}:{candidate}", family, coefficients, ">=" if include else "<=",
                        1.0 if include else 0.0, description)
-
-
-def money(amount: float | None, currency: str) -> str:
-    """An amount in plain words, in millions or thousands, e.g. ``EUR 6.5M``.
-
-    Examples
-    --------
-    >>> money(6_500_000, "EUR"), money(-250_000, "EUR"), money(800, "EUR")
-    ('EUR 6.5M', 'EUR -250k', 'EUR 800')
-    """
-    if amount is None:
-        return "none"
-    if abs(amount) >= 1e6:
-        return f"{currency} {amount / 1e6:,.3g}M"
-    if abs(amount) >= 1e3:
-        return f"{currency} {amount / 1e3:,.3g}k"
-    return f"{currency} {amount:,.0f}"

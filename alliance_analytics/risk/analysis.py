@@ -41,6 +41,7 @@ from alliance_analytics.core.formatting import (
     format_share,
     join_words,
     reader_table,
+    sentence_table,
 )
 from alliance_analytics.core.parameters import AnalysisParameters, WholeNumber, parameter_problems
 from alliance_analytics.core.problems import InputError
@@ -62,22 +63,6 @@ WORTH_KNOWING = 0.01
 """An EVPPI below one cent is float noise, not value: no assumption is named as the most valuable for it."""
 LOSS_CALLED_OUT = 0.25
 """A loss probability at or above this is called out in the headline."""
-
-
-def sentence_table(sentence: str) -> pd.DataFrame:
-    """A reader table with nothing to list: one row that says so in words.
-
-    Parameters
-    ----------
-    sentence : str
-        What the table would have listed and why it is empty.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One cell, ``sentence``, under an empty header.
-    """
-    return pd.DataFrame({"": [sentence]}, index=pd.Index([""], name=""))
 
 
 @dataclass(frozen=True)

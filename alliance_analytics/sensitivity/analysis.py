@@ -32,7 +32,14 @@ from alliance_analytics.case.case import Case
 from alliance_analytics.case.elicitation import rank_order_centroid
 from alliance_analytics.case.vocabulary import WeightUncertainty
 from alliance_analytics.core.cache import cached
-from alliance_analytics.core.formatting import candidate_label, format_count, format_share, join_words, reader_table
+from alliance_analytics.core.formatting import (
+    candidate_label,
+    format_count,
+    format_share,
+    join_words,
+    reader_table,
+    sentence_table,
+)
 from alliance_analytics.core.parameters import Number, WholeNumber, parameter_problems
 from alliance_analytics.core.problems import InputError
 from alliance_analytics.fit.analysis import (
@@ -40,7 +47,6 @@ from alliance_analytics.fit.analysis import (
     PartnerFitParameters,
     PartnerFitResult,
     partner_fit,
-    sentence_table,
 )
 from alliance_analytics.sensitivity.smaa import (
     SMAAResult,

@@ -129,7 +129,7 @@ def test_the_wheel_ships_every_subpackage_and_the_templates(tmp_path):
                     str(PROJECT_ROOT)], check=True, capture_output=True)
     wheel = next(wheels.glob("alliance_analytics-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert any(name.endswith("reporting/templates/index.html.j2") for name in names)
+    assert any(name.endswith("reporting/templates/front_page.html.j2") for name in names)
     assert any(name.endswith("reporting/templates/offline/index.html.j2") for name in names)
     target = tmp_path / "installed"
     with zipfile.ZipFile(wheel) as archive:

@@ -88,7 +88,7 @@ def test_manifest_records_runs_hashes_seed_versions_and_revision(partner_fit_bat
     assert manifest["config"]["sha256"] == hashlib.sha256(config_text).hexdigest()
 
 
-def test_index_has_one_row_per_run_with_working_links_and_headlines(partner_fit_batch):
+def test_front_page_links_every_run_with_its_headline_and_parameters(partner_fit_batch):
     out, _ = partner_fit_batch
     folder = (out / "latest").resolve()
     index = (folder / "index.html").read_text(encoding="utf-8")
@@ -96,11 +96,11 @@ def test_index_has_one_row_per_run_with_working_links_and_headlines(partner_fit_
     for run in _manifest(folder)["runs"]:
         for key in ("html", "executed_notebook", "results"):
             assert run[key] in links
-        assert f'<tr id="{run["id"]}">' in index
+        assert f"Run {run['id']}" in index
         assert run["headline"][0] in index
     for link in links:
         assert (folder / link).is_file(), link
-    assert "aggregation=&#34;geometric&#34;" in index and "<script" not in index
+    assert "&#34;aggregation&#34;: &#34;geometric&#34;" in index and "<script" not in index
 
 
 def test_batch_html_is_offline_with_code_hidden(partner_fit_batch):
@@ -234,7 +234,7 @@ def test_a_crash_while_writing_leaves_no_half_written_batch(tmp_path, monkeypatc
     def crash(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(batch_module, "_write_index", crash)
+    monkeypatch.setattr(batch_module, "_write_front_page", crash)
     with pytest.raises(OSError, match="disk full"):
         _tiny_batch(tmp_path, f"  - cases: [{SAMPLE_CASE_DIR}]\n")
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == [".batch.lock"]

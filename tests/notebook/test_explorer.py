@@ -17,7 +17,7 @@ def test_starts_at_the_case_weights_and_ranking(sample_case):
     assert explorer.current_weights() == sample_case.weights.astype(float).to_dict(), "the sample's weights sum to 100"
     expected = partner_fit(sample_case).candidates.sort_values(["rank", "name"]).index.tolist()
     assert _ids(explorer.ranking.value) == expected
-    assert explorer.normalised["strategic_fit"].value == "25.0%"
+    assert explorer.normalised["strategic_fit"].value == "25.0 %"
 
 
 def test_moving_a_slider_updates_ranking_and_normalised_weights(sample_case):
@@ -25,7 +25,7 @@ def test_moving_a_slider_updates_ranking_and_normalised_weights(sample_case):
     explorer.sliders["cultural_fit"].value = 100.0
     expected = partner_fit(sample_case, weights={"cultural_fit": 100.0})
     assert _ids(explorer.ranking.value) == expected.candidates.sort_values(["rank", "name"]).index.tolist()
-    assert explorer.normalised["cultural_fit"].value == f"{100 / 190:.1%}"
+    assert explorer.normalised["cultural_fit"].value == f"{100 / 190 * 100:.1f} %"
     assert explorer.chart.value[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -64,7 +64,7 @@ def test_sliders_show_derived_weights_in_percent(case_copy):
     explorer = WeightExplorer(load_case(case_copy))
     assert explorer.sliders["strategic_fit"].value == 37.0
     explorer.sliders["leadership_sponsorship"].value += 0.5
-    assert explorer.normalised["leadership_sponsorship"].value == f"{2.5 / 100.5:.1%}"
+    assert explorer.normalised["leadership_sponsorship"].value == f"{2.5 / 100.5 * 100:.1f} %"
 
 
 def test_static_view_is_escaped_and_embeds_the_chart(sample_case):

@@ -13,9 +13,11 @@ def test_run_writes_a_report_and_says_where(tmp_path):
     result = CliRunner().invoke(main, ["run", "--out", str(tmp_path), "--quiet", "--notebook", "partner_fit",
                                        "-p", "aggregation", "geometric", "-p", "weights", "{cultural_fit: 40}"])
     assert result.exit_code == 0, result.output
-    latest = tmp_path / "latest"
-    assert f"Report: {latest.resolve() / 'index.html'}" in result.output
-    results = json.loads((latest / "01_partner_fit" / "results.json").read_text(encoding="utf-8"))
+    assert not (tmp_path / "latest").exists(), "a what-if leaves latest where it was"
+    assert "A what-if: 'latest' still shows the last run of the case as given" in result.output
+    folder = next(path for path in tmp_path.iterdir() if path.is_dir() and not path.name.startswith("."))
+    assert f"Report: {folder / 'index.html'}" in result.output
+    results = json.loads((folder / "01_partner_fit" / "results.json").read_text(encoding="utf-8"))
     assert results["aggregation"] == "geometric"
     assert results["provenance"]["parameters"]["weights"] == {"cultural_fit": 40}
 
@@ -43,3 +45,15 @@ def test_unknown_notebook_lists_the_available_ones(tmp_path):
     result = CliRunner().invoke(main, ["run", "--out", str(tmp_path), "--notebook", "tea_leaves"])
     assert result.exit_code == EXIT_INVALID_INPUT
     assert "01_partner_fit" in result.output and "tea_leaves" in result.output
+
+
+def test_latest_moves_for_a_what_if_only_when_asked(tmp_path):
+    plain = CliRunner().invoke(main, ["run", "--out", str(tmp_path), "--quiet", "--notebook", "partner_fit"])
+    assert plain.exit_code == 0, plain.output
+    first = (tmp_path / "latest").resolve()
+    asked = CliRunner().invoke(main, ["run", "--out", str(tmp_path), "--quiet", "--notebook", "partner_fit",
+                                      "-p", "aggregation", "median", "--latest"])
+    assert asked.exit_code == 0, asked.output
+    moved = (tmp_path / "latest").resolve()
+    assert moved != first and json.loads((moved / "run.json").read_text(encoding="utf-8"))["what_if"] == \
+        "aggregation median"

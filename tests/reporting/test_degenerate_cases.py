@@ -7,11 +7,13 @@ report runner as ``alliance-analytics run``.
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
 import pytest
 from degenerate_cases import DEGENERATE_CASES, write_degenerate_cases
+from report_browser import CHROMIUM, CHROMIUM_ARGS, page_layout
 
 from alliance_analytics import load_case
 from alliance_analytics.reporting.runner import ReportRun, run_report
@@ -76,3 +78,50 @@ def test_no_table_shows_nan_or_raw_booleans(reports, case):
         cells = re.findall(r"<td[^>]*>(.*?)</td>", page, flags=re.DOTALL)
         assert cells, notebook
         assert not {"NaN", "nan", "None", "True", "False"} & {cell.strip() for cell in cells}, notebook
+
+
+RAW_VALUES = re.compile(r"^(nan|NaN|None|True|False|null|<NA>)$")
+"""A table cell that shows a raw value instead of words."""
+
+DECISION = {
+    "all_walk_away": "Pursue no alliance yet: every candidate is a walk-away.",
+    "one_left": "Pursue Alpenmed Vertrieb GmbH (C09): together an expected NPV of",
+    "infeasible_portfolio": "Pursue no alliance yet: no set of alliances meets every limit of the programme",
+    "no_risks": "Pursue ",
+    "no_correlations": "Pursue ",
+}
+"""How the decision starts, on the front page and the brief's first screen, for each case."""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium through Playwright (no browser download)."""
+    playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    if CHROMIUM is None:
+        pytest.skip("no Chromium installed (apt-get install chromium)")
+    with playwright.sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.mark.parametrize("case", list(DEGENERATE_CASES))
+def test_the_first_screen_states_the_decision_in_words(browser, reports, case):
+    folder = reports[case].folder
+    brief = json.loads((folder / "05_decision_brief" / "results.json").read_text(encoding="utf-8"))
+    assert brief["decision"].startswith(DECISION[case])
+    assert bool(brief["recommended"]) == (not brief["no_recommendation"])
+    for page in ("index.html", "05_decision_brief/05_decision_brief.html"):
+        layout = page_layout(browser, folder / page, screenshot=f"degenerate-{case}-{Path(page).stem}")
+        assert brief["decision"] in layout.first_screen, page
+
+
+@pytest.mark.parametrize("case", list(DEGENERATE_CASES))
+def test_no_overlapping_text_and_no_raw_values_on_any_page(browser, reports, case):
+    folder = reports[case].folder
+    for page in ("index.html", *(f"{notebook}/{notebook}.html" for notebook in NOTEBOOKS)):
+        layout = page_layout(browser, folder / page)
+        assert layout.overlaps == [], page
+        assert [cell for cell in layout.cells if RAW_VALUES.match(cell.strip())] == [], page
