@@ -150,10 +150,10 @@ class DecisionBrief:
         if self.recommended.empty:
             lines = [f"recommended: none ({self.no_recommendation})"]
         else:
-            lines = [f"recommended: {', '.join(self.recommended.index)} (expected NPV "
-                     f"{format_money(self.portfolio.expected_npv, self.currency)}, "
-                     f"{format_share(self.portfolio.problem.cvar_level)} CVaR "
-                     f"{format_money(self.portfolio.cvar, self.currency)})"]
+            lines = [(f"recommended: {', '.join(self.recommended.index)} (expected NPV "
+                      f"{format_money(self.portfolio.expected_npv, self.currency)}, "
+                      f"{format_share(self.portfolio.problem.cvar_level)} CVaR "
+                      f"{format_money(self.portfolio.cvar, self.currency)})")]
         lines += [f"advances on fit but left out: {c} — {reason}" for c, reason in self.left_out["reason"].items()]
         lines += [f"walk away: {', '.join(self.walk_aways.index) or 'none'}",
                   f"in review: {', '.join(review) or 'none'}",
@@ -506,8 +506,11 @@ def _no_recommendation(overview: pd.DataFrame, portfolio: PortfolioResult) -> st
         return "every candidate is a walk-away"
     solution = portfolio.solution
     if solution.status == "infeasible":
-        explanation = portfolio.conflict.explanation().rstrip(".") if portfolio.conflict is not None else ""
-        return "no set of alliances meets every limit of the programme" + (f" ({explanation})" if explanation else "")
+        conflict = portfolio.conflict
+        if conflict is None or not conflict.certain:
+            return "no set of alliances meets every limit of the programme"
+        return ("no set of alliances meets every limit of the programme; these conflict (relax any one): "
+                + "; ".join(conflict.descriptions))
     if not solution.found:
         return f"the optimiser found no portfolio ({solution.message.rstrip('.')})"
     return "no alliance adds value within the programme's limits"

@@ -21,9 +21,10 @@ from matplotlib.figure import Figure
 
 from alliance_analytics.case.case import Case
 from alliance_analytics.charts.fit import contribution_chart
-from alliance_analytics.core.formatting import candidate_label, format_number, format_share, join_words
+from alliance_analytics.core.formatting import candidate_label, format_number, format_share, join_words, reader_table
 from alliance_analytics.fit.aggregation import AGGREGATION_METHODS
 from alliance_analytics.fit.analysis import PartnerFitResult, partner_fit
+from alliance_analytics.notebook.display import reader_html
 
 
 def ranking_frame(result: PartnerFitResult) -> pd.DataFrame:
@@ -37,11 +38,12 @@ def ranking_frame(result: PartnerFitResult) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Indexed by candidate id.
+        Indexed by candidate id (``ID``), every cell text: rank, name, fit score (two decimals), recommendation.
     """
     table = result.candidates.sort_values(["rank", "name"])
-    return pd.DataFrame({"Rank": table["rank"], "Candidate": table["name"], "Fit score": table["fit_score"].round(3),
-                         "Recommendation": table["recommendation"]}).rename_axis("ID")
+    return reader_table(pd.DataFrame({"Rank": table["rank"], "Candidate": table["name"], "Fit score": table["fit_score"],
+                                      "Recommendation": table["recommendation"]}),
+                        {"Rank": "count", "Fit score": "score"}, index_name="ID")
 
 
 def ranking_html(result: PartnerFitResult) -> str:
@@ -57,7 +59,7 @@ def ranking_html(result: PartnerFitResult) -> str:
     str
         The escaped table, in a block that does not wrap its text.
     """
-    table = ranking_frame(result).to_html(classes="aa-ranking", escape=True)
+    table = reader_html(ranking_frame(result)).replace('class="dataframe"', 'class="dataframe aa-ranking"', 1)
     return f'<div style="white-space: nowrap; line-height: 1.3">{table}</div>'
 
 
@@ -221,7 +223,7 @@ class WeightExplorer:
         image = base64.b64encode(_png(contribution_chart(result))).decode("ascii")
         return (f"<p><em>Weight explorer (static view; open the notebook in JupyterLab to move the weights). "
                 f"Aggregation: {html.escape(result.aggregation)}.</em></p>"
-                f"{weights.to_html(escape=True)}{ranking_frame(result).to_html(escape=True)}"
+                f"{weights.to_html(escape=True)}{reader_html(ranking_frame(result))}"
                 f'<img alt="Fit score by criterion contribution" style="max-width: 100%; height: auto" '
                 f'src="data:image/png;base64,{image}"/>')
 

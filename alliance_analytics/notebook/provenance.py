@@ -136,7 +136,7 @@ def provenance_summary(provenance: dict[str, Any]) -> str:
     'Computed 23 Nov 2026 10:15 UTC from 2 case files (SHA-256, parameters and versions in results.json), seed 7, git 0123456789ab, alliance-analytics 0.1.0.'
     """
     files = len(provenance["case"]["file_sha256"])
-    created = dt.datetime.fromisoformat(provenance["created"]).astimezone(dt.timezone.utc)
+    created = dt.datetime.fromisoformat(provenance["created"]).astimezone(dt.UTC)
     return (f"Computed {format_date(created)} {created:%H:%M} UTC from {files} case files (SHA-256, parameters "
             f"and versions in results.json), seed {provenance['seed']}, git {provenance['git_revision'][:12]}, "
             f"alliance-analytics {provenance['versions'].get('alliance-analytics', 'unknown')}.")

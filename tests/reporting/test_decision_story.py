@@ -1,8 +1,8 @@
 """The decision story a reader sees, in headless Chromium: the front page, the brief, what-ifs and grids.
 
-Three report folders are written once per module, into one output folder: a run of every notebook on the
-sample case; a what-if run (C05 forced out: Clinexa declines) that must carry its banner on every page and
-leave ``latest`` on the first run; and a grid batch over the alliance-manager capacity whose front page
+Three report folders are read: the run of every notebook on the sample case (shared with the other report
+tests); a what-if run (C05 forced out: Clinexa declines) that must carry its banner on every page and leave
+``latest`` on the earlier run it led to; and a grid batch over the alliance-manager capacity whose front page
 compares the settings candidate by candidate. The decision each page must state is read from the portfolio's
 own ``results.json`` (``selected``), independently of the brief that words it, and the names from the case.
 """
@@ -11,20 +11,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
-from report_browser import CHROMIUM, CHROMIUM_ARGS, page_layout
+from report_browser import CHROMIUM, page_layout
 
 from alliance_analytics import load_case
 from alliance_analytics.batch.runner import run_batch
 from alliance_analytics.core.paths import SAMPLE_CASE_DIR
-from alliance_analytics.reporting.runner import run_report
-
-if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+from alliance_analytics.reporting.runner import ReportRun, run_report
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (apt-get install chromium)")
 
@@ -33,23 +28,12 @@ RAW_VALUES = re.compile(r"^(nan|NaN|None|True|False|null|<NA>)$")
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's headless Chromium through Playwright (no browser download)."""
-    playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-    with playwright.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The sample run, a what-if run after it (same output folder) and a grid batch; each folder by name."""
+def reports(tmp_path_factory: pytest.TempPathFactory, sample_report: ReportRun) -> dict[str, Path]:
+    """The sample run, a what-if run into a folder whose ``latest`` leads to an earlier run, and a grid batch."""
+    assert sample_report.ok, [run.error for run in sample_report.runs if not run.ok]
     out = tmp_path_factory.mktemp("story") / "reports"
-    sample = run_report(SAMPLE_CASE_DIR, out_dir=out, progress=False)
-    assert sample.ok, [run.error for run in sample.runs if not run.ok]
+    (out / "2026-01-01_000000").mkdir(parents=True)
+    (out / "latest").symlink_to("2026-01-01_000000")
     what_if = run_report(SAMPLE_CASE_DIR, ["portfolio", "decision_brief"], out_dir=out,
                          parameters={"force_out": ["C05"]}, progress=False)
     assert what_if.ok, [run.error for run in what_if.runs if not run.ok]
@@ -59,7 +43,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                       encoding="utf-8")
     grid = run_batch(config, out_dir=out.parent / "batches", progress=False, workers=2)
     assert grid.ok, [run.outcome.error for run in grid.runs if not run.outcome.ok]
-    return {"sample": sample.folder, "what_if": what_if.folder, "grid": grid.folder, "out": out}
+    return {"sample": sample_report.folder, "what_if": what_if.folder, "grid": grid.folder, "out": out}
 
 
 def _results(folder: Path, notebook: str) -> dict:
@@ -110,7 +94,7 @@ def test_the_front_page_reads_at_phone_width(browser, reports):
 
 def test_a_what_if_carries_its_banner_on_every_page_and_leaves_latest(browser, reports):
     folder = reports["what_if"]
-    assert (reports["out"] / "latest").resolve() == reports["sample"].resolve()
+    assert (reports["out"] / "latest").resolve() == (reports["out"] / "2026-01-01_000000").resolve()
     assert json.loads((folder / "run.json").read_text(encoding="utf-8"))["what_if"] == "C05 forced out"
     for page in ["index.html", *sorted(path.relative_to(folder).as_posix() for path in folder.glob("*/*.html"))]:
         layout = page_layout(browser, folder / page)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import html
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from degenerate_cases import DEGENERATE_CASES, write_degenerate_cases
-from report_browser import CHROMIUM, CHROMIUM_ARGS, page_layout
+from report_browser import page_layout
 
 from alliance_analytics import load_case
 from alliance_analytics.reporting.runner import ReportRun, run_report
@@ -40,11 +41,13 @@ SAID = {
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ReportRun]:
-    """One report run of every notebook on each degenerate case."""
+    """One report run of every notebook on each degenerate case, two cases at a time (each notebook in its own kernel)."""
     root = tmp_path_factory.mktemp("degenerate")
     cases = write_degenerate_cases(root / "cases")
-    return {name: run_report(folder, out_dir=root / "reports" / name, progress=False)
-            for name, folder in cases.items()}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = {name: pool.submit(run_report, folder, out_dir=root / "reports" / name, progress=False)
+                for name, folder in cases.items()}
+        return {name: run.result() for name, run in runs.items()}
 
 
 def _text(report: ReportRun, notebook: str) -> str:
@@ -91,20 +94,6 @@ DECISION = {
     "no_correlations": "Pursue ",
 }
 """How the decision starts, on the front page and the brief's first screen, for each case."""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's headless Chromium through Playwright (no browser download)."""
-    playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-    if CHROMIUM is None:
-        pytest.skip("no Chromium installed (apt-get install chromium)")
-    with playwright.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.mark.parametrize("case", list(DEGENERATE_CASES))

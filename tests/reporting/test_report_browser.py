@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 import pytest
-from report_browser import CHROMIUM, CHROMIUM_ARGS, PageReport, open_offline
+from report_browser import CHROMIUM, PageReport, open_offline
 
 from alliance_analytics.batch.runner import run_batch
 from alliance_analytics.core.paths import SAMPLE_CASE_DIR
@@ -98,18 +97,6 @@ def report_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_batch(config, out_dir=base / "reports", progress=False)
     assert result.ok, [run.outcome.error for run in result.runs if not run.outcome.ok]
     return result.folder
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's headless Chromium through Playwright (no browser download), with networking disabled."""
-    playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-    with playwright.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -19,12 +19,6 @@ from alliance_analytics.reporting.kernel import IpcKernelManager
 from alliance_analytics.reporting.runner import run_report
 
 
-@pytest.fixture(scope="module")
-def sample_report(tmp_path_factory: pytest.TempPathFactory) -> reporting.ReportRun:
-    """One report run of every notebook on the sample case."""
-    return run_report(SAMPLE_CASE_DIR, out_dir=tmp_path_factory.mktemp("reports"), progress=False)
-
-
 def _html(report: reporting.ReportRun, name: str = "01_partner_fit") -> str:
     return (report.folder / name / f"{name}.html").read_text(encoding="utf-8")
 
