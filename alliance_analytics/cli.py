@@ -99,7 +99,7 @@ def run(case_dir: Path, notebooks: tuple[str, ...], out_dir: Path, parameters: t
         click.echo(f"  {outcome.name}: {state}, {outcome.seconds:.1f} s")
     click.echo(f"Report: {report.folder / 'index.html'}")
     if report.ok and values and move_latest is None:
-        click.echo("A what-if: 'latest' still shows the last run of the case as given (--latest moves it).")
+        click.echo("A what-if: 'latest' was not moved to it (--latest moves it).")
     if not report.ok:
         click.echo("Some notebooks failed; their executed notebooks show the failing cell. "
                    "'latest' was not moved.", err=True)

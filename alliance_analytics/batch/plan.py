@@ -59,7 +59,8 @@ class RunSpec:
         Every parameter of the config entry's combination this run belongs to (defaults, the entry's and the
         grid's), whichever notebook takes them: the runs of one setting share it.
     what_if : str
-        ``setting`` in words when it is not empty (the banner on each of its pages), else ``""``.
+        ``parameters`` in words when there are any (the banner on the run's pages), else ``""``: a notebook
+        that takes none of the setting's parameters ran on the case as given and carries no banner.
     timeout_s : float
         Time limit of the run.
     show_code : bool
@@ -145,7 +146,7 @@ def plan_batch(located: LocatedConfig, notebooks_dir: Path = NOTEBOOKS_DIR,
                     run_id="", entry=position, name=entry.name, notebook=notebook, title=notebook_title(notebook),
                     case_dir=case.directory, case_name=case.settings.name, parameters=per_notebook[notebook],
                     grid={name: value for name, value in combination.items() if name in per_notebook[notebook]},
-                    setting=parameters, what_if=what_if_words(parameters, case),
+                    setting=parameters, what_if=what_if_words(per_notebook[notebook], case),
                     timeout_s=entry.timeout_s or config.defaults.timeout_s,
                     show_code=_first(show_code, entry.show_code, config.defaults.show_code),
                 ) for notebook in notebooks)

@@ -286,7 +286,7 @@ def _write_front_page(files: Path, manifest: dict[str, Any], plan: BatchPlan, re
         entries.append((cases[Path(run.spec.case_dir).resolve()], run.spec.setting, analysis))
     settings = group_settings(entries)
     summary = manifest["summary"]
-    status = (f"Batch of {format_date(manifest['created'])}: {summary['ok']} of {summary['runs']} analyses ran in "
+    status = (f"Batch of {format_date(manifest['created'])}: {summary['ok']} of {summary['runs']} runs succeeded in "
               f"{manifest['seconds']:,.0f} s ({manifest['executor']})")
     rows = [("Config", f"{manifest['config']['path']} (SHA-256 {manifest['config']['sha256']})")]
     for folder, case in manifest["cases"].items():

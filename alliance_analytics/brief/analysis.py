@@ -123,20 +123,22 @@ class DecisionBrief:
     def decision(self) -> str:
         """The decision in one sentence: the alliances to pursue by name, their value and tail risk, or why none.
 
+        The tail reads as a gain or a loss in words; an alliance of the portfolio that is still in review on
+        fit is named, since it needs a decision first.
+
         Returns
         -------
         str
-            E.g. "Pursue Helvetia Sensorik AG (C01), ... : together an expected NPV of 4.57 M EUR, and 1.5 M EUR
-            on average in the worst 5 % of futures"; without full stop.
+            E.g. "Pursue Helvetia Sensorik AG (C01), ...: together an expected NPV of 4.57 M EUR; in the worst
+            5 % of futures they still gain 1.50 M EUR on average"; without full stop.
         """
         if self.recommended.empty:
             return f"Pursue no alliance yet: {self.no_recommendation}"
         names = self.overview["name"]
-        picks = join_words([candidate_label(c, names[c]) for c in self.recommended.index])
-        value = (f"together an expected NPV of {format_money(self.portfolio.expected_npv, self.currency)}, and "
-                 f"{format_money(self.portfolio.cvar, self.currency)} on average in the worst "
-                 f"{format_share(self.portfolio.problem.cvar_level)} of futures")
-        return f"Pursue {picks}: {value}"
+        review = self.recommended.index[self.recommended["recommendation"] != "advance"]
+        return decision_sentence([candidate_label(c, names[c]) for c in self.recommended.index],
+                                 self.portfolio.expected_npv, self.portfolio.cvar, self.portfolio.problem.cvar_level,
+                                 self.currency, [candidate_label(c, names[c]) for c in review])
 
     def headline(self) -> list[str]:
         """A few short lines: what to pursue, what is left out and why, who to walk away from, robustness.
@@ -254,14 +256,14 @@ class DecisionBrief:
         Returns
         -------
         pandas.DataFrame
-            Indexed by candidate id: the assumption, what it says and what knowing it is worth (EVPPI).
+            Indexed by candidate id: what the assumption says and what knowing it is worth (EVPPI).
         """
         table = self.validate_first
         if table.empty:
             return sentence_table(self._when_empty("validate_first"))
         return reader_table(pd.DataFrame({
-            "Candidate": table["name"].to_numpy(), "Assumption": table["assumption"].to_numpy(),
-            "What to validate": table["description"].to_numpy(), "Worth knowing": table["evppi"].to_numpy(),
+            "Candidate": table["name"].to_numpy(), "What to validate": table["description"].to_numpy(),
+            "Worth knowing": table["evppi"].to_numpy(),
         }, index=table["candidate"].to_numpy()), {"Worth knowing": "money"}, self.currency, "ID")
 
     def _when_empty(self, section: str) -> str:
@@ -316,6 +318,44 @@ class DecisionBrief:
                    "the highest expected NPV": overview["npv_mean"].idxmax()}
         given_up = [f"{what} ({candidate})" for what, candidate in leaders.items() if candidate in self.walk_aways.index]
         return f"; this gives up {join_words(given_up)} of all candidates" if given_up else ""
+
+
+def decision_sentence(picks: list[str], expected_npv: float, cvar: float, cvar_level: float, currency: str,
+                      in_review: list[str] = ()) -> str:
+    """The decision to pursue a portfolio, in one sentence (the brief's, and the front page's without a brief).
+
+    Parameters
+    ----------
+    picks : list of str
+        The alliances, as the reader sees them (``"Name (C01)"``).
+    expected_npv, cvar : float
+        The portfolio's expected NPV and its CVaR (mean NPV of the worst ``cvar_level`` of futures), in full
+        units of ``currency``.
+    cvar_level : float
+        The tail share, e.g. 0.05.
+    currency : str
+        ISO 4217 code.
+    in_review : list of str
+        Alliances of the portfolio still in review on fit, named as needing a decision first.
+
+    Returns
+    -------
+    str
+        Without full stop; the tail reads as a gain or a loss in words.
+
+    Examples
+    --------
+    >>> decision_sentence(["A (C01)", "B (C02)"], 4.57e6, -3.4e5, 0.05, "EUR", ["B (C02)"])
+    'Pursue A (C01) and B (C02): together an expected NPV of 4.57 M EUR; in the worst 5 % of futures they lose 0.34 M EUR on average. B (C02) is still in review on fit: settle that before committing'
+    """
+    worst = (f"in the worst {format_share(cvar_level)} of futures they "
+             + (f"still gain {format_money(cvar, currency)}" if cvar >= 0 else f"lose {format_money(-cvar, currency)}")
+             + " on average")
+    sentence = f"Pursue {join_words(picks)}: together an expected NPV of {format_money(expected_npv, currency)}; {worst}"
+    if in_review:
+        sentence += (f". {join_words(in_review)} {'is' if len(in_review) == 1 else 'are'} still in review on fit: "
+                     "settle that before committing")
+    return sentence
 
 
 def markdown_text(text: str) -> str:

@@ -5,8 +5,9 @@ same wherever it appears:
 
 - money in text: ``"2.47 M EUR"`` (millions with two decimals, ``"3 M EUR"`` when whole) from 10,000 up,
   ``"5,000 EUR"`` below; in a table, one unit for the whole table (:func:`money_unit`), named in the header;
-- shares as percentages: ``"17 %"`` in text, ``"1.7 %"`` in tables; a share that is not exactly 0 or 1 never
-  reads as ``"0 %"`` or ``"100 %"`` (``"< 1 %"``, ``"> 99 %"``);
+- shares as whole percentages, ``"17 %"``, in text and tables alike (one decimal, ``"13.2 %"``, only for weights
+  and standard errors, column kind ``"fine share"``); a share that is not exactly 0 or 1 never reads as
+  ``"0 %"`` or ``"100 %"`` (``"< 1 %"``, ``"> 99 %"``);
 - counts with thousands separators, scores with two decimals, dates as ``"30 Nov 2026"``, ``yes``/``no``;
 - what was not computed as ``"—"``, never ``NaN``/``None``; zero never as ``"-0"``.
 
@@ -29,7 +30,7 @@ MISSING = "—"
 TEXT_MILLIONS_FROM = 10_000.0
 """Amounts from this size up read in millions in text; smaller ones in full units."""
 
-ColumnKind = Literal["money", "share", "count", "score", "number", "text", "yes/no", "date"]
+ColumnKind = Literal["money", "share", "fine share", "count", "score", "number", "text", "yes/no", "date"]
 """How :func:`reader_table` shows a column."""
 
 
@@ -101,13 +102,24 @@ class MoneyUnit:
     decimals: int
 
     def format(self, amount: object) -> str:
-        """One amount in this unit (no unit text; it is in the header); :data:`MISSING` when not a number."""
+        """One amount in this unit (no unit text; it is in the header); :data:`MISSING` when not a number.
+
+        A non-zero amount that would read as zero reads ``"< 0.01"`` or ``"> -0.01"`` (at two decimals).
+        """
         number = _finite(amount)
-        return MISSING if number is None else _fixed(number / self.divisor, self.decimals)
+        if number is None:
+            return MISSING
+        text = _fixed(number / self.divisor, self.decimals)
+        if number != 0 and float(text.replace(",", "")) == 0:
+            step = f"{10.0 ** -self.decimals:.{self.decimals}f}"
+            return f"< {step}" if number > 0 else f"> -{step}"
+        return text
 
 
 def money_unit(amounts: Iterable[object], currency: str) -> MoneyUnit:
     """The unit for a table of amounts: millions from 100,000 up, thousands from 1,000, else full units.
+
+    An amount too small to show in the table's unit reads ``"< 0.01"`` (``"> -0.01"``), never ``"0.00"``.
 
     Parameters
     ----------
@@ -122,10 +134,13 @@ def money_unit(amounts: Iterable[object], currency: str) -> MoneyUnit:
 
     Examples
     --------
-    >>> money_unit([1_242_596.0, -3_000.0], "EUR").format(1_242_596.0)
+    >>> money_unit([1_242_596.0, -30_000.0], "EUR").format(1_242_596.0)
     '1.24'
     >>> money_unit([12_500.0, float("nan")], "EUR").label
     'k EUR'
+    >>> unit = money_unit([250_000.0, 4_167.0, -300.0], "EUR")
+    >>> unit.format(250_000.0), unit.format(4_167.0), unit.format(-300.0), unit.format(0.0)
+    ('0.25', '< 0.01', '> -0.01', '0.00')
     """
     largest = max((abs(number) for number in map(_finite, amounts) if number is not None), default=0.0)
     if largest >= 1e5:
@@ -155,17 +170,20 @@ def format_share(share: object, decimals: int = 0) -> str:
     --------
     >>> format_share(0.17), format_share(0.017, 1), format_share(0.001), format_share(0.998), format_share(1.0)
     ('17 %', '1.7 %', '< 1 %', '> 99 %', '100 %')
+    >>> format_share(0.005), format_share(0.995), format_share(0.0004, 1)
+    ('< 1 %', '> 99 %', '< 0.1 %')
     """
     number = _finite(share)
     if number is None:
         return MISSING
     step = 10.0 ** -decimals
-    percent = 100 * number
-    if 0 < percent < step / 2:
+    text = _fixed(100 * number, decimals)
+    rounded = float(text.replace(",", ""))
+    if 0 < number and rounded == 0:
         return f"< {step:.{decimals}f} %"
-    if 100 - step / 2 < percent < 100:
+    if number < 1 and rounded >= 100:
         return f"> {100 - step:.{decimals}f} %"
-    return f"{_fixed(percent, decimals)} %"
+    return f"{text} %"
 
 
 def format_count(count: object) -> str:
@@ -197,6 +215,7 @@ def format_date(value: object) -> str:
 
     Examples
     --------
+    >>> import datetime as dt
     >>> format_date(dt.date(2026, 11, 30)), format_date("2026-03-01")
     ('30 Nov 2026', '1 Mar 2026')
     """
@@ -254,8 +273,8 @@ def reader_table(frame: pd.DataFrame, kinds: Mapping[str, ColumnKind], currency:
         The table; its column names are the headers the reader sees.
     kinds : mapping of str to ColumnKind
         The kind of each column to format; columns not named are shown as text. Money columns share one
-        unit (:func:`money_unit`), appended to their header (``"Expected NPV (M EUR)"``); shares read as
-        percentages with one decimal; ``"yes/no"`` columns as yes/no.
+        unit (:func:`money_unit`), appended to their header (``"Expected NPV (M EUR)"``); shares read as whole
+        percentages, fine shares (weights, standard errors) with one decimal; ``"yes/no"`` columns as yes/no.
     currency : str
         The currency of the money columns (required when there is one).
     index_name : str, optional
@@ -276,7 +295,7 @@ def reader_table(frame: pd.DataFrame, kinds: Mapping[str, ColumnKind], currency:
     >>> table = pd.DataFrame({"NPV": [1_242_596.0, float("nan")], "P(loss)": [0.017, 0.5], "Core": [True, False]},
     ...                      index=["C01", "C02"])
     >>> reader_table(table, {"NPV": "money", "P(loss)": "share", "Core": "yes/no"}, "EUR").to_dict("list")
-    {'NPV (M EUR)': ['1.24', '—'], 'P(loss)': ['1.7 %', '50.0 %'], 'Core': ['yes', 'no']}
+    {'NPV (M EUR)': ['1.24', '—'], 'P(loss)': ['2 %', '50 %'], 'Core': ['yes', 'no']}
     """
     unknown = set(kinds) - set(frame.columns)
     if unknown:
@@ -286,7 +305,8 @@ def reader_table(frame: pd.DataFrame, kinds: Mapping[str, ColumnKind], currency:
         raise ValueError("money columns need a currency")
     unit = money_unit(np.ravel(frame[money].to_numpy(dtype=float)), currency) if money else None
     formatters = {
-        "share": lambda value: format_share(value, 1),
+        "share": format_share,
+        "fine share": lambda value: format_share(value, 1),
         "count": format_count,
         "score": format_number,
         "number": format_number,

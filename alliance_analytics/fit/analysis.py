@@ -182,7 +182,7 @@ class PartnerFitResult:
         """
         frame = pd.DataFrame({"Weight": self.weights.to_numpy()},
                              index=pd.Index(self.weights.index.map(self.criterion_names), name="Criterion"))
-        return reader_table(frame, {"Weight": "share"})
+        return reader_table(frame, {"Weight": "fine share"})
 
     def score_table(self) -> pd.DataFrame:
         """Aggregated scores by candidate (rows, by rank) and criterion name (columns), with the fit score.

@@ -46,5 +46,5 @@ def reader_html(table: pd.DataFrame) -> str:
     True
     """
     if any(table.index.names):
-        return table.reset_index().to_html(index=False, escape=True, border=0, classes="dataframe")
-    return table.to_html(escape=True, border=0, classes="dataframe")
+        return table.reset_index().to_html(index=False, escape=True, border=0)
+    return table.to_html(escape=True, border=0)

@@ -216,14 +216,14 @@ class WeightExplorer:
             An HTML fragment; text from the case is escaped.
         """
         result = self.result()
-        weights = pd.DataFrame({"Criterion": [slider.description for slider in self.sliders.values()],
-                                "Relative weight": [slider.value for slider in self.sliders.values()],
-                                "Normalised": [format_share(result.weights[c], 1) for c in self.sliders]},
-                               index=pd.Index(list(self.sliders), name="ID"))
+        weights = reader_table(pd.DataFrame({"Criterion": [slider.description for slider in self.sliders.values()],
+                                             "Relative weight": [slider.value for slider in self.sliders.values()],
+                                             "Normalised": [result.weights[c] for c in self.sliders]}),
+                               {"Relative weight": "number", "Normalised": "fine share"})
         image = base64.b64encode(_png(contribution_chart(result))).decode("ascii")
         return (f"<p><em>Weight explorer (static view; open the notebook in JupyterLab to move the weights). "
                 f"Aggregation: {html.escape(result.aggregation)}.</em></p>"
-                f"{weights.to_html(escape=True)}{reader_html(ranking_frame(result))}"
+                f"{weights.to_html(escape=True, index=False)}{reader_html(ranking_frame(result))}"
                 f'<img alt="Fit score by criterion contribution" style="max-width: 100%; height: auto" '
                 f'src="data:image/png;base64,{image}"/>')
 

@@ -6,6 +6,7 @@ Recorded in every ``results.json`` and in the run's ``run.json`` so a scheduled 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import platform
 import subprocess
 from importlib.metadata import PackageNotFoundError, version
@@ -102,13 +103,15 @@ def provenance_table(provenance: dict[str, Any]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``Item`` and ``Value`` rows: creation time, case, file hashes, parameters, seed, git revision,
-        versions.
+        ``Item`` and ``Value`` rows: creation time, case, file hashes, parameters (as JSON, exactly as given
+        to the analysis), seed, git revision, versions.
     """
-    rows = [("Created (UTC)", provenance["created"]), ("Case", provenance["case"]["name"]),
+    created = dt.datetime.fromisoformat(provenance["created"]).astimezone(dt.UTC)
+    rows = [("Created", f"{format_date(created)} {created:%H:%M:%S} UTC"), ("Case", provenance["case"]["name"]),
             ("Case folder", provenance["case"]["directory"])]
     rows += [(f"SHA-256 {name}", digest) for name, digest in provenance["case"]["file_sha256"].items()]
-    rows += [("Parameters", repr(provenance["parameters"])), ("Seed", str(provenance["seed"])),
+    rows += [("Parameters (JSON)", json.dumps(provenance["parameters"], ensure_ascii=False)),
+             ("Seed", str(provenance["seed"])),
              ("Git revision", provenance["git_revision"]),
              ("Versions", ", ".join(f"{name} {value}" for name, value in provenance["versions"].items()))]
     return pd.DataFrame(rows, columns=["Item", "Value"]).set_index("Item")

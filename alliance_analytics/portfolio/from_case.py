@@ -81,6 +81,10 @@ def check_portfolio_parameters(case: Case, overrides: Mapping[str, Any] | None =
         if isinstance(chosen, list):
             problems += [Problem("parameters", f"unknown candidate '{candidate}'; expected an id from "
                                  "candidates.csv", column=key) for candidate in chosen if candidate not in known]
+    forced_in, forced_out = ((overrides or {}).get(key) or [] for key in ("force_in", "force_out"))
+    if isinstance(forced_in, list) and isinstance(forced_out, list):
+        problems += [Problem("parameters", f"'{candidate}' is both forced in and forced out; expected it in one "
+                             "list at most", column="force_out") for candidate in forced_in if candidate in forced_out]
     return problems
 
 

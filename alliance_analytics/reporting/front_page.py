@@ -19,6 +19,7 @@ from typing import Any
 
 import jinja2
 
+from alliance_analytics.brief.analysis import decision_sentence
 from alliance_analytics.case.case import Case
 from alliance_analytics.core.atomic_files import write_text_atomic
 from alliance_analytics.core.formatting import (
@@ -111,11 +112,9 @@ class Setting:
         if portfolio:
             currency = self.case.settings.currency
             if portfolio["selected"]:
-                picks = join_words([candidate_label(c, names[c]) for c in portfolio["selected"]])
-                sentence = (f"Pursue {picks}: together an expected NPV of "
-                            f"{format_money(portfolio['expected_npv'], currency)}, and "
-                            f"{format_money(portfolio['cvar_5'], currency)} on average in the worst "
-                            f"{format_share(portfolio['cvar_level'])} of futures.")
+                sentence = decision_sentence([candidate_label(c, names[c]) for c in portfolio["selected"]],
+                                             portfolio["expected_npv"], portfolio["cvar_5"], portfolio["cvar_level"],
+                                             currency) + "."
             else:
                 sentence = portfolio["headline"][0]
             return Decision(sentence=sentence, source="the portfolio (the decision brief was not run)")

@@ -266,7 +266,7 @@ def _write_front_page(folder: Path, case: Case, parameters: dict[str, Any], runs
                 for run in runs]
     settings = group_settings([(case, parameters, analysis) for analysis in analyses])
     failed = sum(not run.ok for run in runs)
-    status = (f"Run of {format_date(provenance['created'])}: {len(runs) - failed} of {len(runs)} analyses ran "
+    status = (f"Run of {format_date(provenance['created'])}: {len(runs) - failed} of {len(runs)} analyses succeeded "
               f"in {sum(run.seconds + run.export_seconds for run in runs):,.0f} s")
     rows = [("Case folder", provenance["case"]["directory"]),
             *((f"{name} (SHA-256)", digest) for name, digest in provenance["case"]["file_sha256"].items()),

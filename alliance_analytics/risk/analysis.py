@@ -248,7 +248,7 @@ class SimulationResult:
             "Precise enough": [bool(result.met) for result in accuracy.values()],
         }, index=self._labels(accuracy))
         return reader_table(frame, {"Iterations": "count", "s.e. of mean NPV": "money",
-                                    "Relative s.e. of mean NPV": "share", "s.e. of P(loss)": "share",
+                                    "Relative s.e. of mean NPV": "fine share", "s.e. of P(loss)": "fine share",
                                     "Precise enough": "yes/no"}, self.currency)
 
     def sensitivity(self, candidate: str) -> pd.DataFrame:

@@ -196,7 +196,7 @@ class SensitivityResult:
             "Ranking broken above": [self._swap(interval.ranking_broken_by[1]) for interval in intervals],
         }, index=pd.Index([self.fit.criterion_names[criterion] for criterion in self.stability.intervals],
                           name="Criterion"))
-        return reader_table(frame, {column: "share" for column in frame.columns
+        return reader_table(frame, {column: "fine share" for column in frame.columns
                                     if column.startswith(("Weight", "Top kept", "Ranking kept"))})
 
     def _taker(self, candidate: str | None) -> str | None:
@@ -244,7 +244,7 @@ class SensitivityResult:
             "Order only (rank-order centroid)": self.ordinal_weights,
         }, index=self.fit.weights.index)
         frame.index = pd.Index(frame.index.map(self.fit.criterion_names), name="Criterion")
-        return reader_table(frame, dict.fromkeys(frame.columns, "share"))
+        return reader_table(frame, dict.fromkeys(frame.columns, "fine share"))
 
     def to_json(self) -> dict:
         """The machine-readable result, as stored in ``results.json``.

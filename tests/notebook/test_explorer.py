@@ -9,7 +9,7 @@ from alliance_analytics.notebook.explorer import WeightExplorer, ranking_changes
 
 
 def _ids(html: str) -> list[str]:
-    return re.findall(r"<th>(C\d\d)</th>", html)
+    return re.findall(r"<td>(C\d\d)</td>", html)
 
 
 def test_starts_at_the_case_weights_and_ranking(sample_case):

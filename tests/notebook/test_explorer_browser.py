@@ -69,7 +69,7 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory):
 
 def _ranking(page) -> list[str]:
     """The candidate ids of the explorer's ranking table, in displayed order."""
-    return page.locator(".aa-ranking tbody th").all_inner_texts()
+    return page.locator(".aa-ranking tbody td:first-child").all_inner_texts()
 
 
 VIEWPORT = {"width": 1280, "height": 800}
@@ -107,7 +107,7 @@ def test_moving_a_slider_changes_the_displayed_ranking(jupyterlab):
             page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=90_000)
             page.get_by_role("menuitem", name="Run", exact=True).click()
             page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-            page.wait_for_selector(".aa-ranking tbody th", timeout=180_000)
+            page.wait_for_selector(".aa-ranking tbody td:first-child", timeout=180_000)
             before = _ranking(page)
             assert len(before) == 13 and before[0] == "C03", before
             first_slider = page.locator(".widget-slider").first
@@ -119,7 +119,7 @@ def test_moving_a_slider_changes_the_displayed_ranking(jupyterlab):
             page.keyboard.type("100")
             page.keyboard.press("Enter")
             page.wait_for_function(
-                "(before) => [...document.querySelectorAll('.aa-ranking tbody th')].map(e => e.innerText).join() "
+                "(before) => [...document.querySelectorAll('.aa-ranking tbody td:first-child')].map(e => e.innerText).join() "
                 "!== before", arg=",".join(before), timeout=60_000)
             after = _ranking(page)
             page.wait_for_function("() => document.querySelector('.aa-change').innerText.includes('Cultural fit')",

@@ -14,7 +14,7 @@ def test_run_writes_a_report_and_says_where(tmp_path):
                                        "-p", "aggregation", "geometric", "-p", "weights", "{cultural_fit: 40}"])
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "latest").exists(), "a what-if leaves latest where it was"
-    assert "A what-if: 'latest' still shows the last run of the case as given" in result.output
+    assert "A what-if: 'latest' was not moved to it (--latest moves it)." in result.output
     folder = next(path for path in tmp_path.iterdir() if path.is_dir() and not path.name.startswith("."))
     assert f"Report: {folder / 'index.html'}" in result.output
     results = json.loads((folder / "01_partner_fit" / "results.json").read_text(encoding="utf-8"))

@@ -52,8 +52,8 @@ def test_without_a_brief_the_decision_comes_from_the_portfolio(sample_case):
                  "headline": ["No portfolio"]}
     names = sample_case.candidates["name"]
     sentence = Setting(sample_case, {}, [_run("04_portfolio", portfolio)]).decision().sentence
-    assert sentence == (f"Pursue {names['C01']} (C01) and {names['C05']} (C05): together an expected NPV of 2.50 M EUR, "
-                        "and -0.12 M EUR on average in the worst 5 % of futures.")
+    assert sentence == (f"Pursue {names['C01']} (C01) and {names['C05']} (C05): together an expected NPV of 2.50 M EUR; "
+                        "in the worst 5 % of futures they lose 0.12 M EUR on average.")
     failed = Setting(sample_case, {}, [_run("04_portfolio", portfolio, ok=False)]).decision()
     assert failed.sentence.startswith("This run has no decision brief or portfolio")
 

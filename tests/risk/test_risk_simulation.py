@@ -191,10 +191,10 @@ def test_payback_table_is_the_cumulative_share_paid_back(sample_case):
     assert_reader_table(table)
     payback = result.candidates["C02"].payback
     assert number(table.loc["Medivio Cloud GmbH (C02)", "by year 4"]) == pytest.approx(100 * (payback <= 4).mean(),
-                                                                                       abs=0.051)
+                                                                                       abs=0.51)
     shares = table.map(number)
     assert (shares.diff(axis=1).iloc[:, 1:] >= 0).all().all(), "cumulative shares never fall"
-    assert set(table.loc["Vantage Telehealth Classic (C03)"]) == {"0.0 %"}, "the phased-out offering never pays back"
+    assert set(table.loc["Vantage Telehealth Classic (C03)"]) == {"0 %"}, "the phased-out offering never pays back"
 
 
 def test_rank_correlation_table_matches_scipy(sample_case):
@@ -218,7 +218,7 @@ def test_value_table_in_one_unit_with_walk_aways_last(sample_case):
         npv = result.candidates[label[-4:-1]].npv
         assert number(row["Mean NPV (M EUR)"]) == pytest.approx(npv.mean() / 1e6, abs=0.0051)
         if "<" not in row["P(loss)"] and ">" not in row["P(loss)"]:
-            assert number(row["P(loss)"]) == pytest.approx(100 * (npv < 0).mean(), abs=0.051)
+            assert number(row["P(loss)"]) == pytest.approx(100 * (npv < 0).mean(), abs=0.51)
     assert result.leader(WALK_AWAYS) == table.index[0][-4:-1]
 
 

@@ -159,10 +159,15 @@ def test_acceptability_table_matches_the_simulation(sensitivity):
     assert_reader_table(table)
     first = 100 * sensitivity.smaa.rank_acceptability.iloc[:, 0]
     ids = [label[-4:-1] for label in table.index]
-    shown = [number(cell) for cell in table["Ranks first"]]
-    assert shown == pytest.approx(first[ids].tolist(), abs=0.051)
+    cells = list(table["Ranks first"])
+    for cell, share in zip(cells, first[ids]):
+        if cell.startswith("< "):
+            assert 0 < share < 0.5, cell
+        else:
+            assert number(cell) == pytest.approx(share, abs=0.51)
+    shown = [number(cell) for cell in cells]
     assert shown == sorted(shown, reverse=True)
-    assert sum(shown) == pytest.approx(100, abs=0.1 * len(shown))
+    assert sum(shown) == pytest.approx(100, abs=0.5 * len(shown))
 
 
 def test_weights_table_compares_with_the_rank_order_centroid(sensitivity):
