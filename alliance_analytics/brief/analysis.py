@@ -52,6 +52,9 @@ CONTENDER_SHARE = 0.05
 RISK_DRIVERS = 2
 """Risk-register events named per recommended candidate."""
 
+MOST_LIMITS_NAMED = 2
+"""Limits named in the one clause on why a candidate is left out (the portfolio report lists them all)."""
+
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|~$+!-])")
 
 
@@ -604,7 +607,9 @@ def _left_out_reason(row: pd.Series, why: pd.Series, portfolio: PortfolioResult)
     broken = problem.violations(added)
     risk = f", and has a {share} chance of losing money" if row["prob_loss"] >= LOSS_ALERT else ""
     if broken:
-        return f"adding it would break a limit: {'; '.join(problem.describe(name) for name in broken)}{risk}"
+        named = "; ".join(problem.describe(name) for name in broken[:MOST_LIMITS_NAMED])
+        more = f" and {len(broken) - MOST_LIMITS_NAMED} more" if len(broken) > MOST_LIMITS_NAMED else ""
+        return f"adding it would break a limit: {named}{more}{risk}"
     if np.isfinite(why["objective_change"]):
         return (f"a better use of the budget: the best portfolio with it has "
                 f"{_objective_change(portfolio, why['objective_change'])} less{risk}")

@@ -131,3 +131,19 @@ def test_the_grid_front_page_compares_the_settings(browser, reports):
     assert layout.overlaps == []
     assert "How the settings compare" in layout.first_screen
     assert "alliance-manager capacity 4 FTE" in layout.first_screen
+
+
+@pytest.mark.parametrize("run", ["sample", "what_if"])
+def test_the_brief_prints_on_two_a4_pages_at_nine_points(browser, reports, run):
+    """Printed, the brief (with its what-if banner, when it has one) fits two A4 pages with a body of 9 pt or more."""
+    page = browser.new_page()
+    try:
+        page.goto((reports[run] / "05_decision_brief" / "05_decision_brief.html").as_uri())
+        page.emulate_media(media="print")
+        smallest = page.evaluate("""() => Math.min(...[...document.querySelectorAll('p, li, td, th')]
+            .filter(e => e.innerText.trim()).map(e => parseFloat(getComputedStyle(e).fontSize)))""")
+        pdf = page.pdf(prefer_css_page_size=True)
+    finally:
+        page.close()
+    assert smallest >= 12, f"smallest body text {smallest} px = {0.75 * smallest} pt"
+    assert 1 <= len(re.findall(rb"/Type\s*/Page[^s]", pdf)) <= 2
