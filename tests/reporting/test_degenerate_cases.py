@@ -9,7 +9,8 @@ from __future__ import annotations
 import html
 import json
 import re
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -41,10 +42,14 @@ SAID = {
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ReportRun]:
-    """One report run of every notebook on each degenerate case, two cases at a time (each notebook in its own kernel)."""
+    """One report run of every notebook on each degenerate case, two cases at a time.
+
+    Each run goes to a process of its own: papermill changes the working directory while it runs a notebook,
+    which two threads of one process would do to each other.
+    """
     root = tmp_path_factory.mktemp("degenerate")
     cases = write_degenerate_cases(root / "cases")
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
         runs = {name: pool.submit(run_report, folder, out_dir=root / "reports" / name, progress=False)
                 for name, folder in cases.items()}
         return {name: run.result() for name, run in runs.items()}
