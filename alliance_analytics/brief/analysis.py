@@ -578,7 +578,8 @@ def _in_portfolio_reason(row: pd.Series, why: pd.Series, portfolio: PortfolioRes
     elif np.isfinite(why["objective_change"]) and why["objective_change"] < 0:
         clauses.append(f"dropping it costs {_objective_change(portfolio, why['objective_change'])}")
     elif needed:
-        clauses.append(f"needed to meet: {'; '.join(needed)}")
+        more = f" and {len(needed) - 1} more limit{'s' if len(needed) > 2 else ''}" if len(needed) > 1 else ""
+        clauses.append(f"needed to meet: {needed[0]}{more}")
     if row["prob_loss"] >= LOSS_ALERT:
         clauses.append(f"a {format_share(row['prob_loss'])} chance of losing money: validate the value first")
     return "; ".join(clauses) or "in the best portfolio within the limits"

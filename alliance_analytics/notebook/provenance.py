@@ -136,13 +136,14 @@ def provenance_summary(provenance: dict[str, Any]) -> str:
     >>> provenance_summary({"created": "2026-11-23T10:15:00+00:00", "case": {"name": "Demo", "file_sha256":
     ...     {"case.yaml": "ab", "candidates.csv": "cd"}}, "seed": 7, "git_revision": "0123456789abcdef",
     ...     "versions": {"alliance-analytics": "0.1.0"}})
-    'Computed 23 Nov 2026 10:15 UTC from 2 case files (SHA-256, parameters and versions in results.json), seed 7, git 0123456789ab, alliance-analytics 0.1.0.'
+    "Computed 23 Nov 2026 10:15 UTC, seed 7, git 0123456789ab, alliance-analytics 0.1.0; the 2 case files' SHA-256 and the parameters are in results.json."
     """
     files = len(provenance["case"]["file_sha256"])
     created = dt.datetime.fromisoformat(provenance["created"]).astimezone(dt.UTC)
-    return (f"Computed {format_date(created)} {created:%H:%M} UTC from {files} case files (SHA-256, parameters "
-            f"and versions in results.json), seed {provenance['seed']}, git {provenance['git_revision'][:12]}, "
-            f"alliance-analytics {provenance['versions'].get('alliance-analytics', 'unknown')}.")
+    return (f"Computed {format_date(created)} {created:%H:%M} UTC, seed {provenance['seed']}, git "
+            f"{provenance['git_revision'][:12]}, alliance-analytics "
+            f"{provenance['versions'].get('alliance-analytics', 'unknown')}; "
+            f"the {files} case files' SHA-256 and the parameters are in results.json.")
 
 
 def analysis_provenance(case: Case, parameters: AnalysisParameters) -> dict[str, Any]:

@@ -229,11 +229,15 @@ class ComparisonMatrix:
         The settings' labels.
     rows : list of (str, list of str, bool)
         Candidate label, one cell per setting, and whether the cells differ.
+    totals : list of (str, list of str)
+        The portfolio's expected NPV and its tail (mean NPV of the worst 5 %) per setting, "—" where the
+        portfolio was not run or none was found.
     """
 
     case_name: str
     columns: list[str]
     rows: list[tuple[str, list[str], bool]]
+    totals: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 def comparison_matrix(settings: Sequence[Setting]) -> ComparisonMatrix:
@@ -251,14 +255,21 @@ def comparison_matrix(settings: Sequence[Setting]) -> ComparisonMatrix:
     Returns
     -------
     ComparisonMatrix
-        Rows in the case's candidate order; ``differs`` is true where the cells are not all equal.
+        Rows in the case's candidate order; ``differs`` is true where the cells are not all equal; then the
+        portfolio's expected NPV and tail per setting.
     """
     case = settings[0].case
     rows = []
     for candidate, name in case.candidates["name"].items():
         cells = [_cell(setting, candidate) for setting in settings]
         rows.append((candidate_label(candidate, name), cells, len(set(cells)) > 1))
-    return ComparisonMatrix(case_name=case.settings.name, columns=[s.label for s in settings], rows=rows)
+    currency = case.settings.currency
+    portfolios = [setting.result(PORTFOLIO) for setting in settings]
+    totals = [(title, [format_money(portfolio.get(key), currency) for portfolio in portfolios])
+              for title, key in (("Portfolio: expected NPV", "expected_npv"),
+                                 ("Portfolio: mean of the worst 5 %", "cvar_5"))]
+    return ComparisonMatrix(case_name=case.settings.name, columns=[s.label for s in settings], rows=rows,
+                            totals=totals)
 
 
 def _cell(setting: Setting, candidate: str) -> str:

@@ -18,6 +18,7 @@ from report_browser import CHROMIUM, page_layout
 
 from alliance_analytics import load_case
 from alliance_analytics.batch.runner import run_batch
+from alliance_analytics.core.formatting import format_money
 from alliance_analytics.core.paths import SAMPLE_CASE_DIR
 from alliance_analytics.reporting.runner import ReportRun, run_report
 
@@ -127,6 +128,11 @@ def test_the_grid_front_page_compares_the_settings(browser, reports):
     assert differing <= set(highlighted)
     for label in chosen:
         assert f"<th>{label}</th>" in matrix
+    values = {run["what_if"]: json.loads((folder / run["results"]).read_text(encoding="utf-8"))
+              for run in manifest["runs"] if run["notebook"] == "04_portfolio"}
+    totals = re.search(r"<th>Portfolio: expected NPV</th>(.*?)</tr>", matrix).group(1)
+    assert re.findall(r"<th>([^<]*)</th>", totals) == [format_money(values[label]["expected_npv"], "EUR")
+                                                       for label in chosen]
     layout = page_layout(browser, folder / "index.html", screenshot="story-grid")
     assert layout.overlaps == []
     assert "How the settings compare" in layout.first_screen

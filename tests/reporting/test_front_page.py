@@ -77,6 +77,7 @@ def test_the_comparison_matrix_highlights_exactly_the_rows_that_differ(sample_ca
         assert [cell.endswith(f"rank {rank[candidate]}") for cell, rank in zip(cells, ranks)] == [True] * 3
         expected = len(set(pursued)) > 1 or len({rank[candidate] for rank in ranks}) > 1
         assert differs == expected
+    assert matrix.totals == [("Portfolio: expected NPV", ["—"] * 3), ("Portfolio: mean of the worst 5 %", ["—"] * 3)]
 
 
 def test_settings_group_by_case_and_parameters_in_order(sample_case):
