@@ -14,7 +14,7 @@ from matplotlib.lines import Line2D
 from matplotlib.transforms import Bbox
 
 from alliance_analytics.charts.fit import RECOMMENDATION_COLOURS
-from alliance_analytics.charts.style import REFERENCE_GREY, money_axis
+from alliance_analytics.charts.style import MILLION, REFERENCE_GREY, money_axis
 from alliance_analytics.charts.text import plain_text
 from alliance_analytics.core.formatting import format_share
 
@@ -67,7 +67,7 @@ def fit_value_chart(brief: DecisionBrief) -> Figure:
     figure = Figure(figsize=(7.5, 4.4), layout="constrained")
     axes = figure.add_subplot()
     colours = table["recommendation"].map({**RECOMMENDATION_COLOURS, "walk away": WALK_AWAY_GREY})
-    npv = table["npv_mean"].to_numpy(dtype=float) / 1e6
+    npv = table["npv_mean"].to_numpy(dtype=float) / MILLION
     areas = marker_area(table["prob_loss"].to_numpy(dtype=float))
     axes.scatter(table["fit_score"], npv, s=areas, c=list(colours), alpha=0.8, edgecolors="white", linewidths=0.8,
                  zorder=3)

@@ -12,6 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from alliance_analytics.charts.style import (
+    MILLION,
     REFERENCE_GREY,
     SERIES_COLOURS,
     legend_columns,
@@ -24,7 +25,6 @@ from alliance_analytics.core.formatting import candidate_label, format_share
 if TYPE_CHECKING:
     from alliance_analytics.portfolio.analysis import PortfolioResult
 
-MILLION = 1e6
 
 MARKERS: tuple[str, ...] = ("o", "s", "^", "D")
 """Markers cycled with the colours, so every frontier portfolio has a look of its own."""

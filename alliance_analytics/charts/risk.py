@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from alliance_analytics.charts.style import (
+    MILLION,
     OTHERS,
     OTHERS_GREY,
     REFERENCE_GREY,
@@ -29,7 +30,6 @@ from alliance_analytics.core.formatting import candidate_label, format_share
 if TYPE_CHECKING:
     from alliance_analytics.risk.analysis import SimulationResult
 
-MILLION = 1e6
 
 MEAN_GREEN, CVAR_RED = "#1b7837", "#b2182b"
 """Colours of the mean and of the 5 % CVaR in the NPV histograms."""

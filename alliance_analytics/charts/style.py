@@ -220,6 +220,10 @@ class _ShareTicks(_Ticks):
         return format_share(round(value, 9), max(self.places - 2, 0))  # a tick at 1e-17 reads "0 %"
 
 
+MILLION = 1e6
+"""Amounts on chart axes are divided by this: every money axis is in millions (:func:`money_axis`)."""
+
+
 def millions(currency: str) -> MoneyUnit:
     """The one unit of money on chart axes: millions of ``currency``.
 
@@ -238,7 +242,7 @@ def millions(currency: str) -> MoneyUnit:
     >>> millions("EUR").label
     'M EUR'
     """
-    return MoneyUnit(1e6, f"M {currency}", 2)
+    return MoneyUnit(MILLION, f"M {currency}", 2)
 
 
 def money_axis(axis: Axis, currency: str) -> str:

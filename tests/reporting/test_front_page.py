@@ -87,4 +87,4 @@ def test_settings_group_by_case_and_parameters_in_order(sample_case):
     assert [[run.notebook for run in setting.analyses] for setting in grouped] == [["n0", "n2"], ["n1", "n3"]]
     assert front_page_title(grouped) == f"{sample_case.settings.name}: which alliances to pursue"
     assert [setting.label for setting in grouped] == ["b 1; a 2", "as given in the case"]
-    assert list(itertools.chain.from_iterable(s.analyses for s in grouped)) != runs
+    assert list(itertools.chain.from_iterable(s.analyses for s in grouped)) == [runs[0], runs[2], runs[1], runs[3]]
