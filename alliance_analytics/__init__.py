@@ -1,4 +1,5 @@
-"""Alliance Analytics: decide which partners to ally with, how robust that choice is, and which set to pursue.
+"""Alliance Analytics: decide which partners to ally with, how robust that choice is, which set to pursue,
+and whether the alliances in flight are healthy.
 
 The face of the package: :func:`load_case` and :class:`Case`, the errors, and one verb per analysis,
 ``analyse_<name>(case, parameters)`` with its frozen ``Parameters`` model and its result (``headline()``,
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from alliance_analytics.case.loading import load_case
     from alliance_analytics.core.problems import InputError, Problem
     from alliance_analytics.fit.analysis import PartnerFitParameters, PartnerFitResult, analyse_partner_fit
+    from alliance_analytics.health.analysis import HealthParameters, HealthResult, analyse_alliance_health
     from alliance_analytics.portfolio.analysis import PortfolioParameters, PortfolioResult, analyse_portfolio
     from alliance_analytics.risk.analysis import SimulationParameters, SimulationResult, analyse_risk_simulation
     from alliance_analytics.sensitivity.analysis import (
@@ -39,6 +41,9 @@ _FACE: dict[str, str] = {
     "PartnerFitParameters": "alliance_analytics.fit.analysis",
     "PartnerFitResult": "alliance_analytics.fit.analysis",
     "analyse_partner_fit": "alliance_analytics.fit.analysis",
+    "HealthParameters": "alliance_analytics.health.analysis",
+    "HealthResult": "alliance_analytics.health.analysis",
+    "analyse_alliance_health": "alliance_analytics.health.analysis",
     "PortfolioParameters": "alliance_analytics.portfolio.analysis",
     "PortfolioResult": "alliance_analytics.portfolio.analysis",
     "analyse_portfolio": "alliance_analytics.portfolio.analysis",
@@ -75,6 +80,8 @@ __all__ = [
     "BriefParameters",
     "Case",
     "DecisionBrief",
+    "HealthParameters",
+    "HealthResult",
     "InputError",
     "PartnerFitParameters",
     "PartnerFitResult",
@@ -85,6 +92,7 @@ __all__ = [
     "SensitivityResult",
     "SimulationParameters",
     "SimulationResult",
+    "analyse_alliance_health",
     "analyse_decision_brief",
     "analyse_partner_fit",
     "analyse_portfolio",

@@ -25,7 +25,11 @@ class Case:
     settings : CaseSettings
         The contents of ``case.yaml``.
     candidates : pandas.DataFrame
-        ``candidates.csv``, indexed by ``candidate_id``; list columns hold Python lists.
+        The proposed candidates of ``candidates.csv`` (every row whose ``status`` is not ``active``), indexed by
+        ``candidate_id``; list columns hold Python lists.
+    alliances : pandas.DataFrame
+        The alliances in flight (``status: active``), with the same columns and their ``start_date``; empty when
+        the case has none.
     scores : pandas.DataFrame
         ``scores.csv`` (long form), with ``score`` as float.
     assumptions : pandas.DataFrame
@@ -41,11 +45,15 @@ class Case:
         ids) to induce, after any repair to the nearest valid matrix.
     warnings : list of str
         Things worth a second look that do not stop an analysis (inconsistent AHP, repaired correlations).
+    health_tables : dict of str to pandas.DataFrame
+        ``kpis.csv``, ``scorecard.csv`` and ``triggers.csv`` by file name, each empty (with its columns) when the
+        case does not have it.
     """
 
     directory: Path
     settings: CaseSettings
     candidates: pd.DataFrame
+    alliances: pd.DataFrame
     scores: pd.DataFrame
     assumptions: pd.DataFrame
     risks: pd.DataFrame
@@ -53,6 +61,12 @@ class Case:
     criterion_weights: CriterionWeights
     correlations: dict[str, pd.DataFrame]
     warnings: list[str]
+    health_tables: dict[str, pd.DataFrame]
+
+    @property
+    def has_health(self) -> bool:
+        """The case has alliances in flight and their monthly scorecard (``kpis.csv`` and ``scorecard.csv``)."""
+        return len(self.alliances) > 0 and len(self.health_tables["scorecard.csv"]) > 0
 
     @property
     def criterion_ids(self) -> list[str]:

@@ -23,13 +23,16 @@ from alliance_analytics.case.correlations import correlation_matrices
 from alliance_analytics.case.model import (
     ADDITIVE_QUANTITIES,
     CASE_FILES,
+    HEALTH_FILES,
     OPTIONAL_FILES,
     AssumptionRow,
     CandidateRow,
     CaseSettings,
     RiskRow,
     ScoreRow,
+    TriggerRow,
 )
+from alliance_analytics.case.health_checks import check_health_files
 from alliance_analytics.case.weighting import derive_weights
 from alliance_analytics.core.csv_reading import read_csv_rows
 from alliance_analytics.core.problems import InputError, Problem, describe_validation_error, number
@@ -107,10 +110,15 @@ def load_case(case_dir: str | Path) -> Case:
     if problems:
         raise InputError(subject, problems)
 
+    everyone = _frame(tables["candidates.csv"], CandidateRow).set_index("candidate_id")
+    active = everyone["status"].eq("active")
     return Case(
         directory=directory,
         settings=settings,
-        candidates=_frame(tables["candidates.csv"], CandidateRow).set_index("candidate_id"),
+        candidates=everyone[~active],
+        alliances=everyone[active],
+        health_tables={name: _frame(tables[name], model) if name in tables else _frame(_Table(), model)
+                       for name, model in HEALTH_FILES.items()},
         scores=_frame(tables["scores.csv"], ScoreRow),
         assumptions=_frame(tables["assumptions.csv"], AssumptionRow),
         risks=_frame(tables["risks.csv"], RiskRow),
@@ -220,7 +228,7 @@ def _row_problems(row: BaseModel) -> list[tuple[str, str]]:
     """Checks across the columns of one row, as ``(column, message)`` pairs."""
     if isinstance(row, AssumptionRow):
         return row.parameter_problems()
-    if isinstance(row, RiskRow):
+    if isinstance(row, (RiskRow, TriggerRow)):
         return row.consistency_problems()
     return []
 
@@ -239,7 +247,13 @@ def _cross_check(settings: CaseSettings | None, sections: dict[str, Any], root: 
     if not candidates.rows and candidates.complete:
         problems.append(Problem("candidates.csv", "holds no candidates; expected at least one row"))
         candidates.complete = False
-    known = set(candidate_ids) if candidates.complete else None
+    active = {row.candidate_id: row.start_date for row in candidates.rows if row.active}
+    problems.extend(_check_status_columns(candidates))
+    proposed_ids = [candidate for candidate in candidate_ids if candidate not in active]
+    known = set(proposed_ids) if candidates.complete else None
+    if candidates.complete and candidates.rows and not proposed_ids:
+        problems.append(Problem("candidates.csv", "holds only alliances in flight (status active); expected at "
+                                "least one proposed candidate"))
     for row, line in zip(candidates.rows, candidates.lines):
         for other in row.competes_with:
             if other == row.candidate_id:
@@ -254,7 +268,7 @@ def _cross_check(settings: CaseSettings | None, sections: dict[str, Any], root: 
     if "strategy" in sections:
         problems.extend(_check_objectives(valid, candidates))
     if "criteria" in sections and "scale" in sections:
-        problems.extend(_check_scores(valid, tables["scores.csv"], candidate_ids, known is not None))
+        problems.extend(_check_scores(valid, tables["scores.csv"], proposed_ids, known is not None, set(active)))
     if "portfolio" in sections:
         problems.extend(_check_portfolio_columns(valid, candidates))
         if known is not None:
@@ -262,9 +276,37 @@ def _cross_check(settings: CaseSettings | None, sections: dict[str, Any], root: 
     for name, id_column in (("assumptions.csv", "assumption_id"), ("risks.csv", "risk_id"),
                             ("correlations.csv", None)):
         if name in tables:
-            problems.extend(_check_per_candidate_table(tables[name], name, id_column, known))
+            problems.extend(_check_per_candidate_table(tables[name], name, id_column,
+                                                       None if known is None else known | set(active)))
     problems.extend(_check_single_quantities(tables["assumptions.csv"]))
+    if candidates.complete:
+        problems.extend(_check_not_in_flight(tables, active))
+        health = sections.get("health")
+        problems.extend(check_health_files(
+            tables, active, proposed_ids, health.attainment_cap if health is not None else float("inf"),
+            f"{sections['as_of']:%Y-%m}" if "as_of" in sections else None))
     return problems
+
+
+def _check_status_columns(candidates: _Table) -> list[Problem]:
+    """An alliance in flight has a start date; a proposed candidate has none yet."""
+    problems = []
+    for row, line in zip(candidates.rows, candidates.lines):
+        if row.active and row.start_date is None:
+            problems.append(Problem("candidates.csv", "an alliance in flight (status active) needs its start_date",
+                                    line=line, column="start_date"))
+        if not row.active and row.start_date is not None:
+            problems.append(Problem("candidates.csv", "start_date is for alliances in flight; set status to active "
+                                    "or leave start_date blank", line=line, column="start_date"))
+    return problems
+
+
+def _check_not_in_flight(tables: dict[str, _Table], active: dict[str, object]) -> list[Problem]:
+    """Scores, assumptions, risks and correlations describe proposed candidates, not alliances in flight."""
+    return [Problem(name, f"'{row.candidate_id}' is an alliance in flight (status active in candidates.csv); "
+                    f"{name} describes proposed candidates only", line=line, column="candidate_id")
+            for name in ("scores.csv", "assumptions.csv", "risks.csv", "correlations.csv") if name in tables
+            for row, line in zip(tables[name].rows, tables[name].lines) if row.candidate_id in active]
 
 
 def _check_objectives(settings: CaseSettings, candidates: _Table) -> list[Problem]:
@@ -354,7 +396,7 @@ def _check_portfolio_columns(settings: CaseSettings, candidates: _Table) -> list
 
 
 def _check_scores(settings: CaseSettings, scores: _Table, candidate_ids: list[str],
-                  candidates_complete: bool) -> list[Problem]:
+                  candidates_complete: bool, in_flight: set[str]) -> list[Problem]:
     """Scores within the scale, on known criteria and candidates, once per evaluator, covering every pair."""
     problems = []
     criterion_ids = [criterion.id for criterion in settings.criteria]
@@ -362,7 +404,7 @@ def _check_scores(settings: CaseSettings, scores: _Table, candidate_ids: list[st
     scale = settings.scale
     first_line: dict[tuple[str, str, str], int] = {}
     for row, line in zip(scores.rows, scores.lines):
-        if candidates_complete and row.candidate_id not in known_candidates:
+        if candidates_complete and row.candidate_id not in known_candidates | in_flight:
             problems.append(Problem("scores.csv", f"unknown candidate '{row.candidate_id}'; expected an id from "
                                     "candidates.csv", line=line, column="candidate_id"))
         if row.criterion_id not in known_criteria:

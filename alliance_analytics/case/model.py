@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
@@ -258,6 +258,49 @@ class Simulation(_Strict):
     prob_loss_se_target: float = Field(default=0.005, gt=0)
 
 
+class HealthBands(_Strict):
+    """Red / amber / green bands of the health index (1.0 = every KPI on target)."""
+
+    green: float = Field(default=0.95, gt=0)
+    amber: float = Field(default=0.80, gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> HealthBands:
+        """Green starts above amber."""
+        if not self.amber < self.green:
+            raise ValueError(f"amber ({number(self.amber)}) must be below green ({number(self.green)})")
+        return self
+
+
+class Ewma(_Strict):
+    """The EWMA chart: weight ``λ`` of the newest month and limit width ``L`` (Lucas and Saccucci's 0.2 and 3)."""
+
+    weight: float = Field(default=0.2, gt=0, le=1)
+    width: float = Field(default=3.0, gt=0)
+
+
+class Cusum(_Strict):
+    """The tabular CUSUM: allowance ``k`` and decision interval ``h``, in sigmas (Montgomery's 0.5 and 5)."""
+
+    allowance: float = Field(default=0.5, ge=0)
+    decision: float = Field(default=5.0, gt=0)
+
+
+class Health(_Strict):
+    """How the alliance-health analysis reads the monthly scorecard (``kpis.csv``, ``scorecard.csv``)."""
+
+    bands: HealthBands = HealthBands()
+    attainment_cap: float = Field(default=1.2, ge=1)
+    baseline_months: int = Field(default=12, ge=4)
+    ewma: Ewma = Ewma()
+    cusum: Cusum = Cusum()
+    trend_window: int = Field(default=12, ge=4)
+    horizon_months: int = Field(default=6, ge=1, le=60)
+    early_warning_alert: float = Field(default=0.5, gt=0, le=1)
+    gap_significance: float = Field(default=0.05, gt=0, lt=1)
+    recent_months: int = Field(default=3, ge=1)
+
+
 class CaseSettings(_Strict):
     """Everything in ``case.yaml``."""
 
@@ -273,6 +316,7 @@ class CaseSettings(_Strict):
     finance: Finance
     portfolio: Portfolio
     simulation: Simulation
+    health: Health = Health()
 
 
 class _Row(_Strict):
@@ -303,6 +347,13 @@ class CandidateRow(_Row):
     competes_with: SemicolonList
     sponsor: str | None = None
     start_year: int | None = Field(default=None, ge=1900, le=2200)
+    status: Literal["proposed", "active"] | None = None
+    start_date: IsoDate | None = None
+
+    @property
+    def active(self) -> bool:
+        """An alliance in flight (``status: active``), not a candidate for selection."""
+        return self.status == "active"
 
 
 class ScoreRow(_Row):
@@ -404,7 +455,87 @@ class CorrelationRow(_Row):
     rank_correlation: float = Field(ge=-1, le=1)
 
 
-OPTIONAL_FILES: dict[str, type[_Row]] = {"correlations.csv": CorrelationRow}
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _period(value: object) -> object:
+    """A month written ``YYYY-MM`` (``2026-03``), and nothing else."""
+    if isinstance(value, str) and _PERIOD.match(value.strip()):
+        return value.strip()
+    raise ValueError(f"expected a month like 2026-03 (YYYY-MM), got {value!r}")
+
+
+Period = Annotated[str, BeforeValidator(_period)]
+"""A month of the scorecard, ``YYYY-MM``."""
+
+Dimension = Literal["value", "execution", "relationship", "capability"]
+"""The four dimensions of the monthly alliance scorecard."""
+
+DIMENSIONS: tuple[str, ...] = get_args(Dimension)
+"""The dimension names, in scorecard order."""
+
+
+HEALTH_ACTIONS: tuple[str, ...] = ("continue", "watch", "review", "restructure", "exit")
+"""What a trigger or the health analysis can ask for, mildest first."""
+
+
+class KpiRow(_Row):
+    """A row of ``kpis.csv``: one KPI of an alliance's monthly scorecard."""
+
+    alliance_id: Identifier
+    kpi_id: Identifier
+    dimension: Dimension
+    name: str = Field(min_length=1)
+    unit: str | None
+    direction: Literal["higher", "lower"]
+    target: float = Field(gt=0)
+    weight: float = Field(gt=0)
+    leading: bool = False
+
+
+class ScorecardRow(_Row):
+    """A row of ``scorecard.csv``: one fact, a KPI's value in a month (for one side and respondent)."""
+
+    alliance_id: Identifier
+    period: Period
+    kpi_id: Identifier
+    value: float = Field(ge=0)
+    side: Literal["us", "partner"] | None = None
+    respondent: str | None = None
+    note: str | None = None
+
+
+class TriggerRow(_Row):
+    """A row of ``triggers.csv``: an exit trigger with its persistence rule and action."""
+
+    alliance_id: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^([A-Za-z0-9_\-]+|\*)$")]
+    trigger_id: Identifier
+    target: Identifier
+    comparator: Literal["below", "above"]
+    threshold: float
+    persist_k: int = Field(ge=1)
+    persist_n: int = Field(ge=1, le=36)
+    action: Literal["watch", "review", "restructure", "exit"]
+    horizon_months: int | None = Field(default=None, ge=1, le=60)
+
+    def consistency_problems(self) -> list[tuple[str, str]]:
+        """``persist_k`` cannot exceed ``persist_n``.
+
+        Returns
+        -------
+        list of (str, str)
+            ``(column, message)`` pairs.
+        """
+        if self.persist_k > self.persist_n:
+            return [("persist_k", f"persist_k ({self.persist_k}) cannot exceed persist_n ({self.persist_n}): "
+                     "the trigger fires when k of the last n months breach")]
+        return []
+
+
+HEALTH_FILES: dict[str, type[_Row]] = {"kpis.csv": KpiRow, "scorecard.csv": ScorecardRow, "triggers.csv": TriggerRow}
+"""The optional files of the alliance-health analysis (``kpis.csv`` and ``scorecard.csv`` come together)."""
+
+OPTIONAL_FILES: dict[str, type[_Row]] = {"correlations.csv": CorrelationRow, **HEALTH_FILES}
 """Case files that may be absent (then they contribute nothing)."""
 
 ADDITIVE_QUANTITIES: tuple[str, ...] = ("revenue_uplift", "cost_savings", "investment", "running_cost")

@@ -225,6 +225,19 @@ def format_date(value: object) -> str:
     return f"{date.day} {date.strftime('%b %Y')}"
 
 
+def format_month(value: object) -> str:
+    """A month of a scorecard (``"2026-10"``) as ``"Oct 2026"``; :data:`MISSING` when missing or empty.
+
+    Examples
+    --------
+    >>> format_month("2026-10"), format_month("")
+    ('Oct 2026', '—')
+    """
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    return pd.Period(str(value), freq="M").strftime("%b %Y")
+
+
 def format_yes_no(value: object) -> str:
     """``True``/``False`` as ``"yes"``/``"no"``; :data:`MISSING` when missing.
 

@@ -14,6 +14,7 @@ import nbformat
 
 from alliance_analytics import (
     BriefParameters,
+    HealthParameters,
     PartnerFitParameters,
     PortfolioParameters,
     SensitivityParameters,
@@ -32,6 +33,7 @@ NOTEBOOK_PARAMETERS: dict[str, type[AnalysisParameters]] = {
     "03_risk_simulation": SimulationParameters,
     "04_portfolio": PortfolioParameters,
     "05_decision_brief": BriefParameters,
+    "06_alliance_health": HealthParameters,
 }
 """The parameters model of each analysis notebook: its cell declares the model's fields plus :data:`INJECTED`."""
 

@@ -1,0 +1,1 @@
+"""Alliance health over time: the monthly scorecard's health index, signals versus noise, triggers, early warning."""
