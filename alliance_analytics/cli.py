@@ -6,7 +6,8 @@ on a case and writes a dated report folder (exit 0 all succeeded, 1 a notebook f
 output folder cannot be written).
 ``alliance-analytics batch CONFIG`` runs a batch config (notebooks × cases × parameter sets) in parallel and
 writes a dated batch report (exit 0 all runs succeeded, 1 a run failed, 2 bad input, 3 another batch is
-writing to the output folder, 4 the output folder cannot be written).
+writing to the output folder, 4 the output folder cannot be written, 5 every run succeeded but an alliance-health
+alert named by ``--fail-on-alert`` or the config's ``fail_on_alert`` fired).
 User mistakes are reported as a list of problems, and an output folder that cannot be written (a file,
 read-only, full) in one line; never as a Python traceback.
 
@@ -28,6 +29,7 @@ EXIT_INVALID_INPUT = 2
 EXIT_NOTEBOOK_FAILED = 1
 EXIT_BATCH_LOCKED = 3
 EXIT_ENVIRONMENT = 4
+EXIT_ALERT = 5
 
 
 @click.group()
@@ -104,6 +106,11 @@ def run(case_dir: Path, notebooks: tuple[str, ...], out_dir: Path, parameters: t
         click.echo("Some notebooks failed; their executed notebooks show the failing cell. "
                    "'latest' was not moved.", err=True)
         sys.exit(EXIT_NOTEBOOK_FAILED)
+    for alert in result.alarming:
+        click.echo(f"alert: {alert['alliance']} {alert['trigger']} -> {alert['action']} ({alert['month']}, "
+                   f"case {alert['case']})", err=True)
+    if result.alarming:
+        sys.exit(EXIT_ALERT)
 
 
 @main.command()
@@ -120,13 +127,18 @@ def run(case_dir: Path, notebooks: tuple[str, ...], out_dir: Path, parameters: t
                    "'retention', else all].")
 @click.option("--latest/--no-latest", "move_latest", default=True, show_default=True,
               help="Move 'latest' to this batch when it succeeds.")
+@click.option("--fail-on-alert", "fail_on_alert", multiple=True,
+              type=click.Choice(["watch", "review", "restructure", "exit"]),
+              help="Exit with 5 when an alliance-health trigger with this action fires (repeatable) [default: the "
+                   "config's 'fail_on_alert', else never].")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def batch(config: Path, out_dir: Path | None, workers: int | None, scheduler: str | None, show_code: bool | None,
-          keep: int | None, move_latest: bool, quiet: bool) -> None:
+          keep: int | None, move_latest: bool, fail_on_alert: tuple[str, ...], quiet: bool) -> None:
     """Run the batch CONFIG (notebooks × cases × parameter sets) in parallel and write a batch report.
 
     Exit 0 when every run succeeded, 1 when a run failed, 2 for bad input (nothing ran), 3 when another
-    batch is writing to the same output folder, 4 when the output folder cannot be written (no report written).
+    batch is writing to the same output folder, 4 when the output folder cannot be written (no report written),
+    5 when every run succeeded but an alert to fail on fired (the report is written and 'latest' moved).
     """
     from alliance_analytics.batch.lock import BatchLocked
     from alliance_analytics.batch.runner import run_batch, summary_table
@@ -134,7 +146,8 @@ def batch(config: Path, out_dir: Path | None, workers: int | None, scheduler: st
 
     try:
         result = run_batch(config, out_dir, workers=workers, scheduler=scheduler, show_code=show_code or None,
-                           keep=keep, progress=not quiet, move_latest=move_latest)
+                           keep=keep, progress=not quiet, move_latest=move_latest,
+                           fail_on_alert=list(fail_on_alert) or None)
     except InputError as error:
         click.echo(error.report(), err=True)
         sys.exit(EXIT_INVALID_INPUT)
@@ -154,6 +167,11 @@ def batch(config: Path, out_dir: Path | None, workers: int | None, scheduler: st
         click.echo(f"{len(result.failed)} run(s) failed; their executed notebooks show the failing cell. "
                    "'latest' was not moved.", err=True)
         sys.exit(EXIT_NOTEBOOK_FAILED)
+    for alert in result.alarming:
+        click.echo(f"alert: {alert['alliance']} {alert['trigger']} -> {alert['action']} ({alert['month']}, "
+                   f"case {alert['case']})", err=True)
+    if result.alarming:
+        sys.exit(EXIT_ALERT)
 
 
 def _say_removed(abandoned: list[Path]) -> None:

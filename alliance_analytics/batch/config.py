@@ -26,7 +26,7 @@ parameters against the notebooks and the cases is the batch runner's job (:mod:`
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -89,6 +89,7 @@ class BatchConfig(_Strict):
     out: str | None = None
     workers: int | None = Field(default=None, ge=1)
     retention: int | None = Field(default=None, ge=1)
+    fail_on_alert: list[Literal["watch", "review", "restructure", "exit"]] = Field(default_factory=list)
     defaults: RunDefaults = Field(default_factory=RunDefaults)
     runs: list[RunEntry] = Field(min_length=1)
 

@@ -35,6 +35,7 @@ import hashlib
 import json
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,9 @@ from alliance_analytics.reporting.runner import CACHE_FOLDER, NotebookRun
 
 MANIFEST_KIND = "alliance-analytics batch"
 """The ``kind`` of a batch's ``manifest.json``; retention deletes only folders whose manifest says so."""
+HEALTH_NOTEBOOK = "06_alliance_health"
+"""The notebook whose ``results.json`` carries the alerts of the alliances in flight."""
+
 MANIFEST_VERSION = 1
 """Version of the manifest's layout."""
 
@@ -93,6 +97,11 @@ class BatchResult:
     abandoned : list of Path
         Staging folders left by runs or batches that were stopped (killed) before they finished, removed
         before this batch started.
+    alerts : list of dict
+        The alliance-health triggers firing, from every alliance-health run: ``case``, ``run``, ``alliance``,
+        ``trigger``, ``action``, ``month`` (``manifest.json`` ``alerts``).
+    fail_on_alert : list of str
+        The alert actions that make the batch exit with :data:`~alliance_analytics.cli.EXIT_ALERT`.
     """
 
     folder: Path
@@ -101,6 +110,13 @@ class BatchResult:
     seconds: float
     deleted: list[Path] = field(default_factory=list)
     abandoned: list[Path] = field(default_factory=list)
+    alerts: list[dict[str, str]] = field(default_factory=list)
+    fail_on_alert: list[str] = field(default_factory=list)
+
+    @property
+    def alarming(self) -> list[dict[str, str]]:
+        """The alerts whose action is one the batch was told to fail on (``fail_on_alert``)."""
+        return [alert for alert in self.alerts if alert["action"] in self.fail_on_alert]
 
     @property
     def ok(self) -> bool:
@@ -123,6 +139,7 @@ def run_batch(
     progress: bool = True,
     notebooks_dir: Path = NOTEBOOKS_DIR,
     move_latest: bool = True,
+    fail_on_alert: Sequence[str] | None = None,
 ) -> BatchResult:
     """Run a batch config and write a dated batch report.
 
@@ -149,6 +166,9 @@ def run_batch(
         Whether ``latest`` moves to this batch when every run succeeded. A batch is a configured job (often
         scheduled, read by downstream tasks through ``latest``), so it moves by default, parameters or not;
         each what-if page still carries its banner.
+    fail_on_alert : sequence of str, optional
+        Alert actions (``watch``, ``review``, ``restructure``, ``exit``) that make :attr:`BatchResult.alarming`
+        non-empty when an alliance-health trigger with that action fires; default the config's ``fail_on_alert``.
 
     Returns
     -------
@@ -181,7 +201,8 @@ def run_batch(
                 seconds = time.perf_counter() - started
             runs = [BatchRun(spec, outcomes[spec.run_id]) for spec in plan.runs]
             result = BatchResult(folder=staging.final, runs=runs, executor=executor.describe(), seconds=seconds,
-                                 abandoned=abandoned)
+                                 abandoned=abandoned, alerts=_alerts(runs, files),
+                                 fail_on_alert=list(config.fail_on_alert if fail_on_alert is None else fail_on_alert))
             manifest = build_manifest(located, plan, result, files)
             write_json_atomic(files / "manifest.json", manifest)
             _write_front_page(files, manifest, plan, result)
@@ -246,6 +267,8 @@ def build_manifest(located: LocatedConfig, plan: BatchPlan, result: BatchResult,
         "cases": {str(folder): {"name": case.settings.name, "seed": case.settings.simulation.seed,
                                 "file_sha256": dict(case.file_hashes)} for folder, case in plan.cases.items()},
         "runs": [_run_entry(run, files) for run in result.runs],
+        "alerts": result.alerts,
+        "fail_on_alert": result.fail_on_alert,
         "computations": [{"analysis": analysis, "key": key} for analysis, key in computations(files / CACHE_FOLDER)],
         "versions": package_versions(),
         "git_revision": git_revision(),
@@ -264,6 +287,18 @@ def _run_entry(run: BatchRun, files: Path) -> dict[str, Any]:
         "seed": _seed(files / spec.run_id / "results.json"), "headline": outcome.headline,
         "html": outcome.html, "executed_notebook": outcome.notebook, "results": outcome.results,
     }
+
+
+def _alerts(runs: list[BatchRun], files: Path) -> list[dict[str, str]]:
+    """The triggers firing in every successful alliance-health run, each with its case and run id."""
+    found = []
+    for run in runs:
+        results = files / run.spec.run_id / "results.json"
+        if not (run.outcome.ok and run.spec.notebook.stem == HEALTH_NOTEBOOK and results.is_file()):
+            continue
+        for alert in json.loads(results.read_text(encoding="utf-8")).get("alerts", []):
+            found.append({"case": str(run.spec.case_dir), "run": run.spec.run_id, **alert})
+    return found
 
 
 def _seed(results: Path) -> int | None:

@@ -11,8 +11,6 @@ the notebook, ``results.json`` and the tests alike.
 from __future__ import annotations
 
 import dataclasses
-import html
-import re
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -25,16 +23,21 @@ from alliance_analytics.case.vocabulary import RISK_LEVEL_ORDER
 from alliance_analytics.core.formatting import (
     candidate_label,
     format_money,
+    format_month,
     format_number,
     format_share,
     join_words,
+    markdown_list,
+    markdown_text,
     reader_table,
+    sentence,
     sentence_table,
 )
 from alliance_analytics.core.parameters import WholeNumber
 from alliance_analytics.core.problems import InputError, Problem
 from alliance_analytics.core.scoring import below
 from alliance_analytics.fit.analysis import PartnerFitParameters, PartnerFitResult, analyse_partner_fit
+from alliance_analytics.health.analysis import HealthParameters, analyse_alliance_health
 from alliance_analytics.portfolio.analysis import PortfolioParameters, PortfolioResult, analyse_portfolio
 from alliance_analytics.risk.analysis import SimulationParameters, SimulationResult, analyse_risk_simulation
 from alliance_analytics.sensitivity.analysis import (
@@ -54,9 +57,6 @@ RISK_DRIVERS = 2
 
 MOST_LIMITS_NAMED = 2
 """Limits named in the one clause on why a candidate is left out (the portfolio report lists them all)."""
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|~$+!-])")
-
 
 @dataclass(frozen=True)
 class DecisionBrief:
@@ -103,6 +103,11 @@ class DecisionBrief:
         Plain sentences: what the committee should know before relying on the numbers.
     portfolio : PortfolioResult
         The optimised set of alliances within the programme's limits (the portfolio report's own result).
+    attention : list of (str, str, str)
+        The alliances in flight that need attention, most severe first: ``(alliance label, recommendation,
+        first reason)`` from the alliance-health analysis; empty when none does or the case has none.
+    attention_month : str
+        The month the alliances in flight were assessed in (``YYYY-MM``; empty without a scorecard).
     parameters : BriefParameters or None
         The parameters the brief was assembled with (set by :func:`analyse_decision_brief`).
     """
@@ -121,6 +126,8 @@ class DecisionBrief:
     validate_first: pd.DataFrame
     caveats: list[str]
     portfolio: PortfolioResult
+    attention: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
+    attention_month: str = ""
     parameters: BriefParameters | None = None
 
     def decision(self) -> str:
@@ -185,8 +192,13 @@ class DecisionBrief:
             sentences.append(f"Walk away from {join_words(walk_aways)}: "
                              f"{'it fails' if len(walk_aways) == 1 else 'they fail'} the strategy gate or "
                              f"{'has' if len(walk_aways) == 1 else 'have'} a red flag" + self._walk_away_leaders())
-        return (f"**Case:** {markdown_text(self.case_name)}\n\n**{markdown_text(_sentence(self.decision()))}**\n\n"
-                + markdown_list(sentences))
+        running = ""
+        if self.attention:
+            running = (f"\n\n**Alliances in flight that need attention ({format_month(self.attention_month)}):**\n\n"
+                       + markdown_list([f"{label}: {action}. {reason[0].upper()}{reason[1:]}"
+                                        for label, action, reason in self.attention]))
+        return (f"**Case:** {markdown_text(self.case_name)}\n\n**{markdown_text(sentence(self.decision()))}**\n\n"
+                + markdown_list(sentences) + running)
 
     def recommended_table(self) -> pd.DataFrame:
         """The alliances to pursue for display: fit, value, loss probability, robustness and the reason.
@@ -201,7 +213,7 @@ class DecisionBrief:
             return sentence_table(self._when_empty("recommended"))
         return reader_table(pd.DataFrame({
             "Candidate": table["name"], "Fit score": table["fit_score"], "Expected NPV": table["npv_mean"],
-            "P(loss)": table["prob_loss"], "Ranks first": table["first_rank"], "Why": table["reason"].map(_sentence),
+            "P(loss)": table["prob_loss"], "Ranks first": table["first_rank"], "Why": table["reason"].map(sentence),
         }), {"Fit score": "score", "Expected NPV": "money", "P(loss)": "share", "Ranks first": "share"},
             self.currency, "ID")
 
@@ -218,7 +230,7 @@ class DecisionBrief:
             return sentence_table(self._when_empty("left_out"))
         return reader_table(pd.DataFrame({
             "Candidate": table["name"], "Fit score": table["fit_score"], "Expected NPV": table["npv_mean"],
-            "P(loss)": table["prob_loss"], "Why left out": table["reason"].map(_sentence),
+            "P(loss)": table["prob_loss"], "Why left out": table["reason"].map(sentence),
         }), {"Fit score": "score", "Expected NPV": "money", "P(loss)": "share"}, self.currency, "ID")
 
     def walk_away_table(self) -> pd.DataFrame:
@@ -234,7 +246,7 @@ class DecisionBrief:
             return sentence_table(self._when_empty("walk_aways"))
         return reader_table(pd.DataFrame({
             "Candidate": table["name"], "Fit score": table["fit_score"], "Expected NPV": table["npv_mean"],
-            "Why walk away": table["reasons"].map(lambda reasons: _sentence(reasons[0]) if reasons else ""),
+            "Why walk away": table["reasons"].map(lambda reasons: sentence(reasons[0]) if reasons else ""),
         }), {"Fit score": "score", "Expected NPV": "money"}, self.currency, "ID")
 
     def key_risk_table(self) -> pd.DataFrame:
@@ -282,7 +294,7 @@ class DecisionBrief:
                                "them exactly is worth less than 10 % of knowing the whole outcome" if focus else
                                "No alliance is recommended or advances on fit, so no assumption is listed"),
         }
-        return _sentence(sentences[section])
+        return sentence(sentences[section])
 
     def to_json(self) -> dict:
         """The machine-readable brief, as stored in ``results.json``.
@@ -293,12 +305,14 @@ class DecisionBrief:
             ``currency``; ``recommended`` (the optimised portfolio's alliances, records with ``candidate`` ids),
             ``no_recommendation`` (why it is empty, else ``""``), ``advancing`` (the candidates that advance on
             fit alone), ``left_out``, ``walk_aways``, ``key_risks`` and ``validate_first`` (records),
-            ``robustness`` and ``caveats`` (lists of str), ``portfolio`` (the optimiser's summary); money in
+            ``robustness`` and ``caveats`` (lists of str), ``attention`` (alliances in flight needing attention:
+            records with ``alliance``, ``recommendation``, ``reason``) and ``attention_month``, ``portfolio`` (the
+            optimiser's summary); money in
             full units, shares 0..1, ``null`` where not computed.
         """
         return {
             "currency": self.currency,
-            "decision": _sentence(self.decision()),
+            "decision": sentence(self.decision()),
             "recommended": _records(self.recommended),
             "no_recommendation": self.no_recommendation,
             "advancing": _records(self.advancing),
@@ -308,6 +322,9 @@ class DecisionBrief:
             "key_risks": _records(self.key_risks),
             "validate_first": _records(self.validate_first.set_index("candidate")),
             "caveats": list(self.caveats),
+            "attention": [{"alliance": label, "recommendation": action, "reason": reason}
+                          for label, action, reason in self.attention],
+            "attention_month": self.attention_month or None,
             "portfolio": {
                 key: self.portfolio.to_json()[key]
                 for key in ("selected", "objective", "expected_npv", "cvar_5", "cvar_level", "status", "gap",
@@ -361,48 +378,12 @@ def decision_sentence(picks: list[str], expected_npv: float, cvar: float, cvar_l
     return sentence
 
 
-def markdown_text(text: str) -> str:
-    """Text from a case made safe to show as Markdown: HTML escaped, Markdown punctuation backslashed.
-
-    Parameters
-    ----------
-    text : str
-        Any text, e.g. a candidate's name.
-
-    Returns
-    -------
-    str
-        Renders as exactly ``text``; ``<script>`` shows as text and ``*`` or ``$`` start no formatting.
-
-    Examples
-    --------
-    >>> markdown_text("<b>*Acme*</b> & $5")
-    '&lt;b&gt;\\\\*Acme\\\\*&lt;/b&gt; &amp; \\\\$5'
-    """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
-
-
-def markdown_list(lines: list[str]) -> str:
-    """Sentences as a Markdown bullet list, each escaped by :func:`markdown_text`.
-
-    Parameters
-    ----------
-    lines : list of str
-        Plain sentences.
-
-    Returns
-    -------
-    str
-        One ``- `` bullet per sentence; an empty string for no sentences.
-    """
-    return "\n".join(f"- {markdown_text(_sentence(line))}" for line in lines)
-
-
-class BriefParameters(SensitivityParameters, PortfolioParameters):
+class BriefParameters(SensitivityParameters, PortfolioParameters, HealthParameters):
     """The decision brief's parameters (the ``parameters`` cell of ``05_decision_brief``).
 
-    Every field of the analyses it summarises, with the same names and defaults, so a run that gives them one
-    value gives every report the same results; and ``top``.
+    Every field of the analyses it summarises (the alliance-health analysis's too, for the alliances in flight
+    that need attention), with the same names and defaults, so a run that gives them one value gives every
+    report the same results; and ``top``.
 
     Attributes
     ----------
@@ -414,7 +395,8 @@ class BriefParameters(SensitivityParameters, PortfolioParameters):
 
     def problems(self, case: Case) -> list[Problem]:
         """What does not fit the case, in any of the analyses the brief summarises."""
-        return list(dict.fromkeys(SensitivityParameters.problems(self, case) + PortfolioParameters.problems(self, case)))
+        return list(dict.fromkeys(SensitivityParameters.problems(self, case) + PortfolioParameters.problems(self, case)
+                                  + HealthParameters.problems(self, case)))
 
 
 def analyse_decision_brief(case: Case, parameters: BriefParameters = BriefParameters()) -> DecisionBrief:
@@ -452,7 +434,9 @@ def analyse_decision_brief(case: Case, parameters: BriefParameters = BriefParame
     simulation = analyse_risk_simulation(case, parameters.subset(SimulationParameters))
     portfolio = analyse_portfolio(case, parameters.subset(PortfolioParameters))
     brief = build_brief(case, fit, sensitivity, simulation, portfolio, top=parameters.top)
-    return dataclasses.replace(brief, parameters=parameters)
+    health = analyse_alliance_health(case, parameters.subset(HealthParameters))
+    return dataclasses.replace(brief, attention=health.attention(), attention_month=health.month,
+                               parameters=parameters)
 
 
 def build_brief(case: Case, fit: PartnerFitResult, sensitivity: SensitivityResult | None,
@@ -750,9 +734,3 @@ def _drivers_text(drivers: list[dict]) -> str:
         return "No risk in the register moves the value noticeably"
     return "; ".join(f"{driver['description']} ({format_share(driver['variance_share'])})"
                      for driver in drivers)
-
-
-def _sentence(text: str) -> str:
-    """Text with a capital first letter and a closing full stop."""
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else f"{text}."

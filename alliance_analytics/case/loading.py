@@ -20,6 +20,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.correlations import correlation_matrices
+from alliance_analytics.case.health_checks import check_health_files
 from alliance_analytics.case.model import (
     ADDITIVE_QUANTITIES,
     CASE_FILES,
@@ -32,7 +33,6 @@ from alliance_analytics.case.model import (
     ScoreRow,
     TriggerRow,
 )
-from alliance_analytics.case.health_checks import check_health_files
 from alliance_analytics.case.weighting import derive_weights
 from alliance_analytics.core.csv_reading import read_csv_rows
 from alliance_analytics.core.problems import InputError, Problem, describe_validation_error, number

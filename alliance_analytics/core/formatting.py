@@ -16,7 +16,9 @@ same wherever it appears:
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -369,3 +371,55 @@ def sentence_table(sentence: str) -> pd.DataFrame:
     [['No candidate has a red flag.']]
     """
     return pd.DataFrame({"": [sentence]}, index=pd.Index([""], name=""))
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|~$+!-])")
+
+
+def sentence(text: str) -> str:
+    """Text with a capital first letter and a closing full stop.
+
+    Examples
+    --------
+    >>> sentence("pursue C01"), sentence("Done!")
+    ('Pursue C01.', 'Done!')
+    """
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def markdown_text(text: str) -> str:
+    """Text from a case made safe to show as Markdown: HTML escaped, Markdown punctuation backslashed.
+
+    Parameters
+    ----------
+    text : str
+        Any text, e.g. a candidate's name.
+
+    Returns
+    -------
+    str
+        Renders as exactly ``text``; ``<script>`` shows as text and ``*`` or ``$`` start no formatting.
+
+    Examples
+    --------
+    >>> markdown_text("<b>*Acme*</b> & $5")
+    '&lt;b&gt;\\\\*Acme\\\\*&lt;/b&gt; &amp; \\\\$5'
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+
+
+def markdown_list(lines: list[str]) -> str:
+    """Sentences as a Markdown bullet list, each escaped by :func:`markdown_text`.
+
+    Parameters
+    ----------
+    lines : list of str
+        Plain sentences.
+
+    Returns
+    -------
+    str
+        One ``- `` bullet per sentence; an empty string for no sentences.
+    """
+    return "\n".join(f"- {markdown_text(sentence(line))}" for line in lines)

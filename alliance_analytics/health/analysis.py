@@ -13,7 +13,6 @@ the front page and the decision brief.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -32,13 +31,15 @@ from alliance_analytics.core.formatting import (
     format_number,
     format_share,
     join_words,
+    markdown_text,
     reader_table,
+    sentence,
     sentence_table,
 )
 from alliance_analytics.core.parameters import AnalysisParameters, WholeNumber
 from alliance_analytics.core.problems import InputError, Problem
 from alliance_analytics.fit.gates import strategy_gate
-from alliance_analytics.health.early_warning import fit_local_trend, firing_outlook, simulate_paths
+from alliance_analytics.health.early_warning import firing_outlook, fit_local_trend, simulate_paths
 from alliance_analytics.health.index import attainment, weighted_index
 from alliance_analytics.health.signals import SeriesCharts, detect_signals
 from alliance_analytics.health.triggers import breaches, first_firing, persistent
@@ -210,12 +211,12 @@ class HealthResult:
         """
         if self.skipped:
             return self.skipped
-        lines = [f"**{self.headline()[0]}**", ""]
+        lines = [f"**{markdown_text(self.headline()[0])}**", ""]
         for label, action, reason in self.attention():
-            lines.append(f"- **{label}: {action}.** {reason[0].upper()}{reason[1:]}.")
+            lines.append(f"- **{markdown_text(f'{label}: {action}.')}** {markdown_text(sentence(reason))}")
         calm = [item.label for item in self.alliances.values() if item.recommendation == "continue"]
         if calm:
-            lines.append(f"- {join_words(calm)}: continue; no rule or trigger fired.")
+            lines.append(f"- {markdown_text(join_words(calm))}: continue; no rule or trigger fired.")
         return "\n".join(lines)
 
     def status_table(self) -> pd.DataFrame:
@@ -599,7 +600,7 @@ def _triggers(case: Case, alliance: str, kpis: pd.DataFrame, values: pd.DataFram
                               for name, value in zip(("p10", "p50", "p90"), outlook.months)})
         rows.append(row)
     if not bool(gate["gate_passed"]):
-        rows.append({"trigger_id": "strategy gate", "target": "strategy", "action": "exit", "breached": 0, "n": 0,
+        rows.append({"trigger_id": "strategy_gate", "target": "strategy", "action": "exit", "breached": 0, "n": 0,
                      "description": "the strategy gate, re-run on the current case", "firing": True,
                      "first_fired": "", "reason": "strategy gate: " + "; ".join(_gate_reasons(gate["gate_reasons"])),
                      "horizon": 0, "probability": np.nan, "p10": np.nan, "p50": np.nan, "p90": np.nan})
@@ -736,18 +737,3 @@ def analyse_alliance_health(case: Case, parameters: HealthParameters = HealthPar
                                  None if parameters.seed < 0 else parameters.seed)
         return dataclasses.replace(result, parameters=parameters)
     return cached("alliance_health", case.file_hashes, parameters.as_json(), compute)
-
-
-def attention_lines(result: HealthResult) -> Iterable[str]:
-    """The alliances needing attention as sentences, for the front page and the brief.
-
-    Parameters
-    ----------
-    result : HealthResult
-
-    Returns
-    -------
-    iterable of str
-        ``"Lumen Patient Apps (A05): exit. strategy gate: …"``.
-    """
-    return [f"{label}: {action}. {reason[0].upper()}{reason[1:]}." for label, action, reason in result.attention()]

@@ -163,7 +163,7 @@ def firing_outlook(future: np.ndarray, recent_breaches: np.ndarray, comparator: 
     -------
     Outlook
     """
-    paths, steps = future.shape
+    paths = future.shape[0]
     history = np.broadcast_to(np.asarray(recent_breaches, dtype=bool)[-(n - 1):] if n > 1 else np.zeros(0, bool),
                               (paths, min(len(recent_breaches), n - 1)))
     combined = np.concatenate([history, breaches(future, comparator, threshold)], axis=1)

@@ -26,13 +26,16 @@ from alliance_analytics.core.formatting import (
     candidate_label,
     format_count,
     format_money,
+    format_month,
     format_number,
     format_share,
     join_words,
+    sentence,
 )
 from alliance_analytics.reporting.html import TEMPLATES_DIR
 
 BRIEF = "05_decision_brief"
+HEALTH = "06_alliance_health"
 PORTFOLIO = "04_portfolio"
 PARTNER_FIT = "01_partner_fit"
 
@@ -96,12 +99,23 @@ class Setting:
                 return analysis.results
         return {}
 
+    def attention(self) -> tuple[str, list[str]]:
+        """The month assessed and the alliances in flight that need attention, from the alliance-health results
+        (else the brief's), as sentences; empty when neither ran or none needs attention."""
+        found = self.result(HEALTH) or self.result(BRIEF)
+        month = found.get("month") or found.get("attention_month") or ""
+        return (format_month(month) if month else "",
+                [f"{row['alliance']}: {row['recommendation']}. {sentence(row['reason'])}"
+                 for row in found.get("attention", [])])
+
     def decision(self) -> Decision:
         """The decision of this setting, from the decision brief's results (else the portfolio's)."""
         brief = self.result(BRIEF)
         names = self.case.candidates["name"]
+        month, attention = self.attention()
         if brief:
             return Decision(
+                attention=attention, attention_month=month,
                 sentence=brief["decision"],
                 left_out=[f"{candidate_label(row['candidate'], row['name'])}: {row['reason']}"
                           for row in brief["left_out"]],
@@ -117,19 +131,26 @@ class Setting:
                                              currency) + "."
             else:
                 sentence = portfolio["headline"][0]
-            return Decision(sentence=sentence, source="the portfolio (the decision brief was not run)")
+            return Decision(sentence=sentence, source="the portfolio (the decision brief was not run)",
+                            attention=attention, attention_month=month)
+        if attention:
+            return Decision(sentence=f"{len(attention)} alliances in flight need attention in {month}.",
+                            attention=attention, attention_month=month, source="the alliance-health analysis")
         return Decision(sentence="This run has no decision brief or portfolio: no decision is stated; see each "
                                  "analysis below.", source="")
 
 
 @dataclass(frozen=True)
 class Decision:
-    """What a setting decides, in words: the sentence, who is left out and why, the walk-aways and why."""
+    """What a setting decides, in words: the sentence, who is left out and why, the walk-aways and why, and the
+    alliances in flight that need attention (with the month they were assessed in)."""
 
     sentence: str
     left_out: list[str] = field(default_factory=list)
     walk_aways: list[str] = field(default_factory=list)
     source: str = ""
+    attention: list[str] = field(default_factory=list)
+    attention_month: str = ""
 
 
 def what_if_words(parameters: Mapping[str, Any], case: Case) -> str:

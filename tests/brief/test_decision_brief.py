@@ -21,11 +21,9 @@ from alliance_analytics.brief.analysis import (
     DecisionBrief,
     analyse_decision_brief,
     build_brief,
-    markdown_list,
-    markdown_text,
 )
 from alliance_analytics.charts.brief import WALK_AWAY_GREY, fit_value_chart
-from alliance_analytics.core.formatting import format_money
+from alliance_analytics.core.formatting import format_money, markdown_list, markdown_text
 from alliance_analytics.core.parameters import parameter_problems
 from alliance_analytics.fit.analysis import partner_fit
 from alliance_analytics.portfolio.analysis import analyse_portfolio
