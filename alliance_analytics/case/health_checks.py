@@ -83,7 +83,7 @@ def check_health_files(tables: Mapping[str, RowsWithLines], active: Mapping[str,
             found = alliance_problem("scorecard.csv", row.alliance_id, line)
             if found:
                 problems.append(found)
-            elif (row.alliance_id, row.kpi_id) not in kpis:
+            elif tables["kpis.csv"].complete and (row.alliance_id, row.kpi_id) not in kpis:
                 known = sorted(kpi for alliance, kpi in kpis if alliance == row.alliance_id)
                 problems.append(Problem("scorecard.csv", f"unknown KPI '{row.kpi_id}' for alliance "
                                         f"'{row.alliance_id}'; expected one of {', '.join(known) or 'none in kpis.csv'}",
@@ -106,13 +106,15 @@ def check_health_files(tables: Mapping[str, RowsWithLines], active: Mapping[str,
                                         f"{row.period}{who} (first on line {seen[key]})", line=line, column="value"))
             seen.setdefault(key, line)
     if "triggers.csv" in tables:
-        problems.extend(_check_triggers(tables["triggers.csv"], kpis, kpi_ids, alliance_problem, attainment_cap))
+        problems.extend(_check_triggers(tables["triggers.csv"], kpis, kpi_ids, alliance_problem, attainment_cap,
+                                        "kpis.csv" in tables and tables["kpis.csv"].complete))
     return problems
 
 
 def _check_triggers(table: RowsWithLines, kpis: Mapping[tuple[str, str], int], kpi_ids: set[str],
-                    alliance_problem, attainment_cap: float) -> list[Problem]:
-    """Triggers name a known alliance (or ``*``), a KPI of it, a dimension or ``health``; ids are unique."""
+                    alliance_problem, attainment_cap: float, kpis_complete: bool) -> list[Problem]:
+    """Triggers name a known alliance (or ``*``), a KPI of it (checked when every row of ``kpis.csv`` is valid),
+    a dimension or ``health``; ids are unique."""
     problems: list[Problem] = []
     seen: dict[tuple[str, str], int] = {}
     for row, line in zip(table.rows, table.lines):
@@ -127,15 +129,14 @@ def _check_triggers(table: RowsWithLines, kpis: Mapping[tuple[str, str], int], k
                                     f"'{row.alliance_id}' (first on line {seen[key]})", line=line,
                                     column="trigger_id"))
         seen.setdefault(key, line)
-        index_target = row.target in DIMENSIONS or row.target in HEALTH_TARGETS
-        if not index_target:
-            exists = row.target in kpi_ids if row.alliance_id == "*" else (row.alliance_id, row.target) in kpis
-            if not exists:
-                problems.append(Problem("triggers.csv", f"unknown target '{row.target}'; expected a KPI id of the "
-                                        f"alliance, a dimension ({', '.join(DIMENSIONS)}) or health", line=line,
-                                        column="target"))
-        elif not 0 < row.threshold <= attainment_cap:
-            problems.append(Problem("triggers.csv", f"a {row.target} threshold is a share of target between 0 and "
-                                    f"the attainment cap {number(attainment_cap)} (0.8 = 80 % of target), got "
-                                    f"{number(row.threshold)}", line=line, column="threshold"))
+        if row.target in DIMENSIONS or row.target in HEALTH_TARGETS:
+            if not 0 < row.threshold <= attainment_cap:
+                problems.append(Problem("triggers.csv", f"a {row.target} threshold is a share of target between 0 "
+                                        f"and the attainment cap {number(attainment_cap)} (0.8 = 80 % of target), "
+                                        f"got {number(row.threshold)}", line=line, column="threshold"))
+        elif kpis_complete and not (row.target in kpi_ids if row.alliance_id == "*"
+                                    else (row.alliance_id, row.target) in kpis):
+            problems.append(Problem("triggers.csv", f"unknown target '{row.target}'; expected a KPI id of the "
+                                    f"alliance, a dimension ({', '.join(DIMENSIONS)}) or health", line=line,
+                                    column="target"))
     return problems
