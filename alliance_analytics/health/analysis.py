@@ -502,12 +502,15 @@ def alliance_health(case: Case, month: str = "", paths: int = 2000, seed: int | 
     values = scorecard[scorecard["period"] <= month].groupby(["alliance_id", "kpi_id", "period"])["value"].mean()
     kpis = case.health_tables["kpis.csv"]
     gate = _gate(case)
+    answered = scorecard[scorecard["respondent"].notna()]
+    answers = {alliance: rows for alliance, rows in answered.groupby("alliance_id", sort=False)}
     alliances = {}
     for position, (alliance, row) in enumerate(case.alliances.iterrows()):
         own = kpis[kpis["alliance_id"] == alliance].set_index("kpi_id")
         periods = _periods(f"{row['start_date']:%Y-%m}", month)
         alliances[alliance] = _assess(case, alliance, str(row["name"]), periods, own, values, gate.loc[alliance],
-                                      settings, month, position, paths, seed)
+                                      answers.get(alliance, answered.iloc[:0]), settings, month, position, paths,
+                                      seed)
     return HealthResult(case.settings.name, month, settings, alliances)
 
 
@@ -519,7 +522,8 @@ def _gate(case: Case) -> pd.DataFrame:
 
 
 def _assess(case: Case, alliance: str, name: str, periods: list[str], kpis: pd.DataFrame, values: pd.Series,
-            gate: pd.Series, settings: Health, month: str, position: int, paths: int, seed: int) -> AllianceHealth:
+            gate: pd.Series, answers: pd.DataFrame, settings: Health, month: str, position: int, paths: int,
+            seed: int) -> AllianceHealth:
     """Index, signals, triggers, early warning, gaps and recommendation of one alliance."""
     frame = pd.DataFrame(np.nan, index=pd.Index(periods, name="period"), columns=kpis.index)
     if alliance in values.index.get_level_values(0):
@@ -542,7 +546,7 @@ def _assess(case: Case, alliance: str, name: str, periods: list[str], kpis: pd.D
                                   settings.recent_months, str(kpis.at[kpi, "unit"] or ""))
               for column, kpi in enumerate(kpis.index)}
     triggers = _triggers(case, alliance, kpis, frame, index, gate, settings, month, position, paths, seed)
-    gaps = _gaps(case, alliance, kpis, periods[-settings.recent_months:])
+    gaps = _gaps(answers, kpis, periods[-settings.recent_months:])
     partial = AllianceHealth(alliance, name, periods, kpis, frame, index, coverage, charts, triggers, gaps,
                              "continue", [])
     reasons = _reasons(partial, settings)
@@ -617,11 +621,10 @@ def _gate_reasons(reasons: list[str]) -> list[str]:
     return [reason for reason in reasons if reason not in phase_out] + [phase_out[-1]]
 
 
-def _gaps(case: Case, alliance: str, kpis: pd.DataFrame, recent: list[str]) -> pd.DataFrame:
-    """Per dimension, our side's and the partner's respondents' mean survey scores over the recent months."""
-    scorecard = case.health_tables["scorecard.csv"]
-    answers = scorecard[(scorecard["alliance_id"] == alliance) & scorecard["respondent"].notna()
-                        & scorecard["period"].isin(recent) & scorecard["kpi_id"].isin(kpis.index)]
+def _gaps(answers: pd.DataFrame, kpis: pd.DataFrame, recent: list[str]) -> pd.DataFrame:
+    """Per dimension, our side's and the partner's respondents' mean survey scores over the recent months
+    (``answers``: the alliance's scorecard rows that have a respondent)."""
+    answers = answers[answers["period"].isin(recent) & answers["kpi_id"].isin(kpis.index)]
     columns = ["ours", "partners", "respondents_us", "respondents_partner", "p_value", "method", "shown"]
     if answers.empty:
         return pd.DataFrame(columns=columns, index=pd.Index([], name="dimension"))

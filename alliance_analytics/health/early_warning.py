@@ -162,14 +162,16 @@ def firing_outlook(future: np.ndarray, recent_breaches: np.ndarray, comparator: 
     Returns
     -------
     Outlook
+        A rule the observed months already meet counts as firing at month 0 on every path.
     """
     paths = future.shape[0]
     history = np.broadcast_to(np.asarray(recent_breaches, dtype=bool)[-(n - 1):] if n > 1 else np.zeros(0, bool),
                               (paths, min(len(recent_breaches), n - 1)))
     combined = np.concatenate([history, breaches(future, comparator, threshold)], axis=1)
-    fired = first_firing(combined, k, n) - history.shape[1]
-    month = np.where(fired >= 0, np.ceil((fired + 1) / steps_per_month), np.inf)
+    first = first_firing(combined, k, n)
+    fired = first - history.shape[1]
+    month = np.where(first < 0, np.inf, np.where(fired < 0, 0.0, np.ceil((fired + 1) / steps_per_month)))
     quantiles = np.quantile(month, [0.1, 0.5, 0.9], method="inverted_cdf")
-    return Outlook(probability=float(np.mean(fired >= 0)),
+    return Outlook(probability=float(np.mean(first >= 0)),
                    months=tuple(float(q) if np.isfinite(q) else None for q in quantiles),  # type: ignore[arg-type]
                    paths=paths)

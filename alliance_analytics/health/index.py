@@ -40,7 +40,7 @@ def attainment(values: np.ndarray, targets: np.ndarray, higher_is_better: np.nda
     [0.5, 1.2, 0.5, 1.2]
     """
     values = np.asarray(values, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ratio = np.where(higher_is_better, values / targets, targets / values)
     return np.where(np.isnan(values), np.nan, np.clip(ratio, 0.0, cap))
 

@@ -120,10 +120,10 @@ def test_run_chart_matches_a_brute_force_loop(values):
 
 
 def test_run_chart_of_a_hand_worked_series():
-    """Series 1 2 3 3 3 5 6 7 NaN 2 1 0 (11 observed): median 3 (sorted 0 1 1 2 2 3 3 3 5 6 7, 6th value), three
-    points on it skipped, 8 useful points with sides - - + + + - - -; longest run 3 (positions 0..1 is 2, positions
-    5..7 is 3, positions 9..11 is 3: the first of length 3 is 5..7), 2 crossings; limits for n = 8: round(3 + 3) = 6
-    and qbinom(0.05, 7, 0.5) = 2 (P(X <= 1) = 8/128 = 0.0625 >= 0.05, P(X <= 0) = 1/128 < 0.05, so 1)."""
+    """Series 1 2 3 3 3 5 6 7 NaN 2 1 0 (11 observed): median 3 (sorted 0 1 1 2 2 3 3 3 5 6 7, 6th value), the three
+    points on it skipped, 8 useful points with sides - - + + + - - -; runs at positions 0..1 (2 long), 5..7 (3) and
+    9..11 (3), so the longest is 3 and its first occurrence is 5..7 above the median; 2 crossings. Limits for n = 8:
+    round(log2 8 + 3) = 6, and qbinom(0.05, 7, 0.5) = 1 since P(X <= 0) = 1/128 < 0.05 <= P(X <= 1) = 8/128."""
     chart = run_chart(np.array([1, 2, 3, 3, 3, 5, 6, 7, NAN, 2, 1, 0], dtype=float))
     assert chart.median == pytest.approx(3.0)
     assert chart.useful == 8
@@ -409,10 +409,12 @@ def _phi(z: float) -> float:
 
 
 def _first_passage(gap: float, drift: float, volatility: float, horizon: float) -> float:
-    """P(min_{t <= T} X_t <= b) for X_t = x0 + mu t + sigma W_t, a = x0 - b > 0 (Borodin A. N., Salminen P., 2002,
-    Handbook of Brownian Motion, 2nd ed., Part II, 2.1.1.4; Karatzas I., Shreve S. E., 1991, Brownian Motion and
-    Stochastic Calculus, eq. 3.5.12): Phi((-a - mu T) / (sigma sqrt T)) + exp(-2 mu a / sigma^2)
-    Phi((-a + mu T) / (sigma sqrt T))."""
+    """P(min_{t <= T} X_t <= b) for X_t = x0 + mu t + sigma W_t, a = x0 - b > 0: the first-passage distribution of
+    a Brownian motion with drift (Borodin A. N., Salminen P., 2002, Handbook of Brownian Motion - Facts and Formulae,
+    2nd ed., Birkhauser, Part II, the tables for Brownian motion with drift; Karatzas I., Shreve S. E., 1991,
+    Brownian Motion and Stochastic Calculus, 2nd ed., Springer, section 3.5.C):
+    Phi((-a - mu T) / (sigma sqrt T)) + exp(-2 mu a / sigma^2) Phi((-a + mu T) / (sigma sqrt T)).
+    With mu = 0 it reduces to the reflection principle's 2 Phi(-a / (sigma sqrt T))."""
     root = volatility * math.sqrt(horizon)
     return (_phi((-gap - drift * horizon) / root)
             + math.exp(-2.0 * drift * gap / volatility ** 2) * _phi((-gap + drift * horizon) / root))
