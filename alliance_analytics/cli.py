@@ -106,11 +106,6 @@ def run(case_dir: Path, notebooks: tuple[str, ...], out_dir: Path, parameters: t
         click.echo("Some notebooks failed; their executed notebooks show the failing cell. "
                    "'latest' was not moved.", err=True)
         sys.exit(EXIT_NOTEBOOK_FAILED)
-    for alert in result.alarming:
-        click.echo(f"alert: {alert['alliance']} {alert['trigger']} -> {alert['action']} ({alert['month']}, "
-                   f"case {alert['case']})", err=True)
-    if result.alarming:
-        sys.exit(EXIT_ALERT)
 
 
 @main.command()
