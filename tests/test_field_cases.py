@@ -36,6 +36,9 @@ def _overlay(case_id: str, tmp_path):
     for path in (FIELD_CASES / case_id).iterdir():
         if path.suffix in (".csv", ".yaml") and path.name != "budget_whatif.yaml":
             shutil.copy(path, folder / path.name)
+    if (FIELD_CASES / case_id / "candidates.csv").is_file():
+        for name in ("kpis.csv", "scorecard.csv", "triggers.csv"):  # they describe the sample's alliances in flight
+            (folder / name).unlink()
     return folder
 
 

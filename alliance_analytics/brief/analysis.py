@@ -179,7 +179,9 @@ class DecisionBrief:
         """The case and the decision in one paragraph, as Markdown with every text from the case escaped.
 
         The decision (:meth:`decision`) in bold, then a list: each alliance that advances on fit but is left
-        out with its reason, the walk-aways and who needs a decision first.
+        out with its reason, the walk-aways and who needs a decision first; then, in one line, the alliances in
+        flight that need attention and what each needs (their reasons are in the alliance-health report and on
+        the front page).
 
         Returns
         -------
@@ -194,9 +196,9 @@ class DecisionBrief:
                              f"{'has' if len(walk_aways) == 1 else 'have'} a red flag" + self._walk_away_leaders())
         running = ""
         if self.attention:
-            running = (f"\n\n**Alliances in flight that need attention ({format_month(self.attention_month)}):**\n\n"
-                       + markdown_list([f"{label}: {action}. {reason[0].upper()}{reason[1:]}"
-                                        for label, action, reason in self.attention]))
+            named = "; ".join(f"{action} {label}" for label, action, _ in self.attention)
+            running = (f"\n\n**Alliances in flight that need attention ({format_month(self.attention_month)}):** "
+                       f"{markdown_text(named)} (the reasons are in the alliance-health report).")
         return (f"**Case:** {markdown_text(self.case_name)}\n\n**{markdown_text(sentence(self.decision()))}**\n\n"
                 + markdown_list(sentences) + running)
 

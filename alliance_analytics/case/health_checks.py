@@ -52,6 +52,7 @@ def check_health_files(tables: Mapping[str, RowsWithLines], active: Mapping[str,
     if not active:
         problems.append(Problem(present[0], "the case has no alliance in flight: mark running alliances with "
                                 "status active (and a start_date) in candidates.csv"))
+        return problems
     def alliance_problem(file: str, alliance: str, line: int) -> Problem | None:
         if alliance in active:
             return None

@@ -284,7 +284,7 @@ def _cross_check(settings: CaseSettings | None, sections: dict[str, Any], root: 
         health = sections.get("health")
         problems.extend(check_health_files(
             tables, active, proposed_ids, health.attainment_cap if health is not None else float("inf"),
-            f"{sections['as_of']:%Y-%m}" if "as_of" in sections else None))
+            f"{settings.as_of:%Y-%m}" if settings is not None else None))
     return problems
 
 

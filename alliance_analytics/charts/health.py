@@ -15,7 +15,7 @@ from matplotlib.patches import Patch, Rectangle
 from alliance_analytics.case.model import DIMENSIONS
 from alliance_analytics.charts.style import REFERENCE_GREY, SERIES_COLOURS, legend_columns, share_axis
 from alliance_analytics.charts.text import plain_text
-from alliance_analytics.core.formatting import format_share
+from alliance_analytics.core.formatting import format_month, format_share
 
 if TYPE_CHECKING:
     from alliance_analytics.health.analysis import AllianceHealth, HealthResult
@@ -63,13 +63,14 @@ def heat_map(result: HealthResult) -> Figure:
     axes.tick_params(length=0)
     for side in axes.spines.values():
         side.set_visible(False)
-    axes.set_title(f"Health in {result.month}: index as a share of target, arrow = last 3 months against the 3 "
-                   "before; right: recommendation", fontsize=10)
+    axes.set_title(f"Health in {format_month(result.month)}: index as a share of target\n(arrow: last 3 months "
+                   "against the 3 before; right: recommendation)", fontsize=10)
     handles = [Patch(facecolor=BAND_COLOURS[band], label=label) for band, label in (
         ("green", f"green: at least {format_share(result.settings.bands.green)}"),
         ("amber", f"amber: at least {format_share(result.settings.bands.amber)}"),
         ("red", "red: below"))]
-    figure.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=8, frameon=False)
+    key = figure.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=8, frameon=False)
+    key.set_gid("key")
     return figure
 
 
@@ -110,8 +111,9 @@ def alliance_card(result: HealthResult, alliance: str) -> Figure:
                Line2D([], [], linestyle="none", marker="o", markerfacecolor="none", markeredgecolor=ALARM_RED,
                       label="a rule fired against the alliance")]
     labels = [handle.get_label() for handle in handles]
-    figure.legend(handles=handles, loc="outside lower center", ncol=legend_columns(labels, width, 8), fontsize=8,
-                  frameon=False)
+    key = figure.legend(handles=handles, loc="outside lower center", ncol=legend_columns(labels, width, 8), fontsize=8,
+                        frameon=False)
+    key.set_gid("key")
     figure.suptitle(f"{item.label}: {item.recommendation}", fontsize=11)
     return figure
 

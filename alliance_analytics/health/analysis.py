@@ -13,6 +13,7 @@ the front page and the decision brief.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -369,7 +370,7 @@ class HealthResult:
                             {"Our side": "score", "Partner": "score", "Gap": "score"})
 
     def limitations(self) -> list[str]:
-        """What this analysis could not answer, in sentences (empty when nothing).
+        """What this analysis could not answer, in sentences; one sentence saying so when nothing.
 
         Returns
         -------
@@ -379,7 +380,7 @@ class HealthResult:
             return [self.skipped]
         short = [item.label for item in self.alliances.values() if len(item.periods) < self.settings.baseline_months]
         if not short:
-            return []
+            return [f"None: every alliance has at least the {self.settings.baseline_months} baseline months of data."]
         return [f"{join_words(short)} {'has' if len(short) == 1 else 'have'} fewer months than the "
                 f"{self.settings.baseline_months}-month baseline: their control limits rest on fewer points and "
                 "widen accordingly."]
@@ -504,13 +505,14 @@ def alliance_health(case: Case, month: str = "", paths: int = 2000, seed: int | 
     gate = _gate(case)
     answered = scorecard[scorecard["respondent"].notna()]
     answers = {alliance: rows for alliance, rows in answered.groupby("alliance_id", sort=False)}
+    rules = _rules_by_alliance(case.health_tables["triggers.csv"])
     alliances = {}
     for position, (alliance, row) in enumerate(case.alliances.iterrows()):
         own = kpis[kpis["alliance_id"] == alliance].set_index("kpi_id")
         periods = _periods(f"{row['start_date']:%Y-%m}", month)
         alliances[alliance] = _assess(case, alliance, str(row["name"]), periods, own, values, gate.loc[alliance],
-                                      answers.get(alliance, answered.iloc[:0]), settings, month, position, paths,
-                                      seed)
+                                      answers.get(alliance, answered.iloc[:0]), rules(alliance), settings, month,
+                                      position, paths, seed)
     return HealthResult(case.settings.name, month, settings, alliances)
 
 
@@ -522,8 +524,8 @@ def _gate(case: Case) -> pd.DataFrame:
 
 
 def _assess(case: Case, alliance: str, name: str, periods: list[str], kpis: pd.DataFrame, values: pd.Series,
-            gate: pd.Series, answers: pd.DataFrame, settings: Health, month: str, position: int, paths: int,
-            seed: int) -> AllianceHealth:
+            gate: pd.Series, answers: pd.DataFrame, rules: list[tuple[int, dict]], settings: Health, month: str,
+            position: int, paths: int, seed: int) -> AllianceHealth:
     """Index, signals, triggers, early warning, gaps and recommendation of one alliance."""
     frame = pd.DataFrame(np.nan, index=pd.Index(periods, name="period"), columns=kpis.index)
     if alliance in values.index.get_level_values(0):
@@ -545,7 +547,7 @@ def _assess(case: Case, alliance: str, name: str, periods: list[str], kpis: pd.D
                                   settings.ewma.width, settings.cusum.allowance, settings.cusum.decision,
                                   settings.recent_months, str(kpis.at[kpi, "unit"] or ""))
               for column, kpi in enumerate(kpis.index)}
-    triggers = _triggers(case, alliance, kpis, frame, index, gate, settings, month, position, paths, seed)
+    triggers = _triggers(rules, kpis, frame, index, gate, settings, position, paths, seed)
     gaps = _gaps(answers, kpis, periods[-settings.recent_months:])
     partial = AllianceHealth(alliance, name, periods, kpis, frame, index, coverage, charts, triggers, gaps,
                              "continue", [])
@@ -558,17 +560,30 @@ def _assess(case: Case, alliance: str, name: str, periods: list[str], kpis: pd.D
     return dataclasses.replace(partial, recommendation=worst, reasons=reasons)
 
 
-def _triggers(case: Case, alliance: str, kpis: pd.DataFrame, values: pd.DataFrame, index: pd.DataFrame,
-              gate: pd.Series, settings: Health, month: str, position: int, paths: int, seed: int) -> pd.DataFrame:
-    """The triggers that apply to the alliance, evaluated on the months so far, with their early warning."""
-    table = case.health_tables["triggers.csv"].reset_index(drop=True)
-    specific = set(table.loc[table["alliance_id"] == alliance, "trigger_id"])
+def _rules_by_alliance(table: pd.DataFrame) -> Callable[[str], list[tuple[int, dict]]]:
+    """The rows of ``triggers.csv`` that apply to an alliance, with their row numbers (the early warning's stream
+    keys): its own rows, and the ``*`` rows whose ``trigger_id`` it does not have; split once for all alliances."""
+    records = list(enumerate(table.to_dict("records")))
+    wildcard = [(number, record) for number, record in records if record["alliance_id"] == "*"]
+    own: dict[str, list[tuple[int, dict]]] = {}
+    for number, record in records:
+        if record["alliance_id"] != "*":
+            own.setdefault(record["alliance_id"], []).append((number, record))
+
+    def rules(alliance: str) -> list[tuple[int, dict]]:
+        specific = own.get(alliance, [])
+        named = {record["trigger_id"] for _, record in specific}
+        return sorted([rule for rule in wildcard if rule[1]["trigger_id"] not in named] + specific,
+                      key=lambda rule: rule[0])
+    return rules
+
+
+def _triggers(rules: list[tuple[int, dict]], kpis: pd.DataFrame, values: pd.DataFrame, index: pd.DataFrame,
+              gate: pd.Series, settings: Health, position: int, paths: int, seed: int) -> pd.DataFrame:
+    """The triggers that apply to the alliance (``rules``), evaluated on the months so far, with their early
+    warning."""
     rows = []
-    for number, trigger in table.iterrows():
-        if trigger["alliance_id"] == "*" and trigger["trigger_id"] in specific:
-            continue
-        if trigger["alliance_id"] not in ("*", alliance):
-            continue
+    for number, trigger in rules:
         target = trigger["target"]
         if target in kpis.index:
             series = values[target].to_numpy()

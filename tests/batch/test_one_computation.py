@@ -19,7 +19,8 @@ from alliance_analytics.batch.runner import run_batch
 from alliance_analytics.core.paths import PROJECT_ROOT
 
 DEFAULT_CONFIG = PROJECT_ROOT / "batches" / "default.yaml"
-NOTEBOOKS = ("01_partner_fit", "02_weight_sensitivity", "03_risk_simulation", "04_portfolio", "05_decision_brief")
+NOTEBOOKS = ("01_partner_fit", "02_weight_sensitivity", "03_risk_simulation", "04_portfolio", "05_decision_brief",
+             "06_alliance_health")
 
 
 @pytest.fixture(scope="module")

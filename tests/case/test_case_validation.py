@@ -14,6 +14,7 @@ import hashlib
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -133,7 +134,8 @@ def test_sample_case_loads(sample_case):
     assert len(sample_case.candidates) == 13
     assert len(sample_case.settings.criteria) == 7
     assert sample_case.file_hashes == file_hashes(SAMPLE_CASE_DIR)
-    assert set(sample_case.file_hashes) == set(CASE_FILES) | {"correlations.csv"}
+    assert set(sample_case.file_hashes) == set(CASE_FILES) | {"correlations.csv", "kpis.csv", "scorecard.csv",
+                                                              "triggers.csv"}
 
 
 # --- missing files and folders ----------------------------------------------------------------------------
@@ -595,7 +597,7 @@ def test_skipped_candidate_row_does_not_cascade(case_copy):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     problems = load_problems(case_copy)
     assert [(p.file, p.line) for p in problems] == [("candidates.csv", 4)]
-    assert "has 14 cells but the header has 13 columns" in problems[0].message
+    assert "has 16 cells but the header has 15 columns" in problems[0].message
 
 
 def test_column_named_twice(case_copy):
@@ -656,8 +658,8 @@ def test_sponsor_without_capacity_and_start_year_without_budget(case_copy):
 def test_portfolio_columns_are_optional(case_copy):
     """A case written before sponsors and start years existed still loads, without those limits."""
     path = case_copy / "candidates.csv"
-    rows = [line.rsplit(",", 2)[0] for line in path.read_text(encoding="utf-8").splitlines()]
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table.drop(columns=["sponsor", "start_year"]).to_csv(path, index=False)
     edit_yaml(case_copy, (r"  sponsor_capacity:[^\n]*\n(    \w+: \d\n)+", ""),
               (r"  budget_per_year:[^\n]*\n(    \d+: \d+\n)+", ""))
     case = load_case(case_copy)

@@ -41,6 +41,7 @@ import alliance_analytics as aa
 from alliance_analytics import charts
 from alliance_analytics.charts import brief as brief_charts
 from alliance_analytics.charts import fit as fit_charts
+from alliance_analytics.charts import health as health_charts
 from alliance_analytics.charts import portfolio as portfolio_charts
 from alliance_analytics.charts import risk as risk_charts
 from alliance_analytics.charts import sensitivity as sensitivity_charts
@@ -52,7 +53,7 @@ TOLERANCE = 1.0
 KEY = "key"
 """The gid of a legend that explains an encoding instead of naming series."""
 
-MODULES = (fit_charts, sensitivity_charts, risk_charts, portfolio_charts, brief_charts)
+MODULES = (fit_charts, sensitivity_charts, risk_charts, portfolio_charts, brief_charts, health_charts)
 
 
 # --- the checker -----------------------------------------------------------------------------------------------
@@ -335,6 +336,7 @@ def analyses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, ob
                 "simulation": aa.analyse_risk_simulation(case, aa.SimulationParameters(iterations=2000)),
                 "portfolio": aa.analyse_portfolio(case, aa.PortfolioParameters(**fast)),
                 "brief": aa.analyse_decision_brief(case, aa.BriefParameters(samples=2000, **fast)),
+                "health": aa.analyse_alliance_health(case, aa.HealthParameters()),
             }
     finally:
         monkeypatch.undo()
@@ -371,6 +373,10 @@ CHARTS: dict[str, Callable[[dict], Figure]] = {
     "portfolio.limits_chart": lambda results: portfolio_charts.limits_chart(results["portfolio"]),
     "portfolio.inclusion_chart": lambda results: portfolio_charts.inclusion_chart(results["portfolio"]),
     "brief.fit_value_chart": lambda results: brief_charts.fit_value_chart(results["brief"]),
+    "health.heat_map": lambda results: health_charts.heat_map(results["health"]),
+    "health.alliance_card": lambda results: health_charts.alliance_card(
+        results["health"], max(results["health"].alliances, key=lambda alliance: len(
+            results["health"].alliances[alliance].kpis))),
 }
 """Every public chart, called on the analyses of one case."""
 

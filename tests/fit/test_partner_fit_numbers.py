@@ -117,7 +117,7 @@ def spec_from_folder(folder: Path) -> dict:
              "phase_out_date": dt.date.fromisoformat(row["phase_out_date"].strip()) if row["phase_out_date"].strip()
              else None,
              "risk_level": row["risk_level"].strip()}
-            for row in csv.DictReader(file)
+            for row in csv.DictReader(file) if (row.get("status") or "").strip() != "active"
         ]
     with (folder / "scores.csv").open(encoding="utf-8", newline="") as file:
         scores = [(row["candidate_id"].strip(), row["criterion_id"].strip(), row["evaluator"], float(row["score"]),
