@@ -48,7 +48,8 @@ def test_the_monte_carlo_and_every_analysis_run_exactly_once(batch):
     manifest, _, _ = batch
     counts = Counter(entry["analysis"] for entry in manifest["computations"])
     assert counts["risk_simulation"] == 1
-    assert counts == {"partner_fit": 1, "weight_sensitivity": 1, "risk_simulation": 1, "portfolio": 1}
+    assert counts == {"partner_fit": 1, "weight_sensitivity": 1, "risk_simulation": 1, "portfolio": 1,
+                      "alliance_health": 1}
     assert len({entry["key"] for entry in manifest["computations"]}) == len(manifest["computations"])
 
 
