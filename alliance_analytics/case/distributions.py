@@ -99,6 +99,10 @@ def frozen(distribution: str, params: Mapping[str, float | None]) -> rv_continuo
     - ``lognormal``: lognormal with ``mean`` and ``sd`` of the quantity itself, so ln X is normal with
       σ² = ln(1 + sd²/mean²) and μ = ln(mean) − σ²/2.
     - ``p10_p50_p90``: :func:`fit_p10_p50_p90`.
+    - ``beta``: a share on [0, 1] with ``mean`` m and ``sd`` s, α = m·c and β = (1 − m)·c with
+      c = m(1 − m)/s² − 1 (method of moments); the conjugate prior of a share observed as successes in trials.
+    - ``gamma``: a positive rate with ``mean`` m and ``sd`` s, shape m²/s² and rate m/s²; the conjugate prior
+      of a count per period.
 
     Parameters
     ----------
@@ -137,6 +141,11 @@ def frozen(distribution: str, params: Mapping[str, float | None]) -> rv_continuo
     if distribution == "lognormal":
         mu, sigma = _lognormal_mu_sigma(p)
         return stats.lognorm(sigma, scale=np.exp(mu))
+    if distribution == "beta":
+        return stats.beta(*beta_alpha_beta(p["mean"], p["sd"]))
+    if distribution == "gamma":
+        shape, rate = gamma_shape_rate(p["mean"], p["sd"])
+        return stats.gamma(shape, scale=1 / rate)
     return fit_p10_p50_p90(p["p10"], p["p50"], p["p90"])
 
 
@@ -236,9 +245,60 @@ def sample(distribution: str, params: Mapping[str, float | None], n: int, rng: n
         return rng.normal(p["mean"], p["sd"], n)
     if distribution == "lognormal":
         return rng.lognormal(*_lognormal_mu_sigma(p), n)
+    if distribution == "beta":
+        return rng.beta(*beta_alpha_beta(p["mean"], p["sd"]), n)
+    if distribution == "gamma":
+        shape, rate = gamma_shape_rate(p["mean"], p["sd"])
+        return rng.gamma(shape, 1 / rate, n)
     s, b = _three_point(p["p10"], p["p50"], p["p90"])
     z = rng.standard_normal(n)
     return p["p50"] + b * (z if s == 0 else _bend(s, z))
+
+
+def beta_alpha_beta(mean: float, sd: float) -> tuple[float, float]:
+    """The beta distribution's α and β with the given mean and standard deviation (method of moments).
+
+    Parameters
+    ----------
+    mean : float
+        Mean, strictly between 0 and 1.
+    sd : float
+        Standard deviation, 0 < sd² < mean·(1 − mean).
+
+    Returns
+    -------
+    tuple of float
+        ``(alpha, beta)``: α = m·c, β = (1 − m)·c with c = m(1 − m)/sd² − 1 (c = α + β, the prior's weight in
+        trials).
+
+    Examples
+    --------
+    >>> [round(value, 9) for value in beta_alpha_beta(0.25, 0.1875 ** 0.5 / 3)]
+    [2.0, 6.0]
+    """
+    weight = mean * (1 - mean) / sd**2 - 1
+    return mean * weight, (1 - mean) * weight
+
+
+def gamma_shape_rate(mean: float, sd: float) -> tuple[float, float]:
+    """The gamma distribution's shape and rate with the given mean and standard deviation.
+
+    Parameters
+    ----------
+    mean, sd : float
+        Mean and standard deviation, both positive.
+
+    Returns
+    -------
+    tuple of float
+        ``(shape, rate)``: shape = mean²/sd², rate = mean/sd² (the rate is the prior's weight in periods).
+
+    Examples
+    --------
+    >>> gamma_shape_rate(4.0, 2.0)
+    (4.0, 1.0)
+    """
+    return mean**2 / sd**2, mean / sd**2
 
 
 def latin_hypercube(rng: np.random.Generator, n: int, k: int) -> np.ndarray:

@@ -16,7 +16,7 @@ from alliance_analytics.core.problems import number
 RiskLevel = Literal["low", "medium", "high"]
 AggregationMethod = Literal["mean", "median", "geometric"]
 WeightingMethod = Literal["direct", "rank", "swing", "ahp"]
-Distribution = Literal["fixed", "uniform", "triangular", "pert", "normal", "lognormal", "p10_p50_p90"]
+Distribution = Literal["fixed", "uniform", "triangular", "pert", "normal", "lognormal", "p10_p50_p90", "beta", "gamma"]
 ImpactType = Literal["delay_months", "one_off_cost", "revenue_loss_pct"]
 SamplingMethod = Literal["random", "lhs"]
 Solver = Literal["cbc", "highs"]
@@ -44,6 +44,8 @@ DISTRIBUTION_PARAMETERS: dict[str, tuple[str, ...]] = {
     "normal": ("mean", "sd"),
     "lognormal": ("mean", "sd"),
     "p10_p50_p90": ("p10", "p50", "p90"),
+    "beta": ("mean", "sd"),
+    "gamma": ("mean", "sd"),
 }
 """The columns each distribution of ``assumptions.csv`` needs; ``pert`` may also give ``shape``."""
 
@@ -86,10 +88,17 @@ def distribution_range_problem(distribution: str, p: Mapping[str, float]) -> tup
                         f"{number(p['min'])}, {number(p['mode'])}, {number(p['max'])}")
     if distribution == "pert" and p.get("shape") is not None and not p["shape"] > 0:
         return "shape", f"shape must be positive, got {number(p['shape'])}"
-    if distribution in ("normal", "lognormal") and not p["sd"] > 0:
+    if distribution in ("normal", "lognormal", "beta", "gamma") and not p["sd"] > 0:
         return "sd", f"sd must be positive, got {number(p['sd'])}"
     if distribution == "lognormal" and not p["mean"] > 0:
         return "mean", f"a lognormal quantity needs a positive mean, got {number(p['mean'])}"
+    if distribution == "beta" and not 0 < p["mean"] < 1:
+        return "mean", f"a beta share needs a mean strictly between 0 and 1, got {number(p['mean'])}"
+    if distribution == "beta" and not p["sd"] ** 2 < p["mean"] * (1 - p["mean"]):
+        return "sd", (f"a beta share with mean {number(p['mean'])} needs sd below "
+                      f"{number((p['mean'] * (1 - p['mean'])) ** 0.5)} (√(mean·(1 − mean))), got {number(p['sd'])}")
+    if distribution == "gamma" and not p["mean"] > 0:
+        return "mean", f"a gamma rate needs a positive mean, got {number(p['mean'])}"
     if distribution == "p10_p50_p90" and not p["p10"] < p["p50"] < p["p90"]:
         return "p50", f"need p10 < p50 < p90, got {number(p['p10'])}, {number(p['p50'])}, {number(p['p90'])}"
     return None

@@ -99,6 +99,44 @@ def evppi(npv: np.ndarray, parameter: np.ndarray, bins: int | None = None) -> fl
     0.0
     """
     values = _npv_values(npv)
+    sizes, sums, _ = _groups(values, parameter, bins)
+    informed = np.maximum(sums / sizes, 0) @ sizes / len(values)
+    return float(np.clip(informed - max(values.mean(), 0), 0, evpi(values)))
+
+
+def conditional_means(npv: np.ndarray, parameter: np.ndarray, bins: int | None = None,
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The groups of :func:`evppi`: each group's mean input, mean NPV and share of the iterations.
+
+    The input's distribution discretised to one point per group (its mean) carrying E[NPV | θ] (the group's mean
+    NPV): the discrete prior on which :func:`~alliance_analytics.thesis.evsi.evsi` does its preposterior
+    analysis, so that sample information about θ is valued against exactly the EVPPI reported here.
+
+    Parameters
+    ----------
+    npv, parameter : numpy.ndarray
+        As :func:`evppi`, shape ``(n,)``.
+    bins : int, optional
+        As :func:`evppi`.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(theta, npv, share)``, each of shape ``(groups,)``, in increasing θ; ``share`` sums to 1.
+
+    Examples
+    --------
+    >>> theta, means, share = conditional_means(np.array([-3.0, -1.0, 2.0, 4.0]), np.array([0.1, 0.2, 0.3, 0.4]), 2)
+    >>> theta.round(9).tolist(), means.tolist(), share.tolist()
+    ([0.15, 0.35], [-2.0, 3.0], [0.5, 0.5])
+    """
+    values = _npv_values(npv)
+    sizes, sums, theta_sums = _groups(values, parameter, bins)
+    return theta_sums / sizes, sums / sizes, sizes / len(values)
+
+
+def _groups(values: np.ndarray, parameter: np.ndarray, bins: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sizes, NPV sums and input sums of :func:`evppi`'s groups that hold iterations, in increasing input."""
     theta = _column(parameter, len(values), "parameter")
     n = len(values)
     groups = round(sqrt(n)) if bins is None else bins
@@ -110,9 +148,9 @@ def evppi(npv: np.ndarray, parameter: np.ndarray, bins: int | None = None) -> fl
     group = run_starts * groups // n
     sizes = np.bincount(group, minlength=groups)
     sums = np.bincount(group, weights=values[order], minlength=groups)
+    theta_sums = np.bincount(group, weights=sorted_theta, minlength=groups)
     filled = sizes > 0
-    informed = np.maximum(sums[filled] / sizes[filled], 0) @ sizes[filled] / n
-    return float(np.clip(informed - max(values.mean(), 0), 0, evpi(values)))
+    return sizes[filled], sums[filled], theta_sums[filled]
 
 
 def evppi_table(npv: np.ndarray, inputs: pd.DataFrame) -> pd.Series:
