@@ -1,5 +1,5 @@
 """Alliance Analytics: decide which partners to ally with, how robust that choice is, which set to pursue,
-and whether the alliances in flight are healthy.
+whether the alliances in flight are healthy and whether their value thesis holds.
 
 The face of the package: :func:`load_case` and :class:`Case`, the errors, and one verb per analysis,
 ``analyse_<name>(case, parameters)`` with its frozen ``Parameters`` model and its result (``headline()``,
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         SensitivityResult,
         analyse_weight_sensitivity,
     )
+    from alliance_analytics.thesis.analysis import ThesisParameters, ThesisResult, analyse_thesis_check
 
 _FACE: dict[str, str] = {
     "BriefParameters": "alliance_analytics.brief.analysis",
@@ -53,6 +54,9 @@ _FACE: dict[str, str] = {
     "SensitivityParameters": "alliance_analytics.sensitivity.analysis",
     "SensitivityResult": "alliance_analytics.sensitivity.analysis",
     "analyse_weight_sensitivity": "alliance_analytics.sensitivity.analysis",
+    "ThesisParameters": "alliance_analytics.thesis.analysis",
+    "ThesisResult": "alliance_analytics.thesis.analysis",
+    "analyse_thesis_check": "alliance_analytics.thesis.analysis",
 }
 """Where each public name lives; it is imported on first use (PEP 562), so the command line's start-up and a
 subpackage import do not pay for every analysis."""

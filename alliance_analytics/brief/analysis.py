@@ -22,6 +22,7 @@ from alliance_analytics.case.case import Case
 from alliance_analytics.case.vocabulary import RISK_LEVEL_ORDER
 from alliance_analytics.core.formatting import (
     candidate_label,
+    counted,
     format_money,
     format_month,
     format_number,
@@ -45,6 +46,7 @@ from alliance_analytics.sensitivity.analysis import (
     SensitivityResult,
     analyse_weight_sensitivity,
 )
+from alliance_analytics.thesis.analysis import ThesisParameters, ThesisResult, analyse_thesis_check
 
 LOSS_ALERT = 0.25
 """A loss probability at or above this is called out (as in the risk simulation's headline)."""
@@ -98,7 +100,9 @@ class DecisionBrief:
         ``description``, ``variance_share``: the risk-register events that move its NPV most).
     validate_first : pandas.DataFrame
         One row per assumption worth validating in the first 90 days, same candidates as ``key_risks``, most
-        valuable first: ``candidate``, ``name``, ``assumption``, ``description``, ``evppi``.
+        valuable first: ``candidate``, ``name``, ``assumption``, ``description``, ``evppi``, and the pilot that
+        tests it when ``pilots.csv`` costs one: ``pilot_unit``, ``pilot_size`` (the best size; NaN when no size
+        pays), ``pilot_evsi``, ``pilot_cost`` and ``pilot_enbs`` at that size (NaN when no pilot is costed).
     caveats : list of str
         Plain sentences: what the committee should know before relying on the numbers.
     portfolio : PortfolioResult
@@ -108,6 +112,9 @@ class DecisionBrief:
         first reason)`` from the alliance-health analysis; empty when none does or the case has none.
     attention_month : str
         The month the alliances in flight were assessed in (``YYYY-MM``; empty without a scorecard).
+    theses : list of (str, str, str)
+        The value theses that the actuals weaken or break, most severe first: ``(alliance label, verdict code,
+        verdict in words)`` from the thesis check; empty when none does or no alliance has actuals.
     parameters : BriefParameters or None
         The parameters the brief was assembled with (set by :func:`analyse_decision_brief`).
     """
@@ -128,6 +135,7 @@ class DecisionBrief:
     portfolio: PortfolioResult
     attention: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
     attention_month: str = ""
+    theses: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
     parameters: BriefParameters | None = None
 
     def decision(self) -> str:
@@ -170,7 +178,10 @@ class DecisionBrief:
         lines += [f"walk away: {', '.join(self.walk_aways.index) or 'none'}",
                   f"in review: {', '.join(review) or 'none'}",
                   self.robustness[0]]
-        worth = self.validate_first.groupby("candidate", sort=False)["assumption"].agg(", ".join)
+        worth = self.validate_first.assign(assumption=[
+            assumption if pd.isna(size) else f"{assumption} (pilot: {counted(int(size), unit)})"
+            for assumption, size, unit in self.validate_first[["assumption", "pilot_size", "pilot_unit"]]
+            .itertuples(index=False)]).groupby("candidate", sort=False)["assumption"].agg(", ".join)
         lines.append("validate first: " + ("; ".join(f"{c}: {ids}" for c, ids in worth.items()) if len(worth)
                                            else "no assumption is worth testing before committing"))
         return lines
@@ -199,6 +210,10 @@ class DecisionBrief:
             named = "; ".join(f"{action} {label}" for label, action, _ in self.attention)
             running = (f"\n\n**Alliances in flight that need attention ({format_month(self.attention_month)}):** "
                        f"{markdown_text(named)} (the reasons are in the alliance-health report).")
+        if self.theses:
+            named = "; ".join(f"{label}, {words}" for label, _, words in self.theses)
+            running += (f"\n\n**Value theses the first months' actuals put in doubt:** {markdown_text(named)} (the "
+                        "reasons are in the thesis-check report).")
         return (f"**Case:** {markdown_text(self.case_name)}\n\n**{markdown_text(sentence(self.decision()))}**\n\n"
                 + markdown_list(sentences) + running)
 
@@ -281,6 +296,7 @@ class DecisionBrief:
         return reader_table(pd.DataFrame({
             "Candidate": table["name"].to_numpy(), "What to validate": table["description"].to_numpy(),
             "Worth knowing": table["evppi"].to_numpy(),
+            "Pilot before committing": [_pilot_text(row, self.currency) for row in table.itertuples(index=False)],
         }, index=table["candidate"].to_numpy()), {"Worth knowing": "money"}, self.currency, "ID")
 
     def _when_empty(self, section: str) -> str:
@@ -308,7 +324,8 @@ class DecisionBrief:
             ``no_recommendation`` (why it is empty, else ``""``), ``advancing`` (the candidates that advance on
             fit alone), ``left_out``, ``walk_aways``, ``key_risks`` and ``validate_first`` (records),
             ``robustness`` and ``caveats`` (lists of str), ``attention`` (alliances in flight needing attention:
-            records with ``alliance``, ``recommendation``, ``reason``) and ``attention_month``, ``portfolio`` (the
+            records with ``alliance``, ``recommendation``, ``reason``) and ``attention_month``, ``theses`` (value
+            theses the actuals weaken or break: ``alliance``, ``verdict``, ``verdict_words``), ``portfolio`` (the
             optimiser's summary); money in
             full units, shares 0..1, ``null`` where not computed.
         """
@@ -327,6 +344,8 @@ class DecisionBrief:
             "attention": [{"alliance": label, "recommendation": action, "reason": reason}
                           for label, action, reason in self.attention],
             "attention_month": self.attention_month or None,
+            "theses": [{"alliance": label, "verdict": code, "verdict_words": words}
+                       for label, code, words in self.theses],
             "portfolio": {
                 key: self.portfolio.to_json()[key]
                 for key in ("selected", "objective", "expected_npv", "cvar_5", "cvar_level", "status", "gap",
@@ -437,8 +456,49 @@ def analyse_decision_brief(case: Case, parameters: BriefParameters = BriefParame
     portfolio = analyse_portfolio(case, parameters.subset(PortfolioParameters))
     brief = build_brief(case, fit, sensitivity, simulation, portfolio, top=parameters.top)
     health = analyse_alliance_health(case, parameters.subset(HealthParameters))
+    thesis = analyse_thesis_check(case, parameters.subset(ThesisParameters))
     return dataclasses.replace(brief, attention=health.attention(), attention_month=health.month,
+                               validate_first=with_pilots(brief.validate_first, thesis), theses=thesis.in_doubt(),
                                parameters=parameters)
+
+
+def with_pilots(validate_first: pd.DataFrame, thesis: ThesisResult) -> pd.DataFrame:
+    """The assumptions to validate first with the pilot of each that ``pilots.csv`` costs (its best size).
+
+    Parameters
+    ----------
+    validate_first : pandas.DataFrame
+        :attr:`DecisionBrief.validate_first` (its pilot columns, if any, are replaced).
+    thesis : ThesisResult
+        The thesis check, whose pilots are valued on the same draws as the EVPPI.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows with ``pilot_unit`` (None when not costed), ``pilot_size`` (NaN when no size pays),
+        ``pilot_evsi``, ``pilot_cost`` and ``pilot_enbs`` at the best size (NaN when not costed or none pays).
+    """
+    columns = {"pilot_unit": [], "pilot_size": [], "pilot_evsi": [], "pilot_cost": [], "pilot_enbs": []}
+    for candidate, assumption in validate_first[["candidate", "assumption"]].itertuples(index=False):
+        pilot = thesis.pilot_for(candidate, assumption)
+        size = None if pilot is None else pilot.best_size
+        at = pilot.plan.loc[size] if size is not None else None
+        columns["pilot_unit"].append(None if pilot is None else pilot.unit)
+        columns["pilot_size"].append(np.nan if size is None else float(size))
+        for key in ("evsi", "cost", "enbs"):
+            columns[f"pilot_{key}"].append(np.nan if at is None else float(at[key]))
+    return validate_first.drop(columns=list(columns), errors="ignore").assign(**columns)
+
+
+def _pilot_text(row: tuple, currency: str) -> str:
+    """A pilot in words for the brief's table: its size, worth and cost; that none pays; or that none is costed."""
+    if pd.isna(row.pilot_unit):
+        return "not costed (pilots.csv)"
+    if pd.isna(row.pilot_size):
+        return "none pays for itself: decide without one"
+    size = int(row.pilot_size)
+    return (f"{counted(size, row.pilot_unit)}: worth "
+            f"{format_money(row.pilot_evsi, currency)}, costs {format_money(row.pilot_cost, currency)}")
 
 
 def build_brief(case: Case, fit: PartnerFitResult, sensitivity: SensitivityResult | None,
@@ -675,7 +735,8 @@ def _validate_first(case: Case, simulation: SimulationResult, candidates: list[s
              "description": descriptions[(candidate, assumption)],
              "evppi": float(simulation.sensitivity(candidate).at[assumption, "EVPPI"])}
             for candidate in candidates for assumption in simulation.validate_first(candidate)]
-    return pd.DataFrame(rows, columns=["candidate", "name", "assumption", "description", "evppi"])
+    return pd.DataFrame(rows, columns=["candidate", "name", "assumption", "description", "evppi", "pilot_unit",
+                                       "pilot_size", "pilot_evsi", "pilot_cost", "pilot_enbs"])
 
 
 def _caveats(case: Case, fit: PartnerFitResult, simulation: SimulationResult, overview: pd.DataFrame,

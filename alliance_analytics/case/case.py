@@ -48,6 +48,8 @@ class Case:
     health_tables : dict of str to pandas.DataFrame
         ``kpis.csv``, ``scorecard.csv`` and ``triggers.csv`` by file name, each empty (with its columns) when the
         case does not have it.
+    thesis_tables : dict of str to pandas.DataFrame
+        ``actuals.csv`` and ``pilots.csv`` by file name, each empty (with its columns) when absent.
     """
 
     directory: Path
@@ -62,6 +64,12 @@ class Case:
     correlations: dict[str, pd.DataFrame]
     warnings: list[str]
     health_tables: dict[str, pd.DataFrame]
+    thesis_tables: dict[str, pd.DataFrame]
+
+    @property
+    def has_actuals(self) -> bool:
+        """The case has actuals of some value-thesis assumption (``actuals.csv`` with rows)."""
+        return len(self.thesis_tables["actuals.csv"]) > 0
 
     @property
     def has_health(self) -> bool:

@@ -26,13 +26,17 @@ from alliance_analytics.case.model import (
     CASE_FILES,
     HEALTH_FILES,
     OPTIONAL_FILES,
+    THESIS_FILES,
+    ActualRow,
     AssumptionRow,
     CandidateRow,
     CaseSettings,
+    PilotRow,
     RiskRow,
     ScoreRow,
     TriggerRow,
 )
+from alliance_analytics.case.thesis_checks import check_thesis_files
 from alliance_analytics.case.weighting import derive_weights
 from alliance_analytics.core.csv_reading import read_csv_rows
 from alliance_analytics.core.problems import InputError, Problem, describe_validation_error, number
@@ -119,6 +123,8 @@ def load_case(case_dir: str | Path) -> Case:
         alliances=everyone[active],
         health_tables={name: _frame(tables[name], model) if name in tables else _frame(_Table(), model)
                        for name, model in HEALTH_FILES.items()},
+        thesis_tables={name: _frame(tables[name], model) if name in tables else _frame(_Table(), model)
+                       for name, model in THESIS_FILES.items()},
         scores=_frame(tables["scores.csv"], ScoreRow),
         assumptions=_frame(tables["assumptions.csv"], AssumptionRow),
         risks=_frame(tables["risks.csv"], RiskRow),
@@ -228,7 +234,7 @@ def _row_problems(row: BaseModel) -> list[tuple[str, str]]:
     """Checks across the columns of one row, as ``(column, message)`` pairs."""
     if isinstance(row, AssumptionRow):
         return row.parameter_problems()
-    if isinstance(row, (RiskRow, TriggerRow)):
+    if isinstance(row, (RiskRow, TriggerRow, ActualRow, PilotRow)):
         return row.consistency_problems()
     return []
 
@@ -285,6 +291,8 @@ def _cross_check(settings: CaseSettings | None, sections: dict[str, Any], root: 
         problems.extend(check_health_files(
             tables, active, proposed_ids, health.attainment_cap if health is not None else float("inf"),
             f"{settings.as_of:%Y-%m}" if settings is not None else None))
+        problems.extend(check_thesis_files(tables, candidate_ids, active,
+                                           f"{settings.as_of:%Y-%m}" if settings is not None else None))
     return problems
 
 
@@ -302,11 +310,10 @@ def _check_status_columns(candidates: _Table) -> list[Problem]:
 
 
 def _check_not_in_flight(tables: dict[str, _Table], active: dict[str, object]) -> list[Problem]:
-    """Scores, assumptions, risks and correlations describe proposed candidates, not alliances in flight."""
-    return [Problem(name, f"'{row.candidate_id}' is an alliance in flight (status active in candidates.csv); "
-                    f"{name} describes proposed candidates only", line=line, column="candidate_id")
-            for name in ("scores.csv", "assumptions.csv", "risks.csv", "correlations.csv") if name in tables
-            for row, line in zip(tables[name].rows, tables[name].lines) if row.candidate_id in active]
+    """Scores describe proposed candidates, not alliances in flight (whose value thesis and risks may stay)."""
+    return [Problem("scores.csv", f"'{row.candidate_id}' is an alliance in flight (status active in "
+                    "candidates.csv); scores.csv describes proposed candidates only", line=line, column="candidate_id")
+            for row, line in zip(tables["scores.csv"].rows, tables["scores.csv"].lines) if row.candidate_id in active]
 
 
 def _check_objectives(settings: CaseSettings, candidates: _Table) -> list[Problem]:

@@ -301,6 +301,29 @@ class Health(_Strict):
     recent_months: int = Field(default=3, ge=1)
 
 
+class Thesis(_Strict):
+    """How the thesis check turns actuals into a verdict (``actuals.csv``).
+
+    Attributes
+    ----------
+    weakened_below : float
+        An assumption whose posterior chance of being at least as good as planned (its P50) falls below this
+        weakens the thesis.
+    loss_increase : float
+        A rise of the chance of losing money by at least this much (in shares, 0.10 = 10 points) weakens it.
+    broken_loss : float
+        A chance of losing money of at least this after the actuals breaks it.
+    min_ess_share : float
+        An importance-resampled posterior whose effective sample size falls below this share of the draws is
+        flagged as unreliable.
+    """
+
+    weakened_below: float = Field(default=0.25, gt=0, lt=0.5)
+    loss_increase: float = Field(default=0.10, gt=0, le=1)
+    broken_loss: float = Field(default=0.5, gt=0, le=1)
+    min_ess_share: float = Field(default=0.01, gt=0, lt=1)
+
+
 class CaseSettings(_Strict):
     """Everything in ``case.yaml``."""
 
@@ -317,6 +340,7 @@ class CaseSettings(_Strict):
     portfolio: Portfolio
     simulation: Simulation
     health: Health = Health()
+    thesis: Thesis = Thesis()
 
 
 class _Row(_Strict):
@@ -532,13 +556,81 @@ class TriggerRow(_Row):
         return []
 
 
+Evidence = Literal["normal", "binomial", "poisson"]
+"""How a pilot's unit observes its assumption: a measurement with a known sd, a trial, a period's events."""
+
+
+class ActualRow(_Row):
+    """A row of ``actuals.csv``: one observation of a value-thesis assumption after the alliance started.
+
+    ``sd`` gives a measurement of the assumption itself with that standard deviation; ``n`` gives a count:
+    successes in ``n`` trials for a share (``gross_margin`` or a ``beta`` prior), events in ``n`` periods of the
+    assumption's unit otherwise.
+    """
+
+    alliance_id: Identifier
+    assumption_id: Identifier
+    period: Period
+    observed: float
+    n: Annotated[float, Field(gt=0)] | None = None
+    sd: Annotated[float, Field(gt=0)] | None = None
+    note: str | None = None
+
+    def consistency_problems(self) -> list[tuple[str, str]]:
+        """Exactly one of ``n`` and ``sd`` gives the evidence's strength.
+
+        Returns
+        -------
+        list of (str, str)
+            ``(column, message)`` pairs.
+        """
+        if (self.n is None) == (self.sd is None):
+            return [("n", "give the evidence's strength in exactly one of n (trials or periods behind a count) "
+                     "and sd (the measurement's standard deviation)")]
+        return []
+
+
+class PilotRow(_Row):
+    """A row of ``pilots.csv``: how a pilot would test one assumption before committing, and what it costs."""
+
+    candidate_id: Identifier
+    assumption_id: Identifier
+    evidence: Evidence
+    unit: str = Field(min_length=1)
+    unit_sd: Annotated[float, Field(gt=0)] | None = None
+    fixed_cost: float = Field(ge=0)
+    unit_cost: float = Field(ge=0)
+    max_n: int = Field(ge=1, le=10_000)
+
+    def consistency_problems(self) -> list[tuple[str, str]]:
+        """A measured unit has a standard deviation; a trial or a period's count has none.
+
+        Returns
+        -------
+        list of (str, str)
+            ``(column, message)`` pairs.
+        """
+        if self.evidence == "normal" and self.unit_sd is None:
+            return [("unit_sd", "a normal pilot measures each unit with a standard deviation; give unit_sd")]
+        if self.evidence != "normal" and self.unit_sd is not None:
+            return [("unit_sd", f"a {self.evidence} pilot's spread follows from the assumption; leave unit_sd blank")]
+        return []
+
+
+THESIS_FILES: dict[str, type[_Row]] = {"actuals.csv": ActualRow, "pilots.csv": PilotRow}
+"""The optional files of the thesis check."""
+
 HEALTH_FILES: dict[str, type[_Row]] = {"kpis.csv": KpiRow, "scorecard.csv": ScorecardRow, "triggers.csv": TriggerRow}
 """The optional files of the alliance-health analysis (``kpis.csv`` and ``scorecard.csv`` come together)."""
 
-OPTIONAL_FILES: dict[str, type[_Row]] = {"correlations.csv": CorrelationRow, **HEALTH_FILES}
+OPTIONAL_FILES: dict[str, type[_Row]] = {"correlations.csv": CorrelationRow, **HEALTH_FILES, **THESIS_FILES}
 """Case files that may be absent (then they contribute nothing)."""
 
 ADDITIVE_QUANTITIES: tuple[str, ...] = ("revenue_uplift", "cost_savings", "investment", "running_cost")
+SHARE_QUANTITIES: tuple[str, ...] = ("gross_margin",)
+"""Quantities that are shares (0–1): sampled values are kept within 0..1, and counts observe them as trials."""
+LOWER_IS_BETTER: tuple[str, ...] = ("investment", "running_cost", "launch_months", "ramp_up_years")
+"""Quantities whose smaller values are the better news for the value thesis."""
 """Quantities a candidate may give in several rows (they add up); every other quantity at most once."""
 
 CASE_FILES: dict[str, type[_Row] | None] = {

@@ -264,6 +264,36 @@ def candidate_label(candidate: str, name: str) -> str:
     return f"{name} ({candidate})" if name and name != candidate else candidate
 
 
+def counted(count: int, unit: str) -> str:
+    """A whole count and its unit, the unit's last word in the plural unless the count is 1.
+
+    Parameters
+    ----------
+    count : int
+        The count.
+    unit : str
+        The unit in the singular (``"pilot study"``).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> counted(1, "pilot clinic"), counted(12, "pilot study"), counted(3, "customer-day"), counted(2, "box")
+    ('1 pilot clinic', '12 pilot studies', '3 customer-days', '2 boxes')
+    """
+    if count == 1:
+        return f"1 {unit}"
+    if unit[-1:] == "y" and unit[-2:-1] not in "aeiou":
+        plural = unit[:-1] + "ies"
+    elif unit.endswith(("s", "x", "ch", "sh")):
+        plural = unit + "es"
+    else:
+        plural = unit + "s"
+    return f"{format_count(count)} {plural}"
+
+
 def join_words(items: Iterable[str]) -> str:
     """``"a"``, ``"a and b"``, ``"a, b and c"``; ``""`` for none.
 

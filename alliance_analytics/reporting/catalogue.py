@@ -19,6 +19,7 @@ from alliance_analytics import (
     PortfolioParameters,
     SensitivityParameters,
     SimulationParameters,
+    ThesisParameters,
 )
 from alliance_analytics.core.parameters import AnalysisParameters
 from alliance_analytics.core.paths import NOTEBOOKS_DIR
@@ -34,6 +35,7 @@ NOTEBOOK_PARAMETERS: dict[str, type[AnalysisParameters]] = {
     "04_portfolio": PortfolioParameters,
     "05_decision_brief": BriefParameters,
     "06_alliance_health": HealthParameters,
+    "07_thesis_check": ThesisParameters,
 }
 """The parameters model of each analysis notebook: its cell declares the model's fields plus :data:`INJECTED`."""
 

@@ -17,7 +17,7 @@ import dataclasses
 import datetime as dt
 import functools
 import io
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -28,7 +28,7 @@ from pydantic import Field, field_validator
 
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.distributions import latin_hypercube, sample
-from alliance_analytics.case.model import ADDITIVE_QUANTITIES
+from alliance_analytics.case.model import ADDITIVE_QUANTITIES, SHARE_QUANTITIES
 from alliance_analytics.case.vocabulary import PARAMETER_COLUMNS, SAMPLING_METHODS
 from alliance_analytics.core.atomic_files import write_bytes_atomic
 from alliance_analytics.core.cache import cached
@@ -58,7 +58,6 @@ from alliance_analytics.risk.value_of_information import (
     variance_contributions,
 )
 
-_SHARES = ("gross_margin",)
 WORTH_KNOWING = 0.01
 """An EVPPI below one cent is float noise, not value: no assumption is named as the most valuable for it."""
 LOSS_CALLED_OUT = 0.25
@@ -580,10 +579,80 @@ def _years_until(as_of: dt.date, date: dt.date | None) -> float | None:
     return max((pd.Timestamp(date) - pd.Timestamp(as_of)).days / 365.25, 0.0)
 
 
+def simulate_thesis(case: Case, candidate: str, iterations: int, seed: int, sampling: str,
+                    transform: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> CandidateSimulation:
+    """One proposed candidate's or alliance in flight's simulation with its sampled inputs kept.
+
+    A proposed candidate is simulated exactly as :func:`simulate_case` does (same random stream, so the same
+    NPVs) and valued at ``as_of``; an alliance in flight draws from the stream after the candidates' and is valued
+    at its ``start_date``: its business case as it was made, the reference the thesis check compares with.
+
+    Parameters
+    ----------
+    case : Case
+        A validated case.
+    candidate : str
+        A proposed candidate's or an alliance in flight's id, with assumptions in ``assumptions.csv``.
+    iterations, seed : int
+        Monte Carlo iterations and seed (as used, not -1).
+    sampling : {"random", "lhs"}
+        The sampling method.
+    transform : callable, optional
+        Applied to the sampled assumptions (iterations × assumption ids, after the rank correlations are
+        induced) before the cash-flow model; it must keep their shape and columns. The risk events' draws do not
+        change with it (common random numbers).
+
+    Returns
+    -------
+    CandidateSimulation
+        With ``inputs`` (the assumptions as used, then the risks' realised impacts); no sensitivity figures or
+        mitigation table.
+
+    Raises
+    ------
+    KeyError
+        For an id that is neither a proposed candidate nor an alliance in flight.
+    """
+    return _simulate_candidate(case, candidate, stream_position(case, candidate), iterations, seed, sampling,
+                               keep_inputs=True, sensitivity=False, transform=transform, mitigations=False)
+
+
+def stream_position(case: Case, candidate: str) -> int:
+    """Which random stream of the case's seed a candidate or alliance draws from.
+
+    Proposed candidates draw from streams 0, 1, … in ``candidates.csv`` order (as :func:`simulate_case`), alliances
+    in flight from the streams after them.
+
+    Parameters
+    ----------
+    case : Case
+        A validated case.
+    candidate : str
+        A proposed candidate's or an alliance in flight's id.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    KeyError
+        For an id that is neither.
+    """
+    if candidate in case.candidates.index:
+        return int(case.candidates.index.get_loc(candidate))
+    return len(case.candidates) + int(case.alliances.index.get_loc(candidate))
+
+
 def _simulate_candidate(case: Case, candidate: str, position: int, n: int, seed: int, method: str,
-                        keep_inputs: bool, sensitivity: bool) -> CandidateSimulation:
+                        keep_inputs: bool, sensitivity: bool,
+                        transform: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+                        mitigations: bool = True) -> CandidateSimulation:
     """Sample one candidate's assumptions and risks and run its cash-flow model, vectorised over iterations."""
     finance = case.settings.finance
+    proposed = candidate in case.candidates.index
+    record = case.candidates.loc[candidate] if proposed else case.alliances.loc[candidate]
+    as_of = case.settings.as_of if proposed else record["start_date"]
     rows = case.assumptions[case.assumptions["candidate_id"] == candidate]
     risks = case.risks[case.risks["candidate_id"] == candidate]
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(position,)))
@@ -591,16 +660,19 @@ def _simulate_candidate(case: Case, candidate: str, position: int, n: int, seed:
     ids = list(rows["assumption_id"])
     sampled = np.empty((n, len(ids)))
     for i, row in enumerate(rows.itertuples(index=False)):
-        sampled[:, i] = _clipped(row.quantity, sample(row.distribution, _parameters(row), n, rng,
+        sampled[:, i] = clipped_to_range(row.quantity, sample(row.distribution, _parameters(row), n, rng,
                                                      None if uniforms is None else uniforms[:, i]))
     if candidate in case.correlations:
         matrix = case.correlations[candidate]
         columns = [ids.index(name) for name in matrix.index]
         sampled[:, columns] = iman_conover(sampled[:, columns], matrix.to_numpy(), rng)
     values = pd.DataFrame(sampled, columns=ids, copy=False)
+    if transform is not None:
+        values = transform(values)
+        sampled = values.to_numpy()
     risk_state = rng.bit_generator.state
-    phase_out = _years_until(case.settings.as_of, case.candidates.at[candidate, "phase_out_date"])
-    thesis = _thesis(rows, values, n, float(case.candidates.at[candidate, "investment"]))
+    phase_out = _years_until(as_of, record["phase_out_date"])
+    thesis = _thesis(rows, values, n, float(record["investment"]))
     risk_uniforms = None if uniforms is None else uniforms[:, len(rows):]
 
     def outcome(apply: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -623,7 +695,7 @@ def _simulate_candidate(case: Case, candidate: str, position: int, n: int, seed:
     table = _sensitivity(base_npv, inputs) if sensitivity else None
     del values, realised, sampled
     mitigation_rows = {}
-    for index in np.flatnonzero(risks["mitigation"].notna().to_numpy()):
+    for index in np.flatnonzero(risks["mitigation"].notna().to_numpy() & mitigations):
         apply = none.copy()
         apply[index] = True
         change = float(outcome(apply)[0].mean() - base_npv.mean())
@@ -653,9 +725,27 @@ def _parameters(row: tuple) -> dict[str, float | None]:
             for column in PARAMETER_COLUMNS}
 
 
-def _clipped(quantity: str, values: np.ndarray) -> np.ndarray:
-    """Keep sampled values in their valid range (shares 0..1, everything else not below 0)."""
-    return np.clip(values, 0.0, 1.0) if quantity in _SHARES else np.maximum(values, 0.0)
+def clipped_to_range(quantity: str, values: np.ndarray) -> np.ndarray:
+    """Keep sampled values of a quantity in their valid range: shares within 0..1, everything else not below 0.
+
+    Parameters
+    ----------
+    quantity : str
+        The assumption's quantity (``assumptions.csv``).
+    values : numpy.ndarray
+        Sampled values, any shape.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape.
+
+    Examples
+    --------
+    >>> clipped_to_range("gross_margin", np.array([-0.1, 0.5, 1.2])).tolist(), clipped_to_range("launch_months", -2.0)
+    ([0.0, 0.5, 1.0], np.float64(0.0))
+    """
+    return np.clip(values, 0.0, 1.0) if quantity in SHARE_QUANTITIES else np.maximum(values, 0.0)
 
 
 def _thesis(rows: pd.DataFrame, values: pd.DataFrame, n: int, investment: float) -> ValueThesis:
