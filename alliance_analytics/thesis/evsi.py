@@ -8,9 +8,11 @@ The prior of the assumption θ is the risk simulation's own sample, discretised 
 groups it (:func:`~alliance_analytics.risk.value_of_information.conditional_means`): one point θ_b per group
 with probability p_b and conditional mean NPV g_b. On that discrete prior the expectation over X is done
 without sampling: a sum over every outcome for binomial (successes in n trials) and Poisson (events in n
-periods) pilots, Gauss–Hermite quadrature around each θ_b for a normal pilot (n units, each measured with
-standard deviation σ, so the pilot's mean is N(θ, σ²/n)). Two properties follow exactly (up to quadrature and
-rounding): EVSI(n) ≤ Σ p_b·max(g_b, 0) − max(Σ p_b g_b, 0), the EVPPI the risk analysis reports, because
+periods) pilots; for a normal pilot (n units, each measured with standard deviation σ, so the pilot's mean X̄ is
+N(θ, σ²/n)) an exact integral: E_X[max(E[NPV | X], 0)] = ∫ max(Σ_b p_b g_b φ_s(x − θ_b), 0) dx with
+s = σ/√n, i.e. Σ_b p_b g_b · P_b(X̄ falls where the sum is positive); the places where the sum changes sign
+are found on a grid of spacing s/4 and refined by bisection, and each P_b is a difference of normal CDFs. Two
+properties follow exactly (up to root finding and rounding): EVSI(n) ≤ Σ p_b·max(g_b, 0) − max(Σ p_b g_b, 0), the EVPPI the risk analysis reports, because
 E_X[P(θ_b | X)] = p_b and max(·, 0) is convex; and EVSI(n) rises towards it as n grows (Blackwell: a larger
 pilot is a more informative experiment).
 
@@ -24,12 +26,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats
-from scipy.special import logsumexp
+from scipy.special import ndtr
 
 from alliance_analytics.thesis.importance import EVIDENCE
 
-QUADRATURE_NODES = 40
-"""Gauss–Hermite nodes per prior point for a normal pilot (exact for polynomials of degree 79)."""
+GRID_SPACING = 0.25
+"""Spacing of the grid on which a normal pilot's sign changes are looked for, in units of s = σ/√n."""
+LARGEST_GRID = 100_000
+"""Most grid points a normal pilot's sign search uses (the spacing widens beyond it)."""
+BISECTIONS = 60
+"""Bisection steps refining each sign change (the bracket shrinks 2⁶⁰-fold)."""
 LARGEST_COUNT = 200_000
 """Most outcomes a binomial or Poisson pilot's sum may run over (n trials, or the expected events' range)."""
 
@@ -148,13 +154,7 @@ def _informed_value(theta: np.ndarray, npv: np.ndarray, share: np.ndarray, evide
                     unit_sd: float | None) -> float:
     """E_X[max(E[NPV | X], 0)] for a pilot of size n, summed or integrated over its outcomes X."""
     if evidence == "normal":
-        nodes, weights = np.polynomial.hermite.hermgauss(QUADRATURE_NODES)
-        spread = unit_sd / np.sqrt(n)
-        x = theta[:, None] + np.sqrt(2) * spread * nodes[None, :]
-        log_kernel = -0.5 * ((x[:, :, None] - theta[None, None, :]) / spread) ** 2 + np.log(share)
-        posterior = np.exp(log_kernel - logsumexp(log_kernel, axis=2, keepdims=True))
-        expected = posterior @ npv
-        return float(share @ (np.maximum(expected, 0) @ (weights / np.sqrt(np.pi))))
+        return _normal_informed_value(theta, npv * share, unit_sd / np.sqrt(n))
     if evidence == "binomial":
         outcomes = np.arange(int(n) + 1)
         probability = stats.binom.pmf(outcomes[:, None], int(n), theta[None, :])
@@ -167,3 +167,33 @@ def _informed_value(theta: np.ndarray, npv: np.ndarray, share: np.ndarray, evide
     if len(outcomes) > LARGEST_COUNT:
         raise ValueError(f"a pilot with {len(outcomes):,} possible outcomes is too large to value")
     return float(np.maximum(probability @ (share * npv), 0).sum())
+
+
+def _normal_informed_value(theta: np.ndarray, weight: np.ndarray, spread: float) -> float:
+    """∫ max(f(x), 0) dx for f(x) = Σ_b weight_b · φ((x − θ_b)/spread)/spread, exactly up to root finding."""
+    low, high = theta.min() - 12 * spread, theta.max() + 12 * spread
+    points = int(min(np.ceil((high - low) / (GRID_SPACING * spread)), LARGEST_GRID)) + 1
+    grid = np.linspace(low, high, points)
+    signs = np.concatenate([_sign(chunk, theta, weight, spread) for chunk in np.array_split(grid, -(-points // 2000))])
+    change = np.flatnonzero(signs[:-1] != signs[1:])
+    left, right = grid[change], grid[change + 1]
+    left_sign = signs[change]
+    for _ in range(BISECTIONS):
+        middle = (left + right) / 2
+        same = _sign(middle, theta, weight, spread) == left_sign
+        left, right = np.where(same, middle, left), np.where(same, right, middle)
+    edges = np.concatenate([[-np.inf], (left + right) / 2, [np.inf]])
+    positive = np.concatenate([[signs[0]], -left_sign]) > 0
+    mass = ndtr((edges[1:, None] - theta[None, :]) / spread) - ndtr((edges[:-1, None] - theta[None, :]) / spread)
+    return float((mass[positive] @ weight).sum())
+
+
+def _sign(x: np.ndarray, theta: np.ndarray, weight: np.ndarray, spread: float) -> np.ndarray:
+    """Whether Σ_b weight_b · φ((x − θ_b)/spread) is at least 0 (1) or below (−1) at each x.
+
+    Each sum is scaled by its largest term first, so it never underflows; an exact 0 counts as positive, so a grid
+    point on a root is not taken for a sign change of its own.
+    """
+    exponent = -0.5 * ((x[:, None] - theta[None, :]) / spread) ** 2
+    exponent -= exponent.max(axis=1, keepdims=True)
+    return np.where(np.exp(exponent) @ weight >= 0, 1, -1)

@@ -18,7 +18,7 @@ LAYERS: list[set[str]] = [
     {"core"},
     {"case"},
     {"fit", "risk"},
-    {"sensitivity", "health"},
+    {"sensitivity", "health", "thesis"},
     {"portfolio"},
     {"brief"},
     {"__init__"},
@@ -112,7 +112,7 @@ def test_the_face_is_small_and_loads_no_heavy_machinery():
     assert out[0] == "[]"
     names = set(ast.literal_eval(out[1]))
     verbs = {"analyse_partner_fit", "analyse_weight_sensitivity", "analyse_risk_simulation", "analyse_portfolio",
-             "analyse_decision_brief", "analyse_alliance_health"}
+             "analyse_decision_brief", "analyse_alliance_health", "analyse_thesis_check"}
     assert verbs | {"load_case", "Case", "InputError", "Problem"} <= names
 
 

@@ -21,7 +21,7 @@ from alliance_analytics import load_case
 from alliance_analytics.reporting.runner import ReportRun, run_report
 
 NOTEBOOKS = ("01_partner_fit", "02_weight_sensitivity", "03_risk_simulation", "04_portfolio", "05_decision_brief",
-             "06_alliance_health")
+             "06_alliance_health", "07_thesis_check")
 
 SAID = {
     ("all_walk_away", "01_partner_fit"): "Every candidate (13) walks away",

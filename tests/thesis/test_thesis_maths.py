@@ -353,8 +353,8 @@ def test_evsi_normal_preposterior_closed_form(a: float, b: float, n: int) -> Non
     """EVSI on the discrete prior of ``conditional_means`` (200,000 seeded draws, NPV = a + bθ + noise) vs the
     normal–normal preposterior closed form. Tolerance 3 %: the discrete prior replaces each of its ≈447 groups
     by its mean θ, losing the within-group variance (≈0.1 % of τ² here, most of it in the tails), the sample's
-    mean and variance differ from μ₀, τ² by Monte Carlo error, the group means of NPV carry the noise, and the
-    normal pilot is integrated by Gauss–Hermite quadrature; observed errors are ≤ 1.2 %. Cases keep |m|/v ≤ 2
+    mean and variance differ from μ₀, τ² by Monte Carlo error, and the group means of NPV carry the noise;
+    observed errors are ≤ 1.2 %. Cases keep |m|/v ≤ 2
     so the EVSI is not a far-tail quantity that the coarse extreme groups cannot resolve."""
     mu0, tau, sigma, noise = 1.0, 0.8, 2.0, 0.5
     rng = np.random.default_rng(7)
@@ -371,13 +371,12 @@ def test_evsi_normal_preposterior_closed_form(a: float, b: float, n: int) -> Non
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 10, 20])
 def test_evsi_normal_two_point_prior_exact(n: int) -> None:
     """θ ∈ {0, 1} with probability ½ each, NPV −1 or +1, unit sd 1: go iff the pilot mean X̄ > ½, so
-    EVSI = ½·P(X̄ > ½ | θ=1) − ½·P(X̄ > ½ | θ=0) = Φ(√n/2) − ½ exactly. Tolerance 1.5 %: the package integrates
-    over X̄ by 40-node Gauss–Hermite quadrature around each prior point, which is inexact for the kinked
-    integrand max(E[NPV | X̄], 0) (observed error up to ≈1.0 % at n = 1, 2)."""
+    EVSI = ½·P(X̄ > ½ | θ=1) − ½·P(X̄ > ½ | θ=0) = Φ(√n/2) − ½ exactly; the package integrates exactly between
+    the sign changes it finds, so only rounding remains."""
     got = float(evsi(np.array([0.0, 1.0]), np.array([-1.0, 1.0]), np.array([0.5, 0.5]), "normal",
                      np.array([n]), unit_sd=1.0)[0])
     expected = 0.5 * (1 + math.erf(math.sqrt(n) / 2 / math.sqrt(2))) - 0.5
-    assert got == pytest.approx(expected, rel=0.015)
+    assert got == pytest.approx(expected, rel=1e-9)
 
 
 def _normal_evsi_by_integration(theta: list[float], npv: list[float], share: list[float], sd: float,
@@ -394,9 +393,8 @@ def _normal_evsi_by_integration(theta: list[float], npv: list[float], share: lis
 
 @pytest.mark.parametrize("seed", range(8))
 def test_evsi_normal_small_prior_by_integration(seed: int) -> None:
-    """Normal-pilot EVSI on a random 2–4 point prior vs trapezoid integration over the pilot mean. Tolerance
-    0.5 % of the prior's EVPPI (Gauss–Hermite quadrature error of the package; observed ≤ 0.3 % of the EVPPI, which
-    can be several % of a small EVSI: seed 3 gives 0.002458 against 0.002622)."""
+    """Normal-pilot EVSI on a random 2–4 point prior vs trapezoid integration over the pilot mean (400,001
+    points): agreement to 1e-6 of the prior's EVPPI, the trapezoid rule's own error at the kinks."""
     rng = np.random.default_rng(seed)
     k = int(rng.integers(2, 5))
     theta, npv = np.sort(rng.normal(0, 1, k)), rng.normal(0, 1, k)
@@ -407,7 +405,7 @@ def test_evsi_normal_small_prior_by_integration(seed: int) -> None:
     got = float(evsi(theta, npv, share, "normal", np.array([n]), unit_sd=sd)[0])
     expected = _normal_evsi_by_integration(theta.tolist(), npv.tolist(), share.tolist(), sd, n)
     assert perfect > 0.01
-    assert got == pytest.approx(expected, abs=0.005 * perfect)
+    assert got == pytest.approx(expected, abs=1e-6 * perfect)
 
 
 # ---------------------------------------------------------------------------------------------------------------
