@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 
+import pandas as pd
 import pytest
 
 from alliance_analytics import load_case
@@ -36,9 +37,17 @@ def _overlay(case_id: str, tmp_path):
     for path in (FIELD_CASES / case_id).iterdir():
         if path.suffix in (".csv", ".yaml") and path.name != "budget_whatif.yaml":
             shutil.copy(path, folder / path.name)
-    if (FIELD_CASES / case_id / "candidates.csv").is_file():
+    brought = {path.name for path in (FIELD_CASES / case_id).iterdir()}
+    if "candidates.csv" in brought:
         for name in ("kpis.csv", "scorecard.csv", "triggers.csv"):  # they describe the sample's alliances in flight
             (folder / name).unlink()
+    if brought & {"candidates.csv", "assumptions.csv"}:
+        for name in ("actuals.csv", "pilots.csv"):  # they observe the sample's own assumptions
+            (folder / name).unlink()
+    if "candidates.csv" in brought and "assumptions.csv" not in brought:  # keep the value theses of its ids only
+        ids = set(pd.read_csv(folder / "candidates.csv", dtype=str)["candidate_id"])
+        theses = pd.read_csv(folder / "assumptions.csv", dtype=str, keep_default_na=False)
+        theses[theses["candidate_id"].isin(ids)].to_csv(folder / "assumptions.csv", index=False)
     return folder
 
 

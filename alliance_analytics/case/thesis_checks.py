@@ -54,8 +54,16 @@ def _check_actuals(table: RowsWithLines, candidates: set[str], active: Mapping[s
     """Unknown ids, months outside the alliance's life, repeats, and observations its assumption cannot produce."""
     problems = []
     seen: dict[tuple[str, str, str], int] = {}
+    evidence: dict[tuple[str, str], tuple[str, int]] = {}
     for row, line in zip(table.rows, table.lines):
         problem = functools.partial(_append, problems, "actuals.csv", line)
+        given = (row.n is None) != (row.sd is None)
+        strength = "sd" if row.sd is not None else "n"
+        first, first_line = evidence.setdefault((row.alliance_id, row.assumption_id), (strength, line)) if given \
+            else (strength, line)
+        if strength != first:
+            problem(f"{row.assumption_id} of {row.alliance_id} is given with {first} on line {first_line}; give every "
+                    f"observation of one assumption the same way (all sd or all n)", strength)
         key = (row.alliance_id, row.assumption_id, row.period)
         if key in seen:
             problem(f"{row.assumption_id} of {row.alliance_id} in {row.period} is already on line {seen[key]}; "
@@ -75,12 +83,12 @@ def _check_actuals(table: RowsWithLines, candidates: set[str], active: Mapping[s
             continue
         assumption = known.get((row.alliance_id, row.assumption_id))
         if assumption is None:
-            problem(f"unknown assumption '{row.assumption_id}' of {row.alliance_id}; expected one of "
+            problem(f"unknown assumption '{row.assumption_id}' of {row.alliance_id}; expected "
                     f"{_assumptions_of(known, row.alliance_id)} in assumptions.csv", "assumption_id")
         elif assumption.distribution == "fixed":
             problem(f"{row.assumption_id} is fixed in assumptions.csv, so no actual can move it; give it a "
                     "distribution (its uncertainty before the actuals)", "assumption_id")
-        else:
+        elif given:
             problems += [Problem("actuals.csv", message, line=line, column=column)
                          for column, message in _observation_problems(row, assumption)]
     return problems
@@ -132,7 +140,7 @@ def _check_pilots(table: RowsWithLines, proposed: set[str], active: Mapping[str,
             continue
         assumption = known.get(key)
         if assumption is None:
-            problem(f"unknown assumption '{row.assumption_id}' of {row.candidate_id}; expected one of "
+            problem(f"unknown assumption '{row.assumption_id}' of {row.candidate_id}; expected "
                     f"{_assumptions_of(known, row.candidate_id)} in assumptions.csv", "assumption_id")
         elif assumption.distribution == "fixed":
             problem(f"{row.assumption_id} is fixed in assumptions.csv; a pilot cannot tell anything about it",
@@ -170,4 +178,5 @@ def _support(assumption: AssumptionRow, level: float = 1.0) -> tuple[float, floa
 
 def _assumptions_of(known: Mapping[tuple[str, str], AssumptionRow], candidate: str) -> str:
     """The assumption ids of one candidate, for a message."""
-    return ", ".join(assumption for owner, assumption in known if owner == candidate) or "none"
+    ids = [assumption for owner, assumption in known if owner == candidate]
+    return f"one of {', '.join(ids)}" if ids else "an assumption, but it has none"

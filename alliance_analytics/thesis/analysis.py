@@ -562,13 +562,13 @@ def _update(case: Case, owner: str, actuals: pd.DataFrame, iterations: int, seed
 
 
 def _evidence(row: pd.Series, observed: pd.DataFrame) -> str:
-    """How the actuals of one assumption observe it: measured (sd), trials of a share, or counts of events."""
+    """How the actuals of one assumption observe it: measured (sd), trials of a share, or counts of events.
+
+    Loading the case made sure every observation of one assumption gives the same one of ``sd`` and ``n``.
+    """
     if observed["sd"].notna().all():
         return "normal"
-    if observed["n"].notna().all():
-        return "binomial" if _is_share(row) else "poisson"
-    raise InputError("thesis check", [Problem("actuals.csv", f"the actuals of {row.name} mix sd and n; give every "
-                                              "observation of one assumption in the same way", column="n")])
+    return "binomial" if _is_share(row) else "poisson"
 
 
 def _is_share(row: pd.Series) -> bool:

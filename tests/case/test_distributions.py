@@ -82,6 +82,10 @@ CASES = {
                      (0 + 2 * 3 + 12) / 4, 1.5 * 2.5 / (4**2 * 5) * 12**2),
     "normal": ("normal", {"mean": 5.0, "sd": 2.0}, stats.norm(5, 2), 5.0, 4.0),
     "lognormal": ("lognormal", {"mean": 100.0, "sd": 30.0}, lognormal_from_mean_sd(100, 30), 100.0, 900.0),
+    # beta with mean 1/4 and sd² = (1/4)(3/4)/9: α + β = 8, α = 2, β = 6; var = αβ/((α+β)²(α+β+1)) (BDA3 A.1)
+    "beta": ("beta", {"mean": 0.25, "sd": (0.1875 / 9) ** 0.5}, stats.beta(2, 6), 0.25, 12 / (64 * 9)),
+    # gamma with mean 4 and sd 2: shape 4, rate 1; mean shape/rate, var shape/rate²
+    "gamma": ("gamma", {"mean": 4.0, "sd": 2.0}, stats.gamma(4, scale=1), 4.0, 4.0),
     "p10_p50_p90 symmetric": ("p10_p50_p90", {"p10": 80.0, "p50": 100.0, "p90": 120.0},
                               stats.norm(100, 20 / Z90), 100.0, (20 / Z90) ** 2),
     "p10_p50_p90 right skew": ("p10_p50_p90", {"p10": 80.0, "p50": 100.0, "p90": 150.0},
@@ -245,7 +249,10 @@ def test_every_distribution_is_covered():
 
 
 @pytest.mark.parametrize(("distribution", "params", "message"), [
-    ("beta", {}, "unknown distribution"),
+    ("weibull", {}, "unknown distribution"),
+    ("beta", {"mean": 0.5, "sd": 0.5}, "needs sd below"),
+    ("beta", {"mean": 1.0, "sd": 0.1}, "strictly between 0 and 1"),
+    ("gamma", {"mean": 0.0, "sd": 1.0}, "needs a positive mean"),
     ("uniform", {"min": 1.0, "max": None}, "needs finite max"),
     ("uniform", {"min": 1.0, "max": 1.0}, "must be below max"),
     ("triangular", {"min": 1.0, "mode": 5.0, "max": 4.0}, "min <= mode <= max"),
