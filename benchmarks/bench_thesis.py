@@ -29,13 +29,13 @@ as the machine's other load only ever adds time:
   that size (the sd of max(·, 0) over k, divided by √K), also as a share of the EVPPI, and the difference in
   standard errors.
 
-One untimed run of the model and of ours at the smallest size comes first, so lazy imports and first-call
-set-up are not counted in the first size. The time per draw is seconds / N (one draw is one iteration of every simulation the check runs: two per alliance
-and one per pilot). The scaling exponent is the log-log slope of time against N, between consecutive sizes and, by
-least squares, over all of them (1 means linear). One model run at the largest size has its peak memory traced
-with ``tracemalloc`` (Python allocations, numpy's included), and the process's ``ru_maxrss`` at the end is printed
-beside it. The script prints each figure, the ratios (model / floor, nested / ours) and the load average at the
-start and at the end, and as its last line one JSON object.
+One untimed run of the model and of ours at the smallest size comes first, so lazy imports and first-call set-up
+are not counted in the first size. The time per draw is seconds / N (one draw is one iteration of every simulation
+the check runs: two per alliance and one per pilot). The scaling exponent is the log-log slope of time against N,
+between consecutive sizes and, by least squares, over all of them (1 means linear). One model run at the largest
+size has its peak memory traced with ``tracemalloc`` (Python allocations, numpy's included), and the process's
+``ru_maxrss`` at the end is printed beside it. The script prints each figure, the ratios (model / floor, nested /
+ours) and the load average at the start and at the end, and as its last line one JSON object.
 Usage: ``.venv/bin/python benchmarks/bench_thesis.py [--sizes N N ...] [--repeat R] [--outer K]
 [--baseline-repeat R] [--pilot ID] [--quick]``.
 """
@@ -251,8 +251,9 @@ def main() -> None:
     fitted = {key: fitted_slope(sizes, column[key]) if len(sizes) > 1 else None for key in exponents}
     names = {"model_s": "model", "floor_s": "floor", "ours_s": "EVSI ours", "nested_s": "EVSI nested MC"}
 
+    costed = ", ".join(f"{row.candidate_id} {row.assumption_id}" for row in pilots.itertuples(index=False))
     print(f"case: sample ({SAMPLE_CASE_DIR.name}), seed {seed}, sampling {sampling}; actuals for "
-          f"{', '.join(owners)}; pilots {', '.join(f'{r.candidate_id} {r.assumption_id}' for r in pilots.itertuples())}")
+          f"{', '.join(owners)}; pilots {costed}")
     print(f"pilot valued: {pilot.candidate_id} {pilot.assumption_id} ({pilot.evidence}, unit_sd {pilot.unit_sd:,.0f}, "
           f"max_n {pilot.max_n}: {len(plan_sizes)} pilot sizes), nested MC with K = {options.outer:,} outer draws")
     print(f"best of {repeat} (nested MC: {options.baseline_repeat}); load average {load:.2f} at the start, "

@@ -105,7 +105,8 @@ class ThesisUpdate:
         method, observations, first and last month, planned value (the prior's P50), prior and posterior mean,
         P10 and P90, and ``support`` (the posterior chance it is at least as good as planned).
     prior_draws, posterior_draws : pandas.DataFrame
-        Draws × observed assumptions, before and after.
+        Draws × every assumption of the alliance, before and after (an unobserved assumption moves when it is
+        rank-correlated with an observed one).
     ess : float or None
         Effective sample size of the importance weights; None when every update was conjugate.
     """
@@ -540,7 +541,7 @@ def _update(case: Case, owner: str, actuals: pd.DataFrame, iterations: int, seed
                                                                        stream_position(case, owner))))
     index = systematic_resample(weights, rng) if resampled else np.arange(iterations)
     observed_ids = list(records)
-    posterior_draws = after.inputs[observed_ids].iloc[index].reset_index(drop=True)
+    posterior_draws = after.inputs[list(rows.index)].iloc[index].reset_index(drop=True)
     table = pd.DataFrame.from_dict(records, orient="index")
     for assumption in observed_ids:
         row = rows.loc[assumption]
@@ -557,7 +558,7 @@ def _update(case: Case, owner: str, actuals: pd.DataFrame, iterations: int, seed
     name = (case.alliances if in_flight else case.candidates).at[owner, "name"]
     return ThesisUpdate(owner=owner, name=name, in_flight=in_flight, npv_then=before.npv,
                         npv_now=after.npv[index], payback_then=before.payback, payback_now=after.payback[index],
-                        assumptions=table.rename_axis("assumption"), prior_draws=prior_draws[observed_ids],
+                        assumptions=table.rename_axis("assumption"), prior_draws=prior_draws,
                         posterior_draws=posterior_draws, ess=effective_sample_size(weights) if resampled else None)
 
 
