@@ -190,9 +190,9 @@ class DecisionBrief:
         """The case and the decision in one paragraph, as Markdown with every text from the case escaped.
 
         The decision (:meth:`decision`) in bold, then a list: each alliance that advances on fit but is left
-        out with its reason, the walk-aways and who needs a decision first; then, in one line, the alliances in
-        flight that need attention and what each needs (their reasons are in the alliance-health report and on
-        the front page).
+        out with its reason, the walk-aways and who needs a decision first; then, in one paragraph, the alliances
+        in flight that need attention and what each needs, and the value theses the actuals put in doubt (their
+        reasons are in the alliance-health and thesis-check reports and on the front page).
 
         Returns
         -------
@@ -212,8 +212,8 @@ class DecisionBrief:
                        f"{markdown_text(named)} (the reasons are in the alliance-health report).")
         if self.theses:
             named = "; ".join(f"{label}, {words}" for label, _, words in self.theses)
-            running += (f"\n\n**Value theses the first months' actuals put in doubt:** {markdown_text(named)} (the "
-                        "reasons are in the thesis-check report).")
+            running += (f"{' ' if running else chr(10) * 2}**Value theses the first months' actuals put in doubt:** "
+                        f"{markdown_text(named)} (see the thesis-check report).")
         return (f"**Case:** {markdown_text(self.case_name)}\n\n**{markdown_text(sentence(self.decision()))}**\n\n"
                 + markdown_list(sentences) + running)
 

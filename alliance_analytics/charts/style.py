@@ -245,23 +245,27 @@ def millions(currency: str) -> MoneyUnit:
     return MoneyUnit(MILLION, f"M {currency}", 2)
 
 
-def money_axis(axis: Axis, currency: str) -> str:
-    """Tick labels of an axis holding amounts in millions (``"1.5"``, ``"-0.5"``); returns the unit for its label.
+def money_axis(axis: Axis, currency: str, unit: MoneyUnit | None = None) -> str:
+    """Tick labels of an axis holding amounts (``"1.5"``, ``"-0.5"``); returns the unit for its label.
 
     Parameters
     ----------
     axis : matplotlib.axis.Axis
-        ``axes.xaxis`` or ``axes.yaxis``; the data plotted on it are in millions (:func:`millions`).
+        ``axes.xaxis`` or ``axes.yaxis``; the data plotted on it are divided by the unit's divisor.
     currency : str
         ISO 4217 code.
+    unit : MoneyUnit, optional
+        The unit the data are in; default millions (:func:`millions`), the unit of every chart whose amounts
+        reach 100,000. A chart of smaller amounts (a pilot's value and cost) takes
+        :func:`~alliance_analytics.core.formatting.money_unit` of them, as its table does.
 
     Returns
     -------
     str
-        ``"M EUR"``, for the axis label.
+        ``"M EUR"`` (or the unit's label), for the axis label.
     """
     axis.set_major_formatter(_MillionTicks(2))
-    return millions(currency).label
+    return (unit or millions(currency)).label
 
 
 def share_axis(axis: Axis) -> None:

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from alliance_analytics.case.model import SHARE_QUANTITIES
 from alliance_analytics.charts.style import MILLION, REFERENCE_GREY, millions, money_axis, share_axis, wrapped
 from alliance_analytics.charts.text import plain_text
-from alliance_analytics.core.formatting import candidate_label, counted, format_share
+from alliance_analytics.core.formatting import MoneyUnit, candidate_label, counted, format_share, money_unit
 
 if TYPE_CHECKING:
     from alliance_analytics.thesis.analysis import PilotValue, ThesisResult
@@ -55,9 +55,9 @@ def then_and_now(result: ThesisResult) -> Figure:
         axes.hist(np.clip(update.npv_now / MILLION, bins[0], bins[-1]), bins=bins, color=NOW_BLUE, alpha=0.6,
                   label="now: after the actuals")
         axes.axvline(0, color=REFERENCE_GREY, linewidth=1, linestyle="--", label="zero: left of it, a loss")
-        axes.set_title(wrapped(f"{candidate_label(owner, update.name)}: {result.verdicts[owner].words}\n"
-                               f"chance of a loss {format_share(update.then['prob_loss'])} then, "
-                               f"{format_share(update.now['prob_loss'])} now", 60), fontsize=8)
+        axes.set_title(wrapped(f"{candidate_label(owner, update.name)}: {result.verdicts[owner].words}", 60)
+                       + f"\nchance of a loss {format_share(update.then['prob_loss'])} then, "
+                       f"{format_share(update.now['prob_loss'])} now", fontsize=8)
         axes.set_xlabel(f"NPV ({money_axis(axes.xaxis, result.currency)})", fontsize=8)
         axes.tick_params(labelsize=7)
         axes.set_yticks([])
@@ -143,33 +143,34 @@ def pilot_value(result: ThesisResult) -> Figure:
     rows = math.ceil(len(pilots) / columns)
     figure = Figure(figsize=(10, 3.2 * rows + 1.0), layout="constrained")
     grid = figure.subplots(rows, columns, squeeze=False)
+    unit = money_unit([value for pilot in pilots for value in (pilot.evppi, *pilot.plan["evsi"])], result.currency)
     for axes, pilot in zip(grid.flat, pilots):
-        _pilot_panel(axes, pilot, result)
+        _pilot_panel(axes, pilot, result, unit)
     for axes in list(grid.flat)[len(pilots):]:
         axes.set_visible(False)
     handles, labels = grid.flat[0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=8, frameon=False)
-    figure.suptitle(f"What a pilot is worth before it runs, by its size ({millions(result.currency).label})",
-                    fontsize=10)
+    figure.suptitle(f"What a pilot is worth before it runs, by its size ({unit.label})", fontsize=10)
     return figure
 
 
-def _pilot_panel(axes: object, pilot: PilotValue, result: ThesisResult) -> None:
-    """One pilot's EVSI and cost curves, EVPPI ceiling and best size."""
+def _pilot_panel(axes: object, pilot: PilotValue, result: ThesisResult, unit: MoneyUnit) -> None:
+    """One pilot's EVSI and cost curves, EVPPI ceiling and best size, in ``unit``."""
     plan = pilot.plan
     sizes = plan.index.to_numpy()
-    axes.plot(sizes, plan["evsi"] / MILLION, color=EVSI_GREEN, linewidth=1.6, label="worth of the pilot (EVSI)")
-    axes.plot(sizes, plan["cost"] / MILLION, color=COST_RED, linewidth=1.2, label="its cost")
-    axes.axhline(pilot.evppi / MILLION, color=REFERENCE_GREY, linewidth=1, linestyle="--",
+    axes.plot(sizes, plan["evsi"] / unit.divisor, color=EVSI_GREEN, linewidth=1.6, label="worth of the pilot (EVSI)")
+    axes.plot(sizes, plan["cost"] / unit.divisor, color=COST_RED, linewidth=1.2, label="its cost")
+    axes.axhline(pilot.evppi / unit.divisor, color=REFERENCE_GREY, linewidth=1, linestyle="--",
                  label="knowing it exactly (EVPPI): the ceiling")
     best = pilot.best_size
     if best is not None:
         axes.axvline(best, color=EVSI_GREEN, linewidth=1, linestyle=":", label="best size (largest net value)")
-    axes.set_ylim(0, max(pilot.evppi, float(plan["evsi"].max())) * 1.6 / MILLION or 1.0)
+    top = max(pilot.evppi, float(plan["cost"].iloc[0])) * 1.3 / unit.divisor
+    axes.set_ylim(0, top if top > 0 else 1.0)
     axes.set_xlim(0, sizes[-1])
-    money_axis(axes.yaxis, result.currency)
+    axes.set_ylabel(money_axis(axes.yaxis, result.currency, unit), fontsize=8)
     axes.set_xlabel(f"pilot size ({counted(2, pilot.unit).split(' ', 1)[1]})", fontsize=8)
-    verdict = f"best: {counted(best, pilot.unit)}" if best is not None else "no pilot pays"
+    verdict = f"best: {counted(best, pilot.unit)}" if best is not None else "no pilot pays for itself"
     axes.set_title(wrapped(f"{result.names[pilot.candidate]}: "
                            f"{result.descriptions[(pilot.candidate, pilot.assumption)]}", 55) + f"\n{verdict}",
                    fontsize=8)

@@ -36,6 +36,7 @@ from alliance_analytics.reporting.html import TEMPLATES_DIR
 
 BRIEF = "05_decision_brief"
 HEALTH = "06_alliance_health"
+THESIS = "07_thesis_check"
 PORTFOLIO = "04_portfolio"
 PARTNER_FIT = "01_partner_fit"
 
@@ -108,14 +109,26 @@ class Setting:
                 [f"{row['alliance']}: {row['recommendation']}. {sentence(row['reason'])}"
                  for row in found.get("attention", [])])
 
+    def theses(self) -> list[str]:
+        """The value theses the actuals weaken or break, most severe first, from the thesis check's results (with
+        their reasons; else the brief's), as sentences; empty when neither ran or every thesis holds."""
+        thesis = self.result(THESIS)
+        if thesis:
+            doubtful = sorted((item for item in thesis.get("alliances", {}).items() if item[1]["verdict"] != "confirmed"),
+                              key=lambda item: item[1]["verdict"] != "broken")
+            return [f"{candidate_label(owner, row['name'])}: {row['verdict_words']}. {row['reasons']}"
+                    for owner, row in doubtful]
+        return [f"{row['alliance']}: {row['verdict_words']}." for row in self.result(BRIEF).get("theses", [])]
+
     def decision(self) -> Decision:
         """The decision of this setting, from the decision brief's results (else the portfolio's)."""
         brief = self.result(BRIEF)
         names = self.case.candidates["name"]
         month, attention = self.attention()
+        theses = self.theses()
         if brief:
             return Decision(
-                attention=attention, attention_month=month,
+                attention=attention, attention_month=month, theses=theses,
                 sentence=brief["decision"],
                 left_out=[f"{candidate_label(row['candidate'], row['name'])}: {row['reason']}"
                           for row in brief["left_out"]],
@@ -132,18 +145,23 @@ class Setting:
             else:
                 sentence = portfolio["headline"][0]
             return Decision(sentence=sentence, source="the portfolio (the decision brief was not run)",
-                            attention=attention, attention_month=month)
+                            attention=attention, attention_month=month, theses=theses)
         if attention:
             return Decision(sentence=f"{len(attention)} alliances in flight need attention in {month}.",
-                            attention=attention, attention_month=month, source="the alliance-health analysis")
+                            attention=attention, attention_month=month, theses=theses,
+                            source="the alliance-health analysis")
+        if theses:
+            return Decision(sentence=f"{len(theses)} value {'thesis is' if len(theses) == 1 else 'theses are'} put in "
+                                     "doubt by the first months' actuals.", theses=theses, source="the thesis check")
         return Decision(sentence="This run has no decision brief or portfolio: no decision is stated; see each "
                                  "analysis below.", source="")
 
 
 @dataclass(frozen=True)
 class Decision:
-    """What a setting decides, in words: the sentence, who is left out and why, the walk-aways and why, and the
-    alliances in flight that need attention (with the month they were assessed in)."""
+    """What a setting decides, in words: the sentence, who is left out and why, the walk-aways and why, the
+    alliances in flight that need attention (with the month they were assessed in) and the value theses the
+    actuals put in doubt."""
 
     sentence: str
     left_out: list[str] = field(default_factory=list)
@@ -151,6 +169,7 @@ class Decision:
     source: str = ""
     attention: list[str] = field(default_factory=list)
     attention_month: str = ""
+    theses: list[str] = field(default_factory=list)
 
 
 def what_if_words(parameters: Mapping[str, Any], case: Case) -> str:

@@ -415,7 +415,8 @@ class ThesisResult:
         Returns
         -------
         dict
-            ``alliances`` (per id: ``verdict``, ``moved``, ``then``, ``now``, ``ess``, ``assumptions``) and
+            ``alliances`` (per id: ``name``, ``in_flight``, ``verdict``, ``verdict_words``, ``reasons``, ``moved``,
+            ``then``, ``now``, ``ess``, ``assumptions``) and
             ``pilots`` (per pilot: ids, ``evppi``, ``best_size``, ``evsi``, ``cost``, ``enbs`` at the best size
             and the whole curve).
         """
@@ -425,7 +426,8 @@ class ThesisResult:
             table = update.assumptions.drop(columns=["description", "unit", "quantity", "first", "last"])
             alliances[owner] = {
                 "name": update.name, "in_flight": update.in_flight, "verdict": verdict.code,
-                "verdict_words": verdict.words, "moved": verdict.moved, "then": update.then, "now": update.now,
+                "verdict_words": verdict.words, "reasons": verdict.reasons, "moved": verdict.moved,
+                "then": update.then, "now": update.now,
                 "ess": update.ess, "assumptions": {assumption: {key: _plain(value) for key, value in row.items()}
                                                    for assumption, row in table.iterrows()}}
         pilots = []

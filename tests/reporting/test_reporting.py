@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -42,6 +43,17 @@ def test_index_links_every_report_and_the_links_resolve(sample_report):
     for link in links:
         assert (sample_report.folder / link).is_file(), link
     assert "advance: C09, C05, C01, C13, C11" in index
+
+
+def test_the_front_page_names_the_theses_in_doubt_with_the_thesis_checks_reasons(sample_report):
+    """The front page's first box carries the thesis check's verdict and reason, the same words as its results."""
+    index = html.unescape((sample_report.folder / "index.html").read_text(encoding="utf-8"))
+    thesis = json.loads((sample_report.folder / "07_thesis_check" / "results.json").read_text(encoding="utf-8"))
+    a03 = thesis["alliances"]["A03"]
+    assert a03["verdict"] == "broken" and thesis["alliances"]["A01"]["verdict"] == "confirmed"
+    assert "Value theses the first months' actuals put in doubt:" in index
+    assert f"Alpina Reha Kliniken AG (A03): thesis broken: review the alliance. {a03['reasons']}" in index
+    assert "Baltic Homecare Services UAB (A01): thesis" not in index
 
 
 def test_results_json_matches_the_analysis(sample_report, sample_case):
