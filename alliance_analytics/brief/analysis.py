@@ -21,6 +21,7 @@ from pydantic import Field
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.vocabulary import RISK_LEVEL_ORDER
 from alliance_analytics.core.formatting import (
+    MoneyUnit,
     candidate_label,
     counted,
     format_money,
@@ -30,6 +31,7 @@ from alliance_analytics.core.formatting import (
     join_words,
     markdown_list,
     markdown_text,
+    money_unit,
     reader_table,
     sentence,
     sentence_table,
@@ -101,7 +103,7 @@ class DecisionBrief:
     validate_first : pandas.DataFrame
         One row per assumption worth validating in the first 90 days, same candidates as ``key_risks``, most
         valuable first: ``candidate``, ``name``, ``assumption``, ``description``, ``evppi``, and the pilot that
-        tests it when ``pilots.csv`` costs one: ``pilot_unit``, ``pilot_size`` (the best size; NaN when no size
+        tests it when ``pilots.csv`` costs one: ``pilot_unit``, ``pilot_size`` (the best size; None when no size
         pays), ``pilot_evsi``, ``pilot_cost`` and ``pilot_enbs`` at that size (NaN when no pilot is costed).
     caveats : list of str
         Plain sentences: what the committee should know before relying on the numbers.
@@ -112,9 +114,9 @@ class DecisionBrief:
         first reason)`` from the alliance-health analysis; empty when none does or the case has none.
     attention_month : str
         The month the alliances in flight were assessed in (``YYYY-MM``; empty without a scorecard).
-    theses : list of (str, str, str)
-        The value theses that the actuals weaken or break, most severe first: ``(alliance label, verdict code,
-        verdict in words)`` from the thesis check; empty when none does or no alliance has actuals.
+    theses : list of (str, str, str, str, bool)
+        The value theses that the actuals weaken or break, most severe first: ``(id, name, verdict code,
+        verdict in words, reliable)`` from the thesis check; empty when none does or no alliance has actuals.
     parameters : BriefParameters or None
         The parameters the brief was assembled with (set by :func:`analyse_decision_brief`).
     """
@@ -135,7 +137,7 @@ class DecisionBrief:
     portfolio: PortfolioResult
     attention: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
     attention_month: str = ""
-    theses: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
+    theses: list[tuple[str, str, str, str, bool]] = dataclasses.field(default_factory=list)
     parameters: BriefParameters | None = None
 
     def decision(self) -> str:
@@ -179,7 +181,7 @@ class DecisionBrief:
                   f"in review: {', '.join(review) or 'none'}",
                   self.robustness[0]]
         worth = self.validate_first.assign(assumption=[
-            assumption if pd.isna(size) else f"{assumption} (pilot: {counted(int(size), unit)})"
+            assumption if size is None else f"{assumption} (pilot: {counted(size, unit)})"
             for assumption, size, unit in self.validate_first[["assumption", "pilot_size", "pilot_unit"]]
             .itertuples(index=False)]).groupby("candidate", sort=False)["assumption"].agg(", ".join)
         lines.append("validate first: " + ("; ".join(f"{c}: {ids}" for c, ids in worth.items()) if len(worth)
@@ -211,7 +213,8 @@ class DecisionBrief:
             running = (f"\n\n**Alliances in flight that need attention ({format_month(self.attention_month)}):** "
                        f"{markdown_text(named)} (the reasons are in the alliance-health report).")
         if self.theses:
-            named = "; ".join(f"{label}, {words}" for label, _, words in self.theses)
+            named = "; ".join(f"{candidate_label(owner, name)}, {words}{'' if reliable else ' (few effective draws)'}"
+                              for owner, name, _, words, reliable in self.theses)
             running += (f"{' ' if running else chr(10) * 2}**Value theses the first months' actuals put in doubt:** "
                         f"{markdown_text(named)} (see the thesis-check report).")
         return (f"**Case:** {markdown_text(self.case_name)}\n\n**{markdown_text(sentence(self.decision()))}**\n\n"
@@ -293,11 +296,14 @@ class DecisionBrief:
         table = self.validate_first
         if table.empty:
             return sentence_table(self._when_empty("validate_first"))
+        shown = table[table["pilot_size"].notna()]
+        unit = money_unit([*table["evppi"], *shown["pilot_evsi"], *shown["pilot_cost"]], self.currency)
         return reader_table(pd.DataFrame({
             "Candidate": table["name"].to_numpy(), "What to validate": table["description"].to_numpy(),
-            "Worth knowing": table["evppi"].to_numpy(),
-            "Pilot before committing": [_pilot_text(row, self.currency) for row in table.itertuples(index=False)],
-        }, index=table["candidate"].to_numpy()), {"Worth knowing": "money"}, self.currency, "ID")
+            f"Worth knowing ({unit.label})": [unit.format(value) for value in table["evppi"]],
+            f"Pilot before committing ({unit.label})": [_pilot_text(row, unit)
+                                                         for row in table.itertuples(index=False)],
+        }, index=table["candidate"].to_numpy()), {}, self.currency, "ID")
 
     def _when_empty(self, section: str) -> str:
         """What an empty table of the brief means, in plain words (shown instead of the table)."""
@@ -325,7 +331,8 @@ class DecisionBrief:
             fit alone), ``left_out``, ``walk_aways``, ``key_risks`` and ``validate_first`` (records),
             ``robustness`` and ``caveats`` (lists of str), ``attention`` (alliances in flight needing attention:
             records with ``alliance``, ``recommendation``, ``reason``) and ``attention_month``, ``theses`` (value
-            theses the actuals weaken or break: ``alliance``, ``verdict``, ``verdict_words``), ``portfolio`` (the
+            theses the actuals weaken or break: ``alliance`` id, ``name``, ``verdict``, ``verdict_words``,
+            ``reliable``), ``portfolio`` (the
             optimiser's summary); money in
             full units, shares 0..1, ``null`` where not computed.
         """
@@ -344,8 +351,8 @@ class DecisionBrief:
             "attention": [{"alliance": label, "recommendation": action, "reason": reason}
                           for label, action, reason in self.attention],
             "attention_month": self.attention_month or None,
-            "theses": [{"alliance": label, "verdict": code, "verdict_words": words}
-                       for label, code, words in self.theses],
+            "theses": [{"alliance": owner, "name": name, "verdict": code, "verdict_words": words, "reliable": reliable}
+                       for owner, name, code, words, reliable in self.theses],
             "portfolio": {
                 key: self.portfolio.to_json()[key]
                 for key in ("selected", "objective", "expected_npv", "cvar_5", "cvar_level", "status", "gap",
@@ -457,9 +464,15 @@ def analyse_decision_brief(case: Case, parameters: BriefParameters = BriefParame
     brief = build_brief(case, fit, sensitivity, simulation, portfolio, top=parameters.top)
     health = analyse_alliance_health(case, parameters.subset(HealthParameters))
     thesis = analyse_thesis_check(case, parameters.subset(ThesisParameters))
+    theses = [(owner, thesis.names[owner], code, words, reliable) for owner, code, words, reliable in thesis.in_doubt()]
+    pursued = [f"{candidate_label(owner, name)} ({words})" for owner, name, _, words, _ in theses
+               if owner in brief.recommended.index]
+    caveats = brief.caveats + ([f"The pilot actuals of {join_words(pursued)} put {'its' if len(pursued) == 1 else 'their'} "
+                                "value thesis in doubt, but the portfolio above is optimised on the business cases as "
+                                "made: update assumptions.csv and re-run before committing"] if pursued else [])
     return dataclasses.replace(brief, attention=health.attention(), attention_month=health.month,
-                               validate_first=with_pilots(brief.validate_first, thesis), theses=thesis.in_doubt(),
-                               parameters=parameters)
+                               validate_first=with_pilots(brief.validate_first, thesis), theses=theses,
+                               caveats=caveats, parameters=parameters)
 
 
 def with_pilots(validate_first: pd.DataFrame, thesis: ThesisResult) -> pd.DataFrame:
@@ -475,30 +488,32 @@ def with_pilots(validate_first: pd.DataFrame, thesis: ThesisResult) -> pd.DataFr
     Returns
     -------
     pandas.DataFrame
-        The same rows with ``pilot_unit`` (None when not costed), ``pilot_size`` (NaN when no size pays),
-        ``pilot_evsi``, ``pilot_cost`` and ``pilot_enbs`` at the best size (NaN when not costed or none pays).
+        The same rows with ``pilot_unit`` (None when not costed), ``pilot_size`` (a whole number; None when no
+        size pays), and ``pilot_evsi``, ``pilot_cost`` and ``pilot_enbs`` at the size the thesis check shows (the
+        best, else the largest considered; NaN when not costed).
     """
     columns = {"pilot_unit": [], "pilot_size": [], "pilot_evsi": [], "pilot_cost": [], "pilot_enbs": []}
     for candidate, assumption in validate_first[["candidate", "assumption"]].itertuples(index=False):
         pilot = thesis.pilot_for(candidate, assumption)
-        size = None if pilot is None else pilot.best_size
-        at = pilot.plan.loc[size] if size is not None else None
+        at = None if pilot is None else pilot.plan.loc[pilot.shown_size]
         columns["pilot_unit"].append(None if pilot is None else pilot.unit)
-        columns["pilot_size"].append(np.nan if size is None else float(size))
+        columns["pilot_size"].append(None if pilot is None else pilot.best_size)
         for key in ("evsi", "cost", "enbs"):
             columns[f"pilot_{key}"].append(np.nan if at is None else float(at[key]))
-    return validate_first.drop(columns=list(columns), errors="ignore").assign(**columns)
+    return validate_first.drop(columns=list(columns), errors="ignore").assign(**{
+        name: pd.Series(values, index=validate_first.index, dtype=object if name in ("pilot_unit", "pilot_size")
+                        else float) for name, values in columns.items()})
 
 
-def _pilot_text(row: tuple, currency: str) -> str:
-    """A pilot in words for the brief's table: its size, worth and cost; that none pays; or that none is costed."""
-    if pd.isna(row.pilot_unit):
+def _pilot_text(row: tuple, unit: MoneyUnit) -> str:
+    """A pilot in words for the brief's table, amounts in the table's unit: its size, worth and cost; that none
+    pays; or that none is costed."""
+    if row.pilot_unit is None:
         return "not costed (pilots.csv)"
-    if pd.isna(row.pilot_size):
+    if row.pilot_size is None:
         return "none pays for itself: decide without one"
-    size = int(row.pilot_size)
-    return (f"{counted(size, row.pilot_unit)}: worth "
-            f"{format_money(row.pilot_evsi, currency)}, costs {format_money(row.pilot_cost, currency)}")
+    return (f"{counted(row.pilot_size, row.pilot_unit)}: worth {unit.format(row.pilot_evsi)}, costs "
+            f"{unit.format(row.pilot_cost)}")
 
 
 def build_brief(case: Case, fit: PartnerFitResult, sensitivity: SensitivityResult | None,
@@ -735,8 +750,10 @@ def _validate_first(case: Case, simulation: SimulationResult, candidates: list[s
              "description": descriptions[(candidate, assumption)],
              "evppi": float(simulation.sensitivity(candidate).at[assumption, "EVPPI"])}
             for candidate in candidates for assumption in simulation.validate_first(candidate)]
-    return pd.DataFrame(rows, columns=["candidate", "name", "assumption", "description", "evppi", "pilot_unit",
-                                       "pilot_size", "pilot_evsi", "pilot_cost", "pilot_enbs"])
+    table = pd.DataFrame(rows, columns=["candidate", "name", "assumption", "description", "evppi"])
+    return table.assign(pilot_unit=pd.Series(None, index=table.index, dtype=object),
+                        pilot_size=pd.Series(None, index=table.index, dtype=object),
+                        pilot_evsi=np.nan, pilot_cost=np.nan, pilot_enbs=np.nan)
 
 
 def _caveats(case: Case, fit: PartnerFitResult, simulation: SimulationResult, overview: pd.DataFrame,

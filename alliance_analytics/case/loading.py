@@ -286,13 +286,13 @@ def _cross_check(settings: CaseSettings | None, sections: dict[str, Any], root: 
                                                        None if known is None else known | set(active)))
     problems.extend(_check_single_quantities(tables["assumptions.csv"]))
     if candidates.complete:
+        last_period = f"{sections['as_of']:%Y-%m}" if "as_of" in sections else None
         problems.extend(_check_not_in_flight(tables, active))
         health = sections.get("health")
         problems.extend(check_health_files(
             tables, active, proposed_ids, health.attainment_cap if health is not None else float("inf"),
-            f"{settings.as_of:%Y-%m}" if settings is not None else None))
-        problems.extend(check_thesis_files(tables, candidate_ids, active,
-                                           f"{settings.as_of:%Y-%m}" if settings is not None else None))
+            last_period))
+        problems.extend(check_thesis_files(tables, candidate_ids, active, last_period))
     return problems
 
 

@@ -564,16 +564,16 @@ class ActualRow(_Row):
     """A row of ``actuals.csv``: one observation of a value-thesis assumption after the alliance started.
 
     ``sd`` gives a measurement of the assumption itself with that standard deviation; ``n`` gives a count:
-    successes in ``n`` trials for a share (``gross_margin`` or a ``beta`` prior), events in ``n`` periods of the
-    assumption's unit otherwise.
+    successes in ``n`` trials for a share (``gross_margin`` or a ``beta`` prior), events in ``n`` periods for a
+    rate (a ``gamma`` prior). Both columns must be in the file; each row fills exactly one.
     """
 
     alliance_id: Identifier
     assumption_id: Identifier
     period: Period
     observed: float
-    n: Annotated[float, Field(gt=0)] | None = None
-    sd: Annotated[float, Field(gt=0)] | None = None
+    n: Annotated[float, Field(gt=0)] | None
+    sd: Annotated[float, Field(gt=0)] | None
     note: str | None = None
 
     def consistency_problems(self) -> list[tuple[str, str]]:

@@ -15,7 +15,8 @@ from alliance_analytics.case.vocabulary import PARAMETER_COLUMNS
 from alliance_analytics.core.problems import Problem, number
 
 LARGEST_POISSON_PILOT = 100_000
-"""Most events a Poisson pilot may expect (max_n × the rate's P99.9): beyond it the pilot cannot be valued."""
+"""Most events a count may expect (its periods × the rate's P99.9), for an actual and a Poisson pilot alike:
+beyond it a pilot cannot be valued, and a count that large is a measurement, not a rate of events."""
 
 
 def check_thesis_files(tables: Mapping[str, RowsWithLines], candidates: Sequence[str], active: Mapping[str, object],
@@ -105,6 +106,14 @@ def _observation_problems(row: ActualRow, assumption: AssumptionRow) -> list[tup
                      "actual is right")]
         return []
     problems = []
+    if not share and assumption.distribution != "gamma":
+        return [("n", f"with n, observed counts events in n periods, which observes a rate; {row.assumption_id} is a "
+                 f"{assumption.quantity} with a {assumption.distribution} distribution: measure it instead (sd), or "
+                 "give a rate a gamma distribution in assumptions.csv")]
+    if not share and row.n * _support(assumption, 0.999)[1] > LARGEST_POISSON_PILOT:
+        problems.append(("n", f"{number(row.n)} periods of {row.assumption_id} would expect more than "
+                         f"{LARGEST_POISSON_PILOT:,} events; counts are for rates such as deals per month: measure "
+                         "it instead (sd)"))
     if row.observed < 0 or row.observed != round(row.observed):
         problems.append(("observed", f"with n, observed is a count of {'successes' if share else 'events'}: a whole "
                          f"number of at least 0, got {number(row.observed)}"))
@@ -151,6 +160,10 @@ def _check_pilots(table: RowsWithLines, proposed: set[str], active: Mapping[str,
         elif row.evidence == "poisson" and _is_share(assumption):
             problem(f"{row.assumption_id} is a share; a pilot observes it in trials (binomial) or measures it "
                     "(normal), not as a count of events", "evidence")
+        elif row.evidence == "poisson" and assumption.distribution != "gamma":
+            problem(f"a poisson pilot counts events, which observes a rate; {row.assumption_id} is a "
+                    f"{assumption.quantity} with a {assumption.distribution} distribution: measure it (normal, with "
+                    "unit_sd), or give a rate a gamma distribution in assumptions.csv", "evidence")
         elif row.evidence == "poisson" and row.max_n * _support(assumption, 0.999)[1] > LARGEST_POISSON_PILOT:
             problem(f"a poisson pilot of up to {row.max_n} periods expects more than "
                     f"{LARGEST_POISSON_PILOT:,} events of {row.assumption_id}; a count pilot is for rates such as "

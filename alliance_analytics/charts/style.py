@@ -257,14 +257,15 @@ def money_axis(axis: Axis, currency: str, unit: MoneyUnit | None = None) -> str:
     unit : MoneyUnit, optional
         The unit the data are in; default millions (:func:`millions`), the unit of every chart whose amounts
         reach 100,000. A chart of smaller amounts (a pilot's value and cost) takes
-        :func:`~alliance_analytics.core.formatting.money_unit` of them, as its table does.
+        :func:`~alliance_analytics.core.formatting.money_unit` of them, as its table does; its ticks may show one
+        decimal more than the table, so that close ticks stay apart.
 
     Returns
     -------
     str
         ``"M EUR"`` (or the unit's label), for the axis label.
     """
-    axis.set_major_formatter(_MillionTicks(2))
+    axis.set_major_formatter(_MillionTicks(2 if unit is None else unit.decimals + 1))
     return (unit or millions(currency)).label
 
 

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from alliance_analytics.case.model import SHARE_QUANTITIES
 from alliance_analytics.charts.style import MILLION, REFERENCE_GREY, millions, money_axis, share_axis, wrapped
 from alliance_analytics.charts.text import plain_text
-from alliance_analytics.core.formatting import MoneyUnit, candidate_label, counted, format_share, money_unit
+from alliance_analytics.core.formatting import MoneyUnit, candidate_label, counted, format_share
 
 if TYPE_CHECKING:
     from alliance_analytics.thesis.analysis import PilotValue, ThesisResult
@@ -143,7 +144,7 @@ def pilot_value(result: ThesisResult) -> Figure:
     rows = math.ceil(len(pilots) / columns)
     figure = Figure(figsize=(10, 3.2 * rows + 1.0), layout="constrained")
     grid = figure.subplots(rows, columns, squeeze=False)
-    unit = money_unit([value for pilot in pilots for value in (pilot.evppi, *pilot.plan["evsi"])], result.currency)
+    unit = result.pilot_money_unit()
     for axes, pilot in zip(grid.flat, pilots):
         _pilot_panel(axes, pilot, result, unit)
     for axes in list(grid.flat)[len(pilots):]:
@@ -168,6 +169,7 @@ def _pilot_panel(axes: object, pilot: PilotValue, result: ThesisResult, unit: Mo
     top = max(pilot.evppi, float(plan["cost"].iloc[0])) * 1.3 / unit.divisor
     axes.set_ylim(0, top if top > 0 else 1.0)
     axes.set_xlim(0, sizes[-1])
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylabel(money_axis(axes.yaxis, result.currency, unit), fontsize=8)
     axes.set_xlabel(f"pilot size ({counted(2, pilot.unit).split(' ', 1)[1]})", fontsize=8)
     verdict = f"best: {counted(best, pilot.unit)}" if best is not None else "no pilot pays for itself"

@@ -118,7 +118,8 @@ class Setting:
                               key=lambda item: item[1]["verdict"] != "broken")
             return [f"{candidate_label(owner, row['name'])}: {row['verdict_words']}. {row['reasons']}"
                     for owner, row in doubtful]
-        return [f"{row['alliance']}: {row['verdict_words']}." for row in self.result(BRIEF).get("theses", [])]
+        return [f"{candidate_label(row['alliance'], row['name'])}: {row['verdict_words']}."
+                for row in self.result(BRIEF).get("theses", [])]
 
     def decision(self) -> Decision:
         """The decision of this setting, from the decision brief's results (else the portfolio's)."""

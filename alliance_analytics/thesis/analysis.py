@@ -31,10 +31,11 @@ from scipy.stats._distn_infrastructure import rv_continuous_frozen
 
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.distributions import beta_alpha_beta, frozen, gamma_shape_rate
-from alliance_analytics.case.model import LOWER_IS_BETTER, SHARE_QUANTITIES
+from alliance_analytics.case.model import LOWER_IS_BETTER, SHARE_QUANTITIES, Thesis
 from alliance_analytics.case.vocabulary import PARAMETER_COLUMNS
 from alliance_analytics.core.cache import cached
 from alliance_analytics.core.formatting import (
+    MoneyUnit,
     candidate_label,
     counted,
     format_count,
@@ -43,6 +44,7 @@ from alliance_analytics.core.formatting import (
     format_number,
     format_share,
     markdown_text,
+    money_unit,
     reader_table,
     sentence,
     sentence_table,
@@ -69,7 +71,11 @@ VERDICTS: dict[str, str] = {
     "weakened": "thesis weakened: re-plan",
     "broken": "thesis broken: review the alliance",
 }
-"""The verdict codes and their words, mildest first."""
+"""The verdict codes and their words for an alliance in flight, mildest first."""
+PROPOSED_VERDICTS: dict[str, str] = {**VERDICTS, "broken": "thesis broken: reconsider before committing"}
+"""The verdicts' words for a proposed candidate whose pilot reported actuals."""
+MOST_REASONS = 3
+"""Most assumptions a verdict's reasons name."""
 MONEY_QUANTITIES = ("revenue_uplift", "cost_savings", "investment", "running_cost")
 """Quantities that are amounts of money (per year, or one-off for the investment)."""
 RESAMPLING_STREAM = 7
@@ -142,23 +148,23 @@ class Verdict:
     ----------
     code : str
         ``confirmed``, ``weakened`` or ``broken``.
+    words : str
+        The verdict in words (:data:`VERDICTS`, or :data:`PROPOSED_VERDICTS` for a proposed candidate).
     moved : list of str
-        Assumption ids that moved the verdict, most telling first.
+        Assumption ids that moved the verdict, most telling first: every one now unlikely to be as good as
+        planned (weakened, broken), or the best-supported ones (confirmed); at most :data:`MOST_REASONS`.
     reasons : str
-        Why, in sentences (the two most telling assumptions and the chance of a loss).
-    text : str
-        The alliance's name, the verdict's words and the reasons.
+        Why, in sentences: each assumption of ``moved`` (observed, now expected, planned) and the chance of a loss;
+        and a warning when the re-forecast rests on few effective draws.
+    reliable : bool
+        False when the importance weights' effective sample size is below ``thesis.min_ess_share``.
     """
 
     code: str
+    words: str
     moved: list[str]
     reasons: str
-    text: str
-
-    @property
-    def words(self) -> str:
-        """The verdict in words ("thesis confirmed", …)."""
-        return VERDICTS[self.code]
+    reliable: bool = True
 
 
 @dataclass(frozen=True)
@@ -190,6 +196,11 @@ class PilotValue:
         enbs = self.plan["enbs"]
         return int(enbs.idxmax()) if enbs.max() > 0 else None
 
+    @property
+    def shown_size(self) -> int:
+        """The size every report shows: the best one, or the largest considered when none pays."""
+        return self.best_size if self.best_size is not None else int(self.plan.index[-1])
+
 
 @dataclass(frozen=True)
 class ThesisResult:
@@ -202,9 +213,9 @@ class ThesisResult:
     names : pandas.Series
         Name by id (candidates and alliances).
     updates : dict of str to ThesisUpdate
-        Per alliance with actuals, in ``candidates.csv`` order.
+        Per alliance with actuals, most severe verdict first (then in ``candidates.csv`` order).
     verdicts : dict of str to Verdict
-        Same keys.
+        Same keys, same order.
     pilots : list of PilotValue
         One per ``pilots.csv`` row.
     descriptions : pandas.Series
@@ -252,28 +263,33 @@ class ThesisResult:
         if not self.updates and not self.pilots:
             return [("Nothing to check yet.", "Add actuals.csv to check a value thesis against the first months, or "
                      "pilots.csv to size a pilot before committing.")]
-        order = sorted(self.verdicts, key=lambda owner: -list(VERDICTS).index(self.verdicts[owner].code))
-        parts = [(f"{self.names[owner]}: {self.verdicts[owner].words}.", self.verdicts[owner].reasons)
-                 for owner in order]
+        parts = [(f"{self.names[owner]}: {verdict.words}.", verdict.reasons) for owner, verdict in self.verdicts.items()]
         if not self.updates:
             parts.append(("No actuals yet.", "Add actuals.csv once the first months report."))
         return parts + [self._pilot_parts(pilot) for pilot in self.pilots]
 
     def _pilot_parts(self, pilot: PilotValue) -> tuple[str, str]:
         """A pilot as (lead, the rest): the size to run and its net worth, or that none pays."""
-        what = f"{self.names[pilot.candidate]}'s {_lower_first(self.descriptions[(pilot.candidate, pilot.assumption)])}"
-        size = pilot.best_size
-        if size is None:
-            most = pilot.plan.loc[pilot.plan["evsi"].idxmax()]
-            return (f"No pilot of {what} pays for itself.",
-                    f"Even {counted(int(most.name), pilot.unit)} would add only "
-                    f"{format_money(most['evsi'], self.currency)} for a cost of "
-                    f"{format_money(most['cost'], self.currency)}; decide without one.")
-        row = pilot.plan.loc[size]
-        return (f"Pilot {what} with {counted(size, pilot.unit)}.",
-                f"It is worth {format_money(row['evsi'], self.currency)} before it runs and costs "
-                f"{format_money(row['cost'], self.currency)}, a net {format_money(row['enbs'], self.currency)} "
-                f"(knowing it exactly would be worth {format_money(pilot.evppi, self.currency)}).")
+        what = f"\u201c{self.descriptions[(pilot.candidate, pilot.assumption)]}\u201d"
+        row = pilot.plan.loc[pilot.shown_size]
+        money = functools.partial(format_money, currency=self.currency)
+        if pilot.best_size is None:
+            return (f"{self.names[pilot.candidate]}: no pilot pays for itself.",
+                    f"Testing {what} with up to {counted(pilot.shown_size, pilot.unit)} would add at most "
+                    f"{money(row['evsi'])} for a cost of {money(row['cost'])}; decide without one.")
+        return (f"{self.names[pilot.candidate]}: run a pilot of {counted(pilot.shown_size, pilot.unit)}.",
+                f"It tests {what}; it is worth {money(row['evsi'])} before it runs and costs {money(row['cost'])}, "
+                f"a net {money(row['enbs'])} (knowing it exactly would be worth {money(pilot.evppi)}).")
+
+    def pilot_money_unit(self) -> MoneyUnit:
+        """The one money unit of the pilots' table and chart: that of every amount the table shows.
+
+        Returns
+        -------
+        MoneyUnit
+        """
+        return money_unit([value for pilot in self.pilots for value in
+                           (pilot.evppi, *pilot.plan.loc[pilot.shown_size, ["evsi", "cost", "enbs"]])], self.currency)
 
     def pilot_for(self, candidate: str, assumption: str) -> PilotValue | None:
         """The pilot of one assumption, if ``pilots.csv`` costs one.
@@ -290,17 +306,16 @@ class ThesisResult:
         return next((pilot for pilot in self.pilots
                      if (pilot.candidate, pilot.assumption) == (candidate, assumption)), None)
 
-    def in_doubt(self) -> list[tuple[str, str, str]]:
+    def in_doubt(self) -> list[tuple[str, str, str, bool]]:
         """The value theses the actuals weaken or break, most severe first.
 
         Returns
         -------
-        list of (str, str, str)
-            ``(alliance label, verdict code, verdict in words)``.
+        list of (str, str, str, bool)
+            ``(id, verdict code, verdict in words, reliable)``.
         """
-        doubtful = [owner for owner, verdict in self.verdicts.items() if verdict.code != "confirmed"]
-        doubtful.sort(key=lambda owner: -list(VERDICTS).index(self.verdicts[owner].code))
-        return [(self._label(owner), self.verdicts[owner].code, self.verdicts[owner].words) for owner in doubtful]
+        return [(owner, verdict.code, verdict.words, verdict.reliable) for owner, verdict in self.verdicts.items()
+                if verdict.code != "confirmed"]
 
     def limitations(self) -> list[str]:
         """What a reader should know before relying on the re-forecast.
@@ -322,6 +337,11 @@ class ThesisResult:
         if self.pilots:
             lines.append("A pilot's value assumes the decision waits for it and that it observes the assumption "
                          "without bias; it is valued on the risk simulation's draws, grouped as for the EVPPI")
+        lines += [f"The pilot of {self.descriptions[(pilot.candidate, pilot.assumption)]} "
+                  f"({self._label(pilot.candidate)}) is valued on the business case as made: its actuals are not in "
+                  "it; update assumptions.csv and re-run to size a further pilot"
+                  for pilot in self.pilots if pilot.candidate in self.updates
+                  and pilot.assumption in self.updates[pilot.candidate].assumptions.index]
         return lines
 
     def then_now_table(self) -> pd.DataFrame:
@@ -376,7 +396,7 @@ class ThesisResult:
                 around = functools.partial(_range_text, row["quantity"], row["unit"], currency=self.currency)
                 rows.append({
                     "Alliance": self.names[owner], "Assumption": row["description"] or assumption,
-                    "Actuals": f"{format_count(row['observations'])} ({_months_text(row['first'], row['last'])})",
+                    "Actuals": f"{row['observed_text']} ({_months_text(row['first'], row['last'])})",
                     "Planned (P50)": _value_text(row["quantity"], row["unit"], row["planned"], self.currency),
                     "Before: mean (P10 to P90)": around(row["prior_mean"], row["prior_p10"], row["prior_p90"]),
                     "After: mean (P10 to P90)": around(row["posterior_mean"], row["posterior_p10"],
@@ -398,12 +418,12 @@ class ThesisResult:
         rows = []
         for pilot in self.pilots:
             size = pilot.best_size
-            at = pilot.plan.loc[pilot.plan["enbs"].idxmax()]
+            at = pilot.plan.loc[pilot.shown_size]
             rows.append({"Candidate": self._label(pilot.candidate),
                          "Assumption": self.descriptions[(pilot.candidate, pilot.assumption)],
                          "Knowing it exactly (EVPPI)": pilot.evppi,
-                         "Best pilot": (counted(size, pilot.unit)
-                                        if size is not None else "none pays"),
+                         "Best pilot": (counted(size, pilot.unit) if size is not None
+                                        else f"none pays (up to {counted(pilot.shown_size, pilot.unit)})"),
                          "Worth (EVSI)": at["evsi"], "Cost": at["cost"], "Net (ENBS)": at["enbs"]})
         frame = pd.DataFrame(rows).set_index(["Candidate", "Assumption"])
         return reader_table(frame, dict.fromkeys(["Knowing it exactly (EVPPI)", "Worth (EVSI)", "Cost", "Net (ENBS)"],
@@ -417,27 +437,27 @@ class ThesisResult:
         dict
             ``alliances`` (per id: ``name``, ``in_flight``, ``verdict``, ``verdict_words``, ``reasons``, ``moved``,
             ``then``, ``now``, ``ess``, ``assumptions``) and
-            ``pilots`` (per pilot: ids, ``evppi``, ``best_size``, ``evsi``, ``cost``, ``enbs`` at the best size
-            and the whole curve).
+            ``pilots`` (per pilot: ids, ``unit``, ``evppi``, ``evpi``, ``best_size`` (None when no size pays),
+            ``size`` (the best, else the largest considered), ``evsi``, ``cost``, ``enbs`` at ``size`` and the
+            whole curve).
         """
         alliances = {}
         for owner, update in self.updates.items():
             verdict = self.verdicts[owner]
-            table = update.assumptions.drop(columns=["description", "unit", "quantity", "first", "last"])
+            table = update.assumptions.drop(columns=["description", "unit", "quantity", "first", "last",
+                                                     "observed_text"])
             alliances[owner] = {
                 "name": update.name, "in_flight": update.in_flight, "verdict": verdict.code,
-                "verdict_words": verdict.words, "reasons": verdict.reasons, "moved": verdict.moved,
+                "verdict_words": verdict.words, "reasons": verdict.reasons, "reliable": verdict.reliable,
+                "moved": verdict.moved,
                 "then": update.then, "now": update.now,
                 "ess": update.ess, "assumptions": {assumption: {key: _plain(value) for key, value in row.items()}
                                                    for assumption, row in table.iterrows()}}
-        pilots = []
-        for pilot in self.pilots:
-            size = pilot.best_size
-            pilots.append({"candidate": pilot.candidate, "assumption": pilot.assumption, "unit": pilot.unit,
-                           "evppi": pilot.evppi, "evpi": pilot.evpi, "best_size": size,
-                           **({key: float(pilot.plan.at[size, key]) for key in ("evsi", "cost", "enbs")}
-                              if size is not None else {"evsi": None, "cost": None, "enbs": None}),
-                           "curve": {"n": pilot.plan.index.tolist(), "evsi": pilot.plan["evsi"].tolist()}})
+        pilots = [{"candidate": pilot.candidate, "assumption": pilot.assumption, "unit": pilot.unit,
+                   "evppi": pilot.evppi, "evpi": pilot.evpi, "best_size": pilot.best_size, "size": pilot.shown_size,
+                   **{key: float(pilot.plan.at[pilot.shown_size, key]) for key in ("evsi", "cost", "enbs")},
+                   "curve": {"n": pilot.plan.index.tolist(), "evsi": pilot.plan["evsi"].tolist()}}
+                  for pilot in self.pilots]
         return {"currency": self.currency, "alliances": alliances, "pilots": pilots}
 
 
@@ -469,8 +489,9 @@ def thesis_check(case: Case, iterations: int, seed: int, sampling: str) -> Thesi
     settings = case.settings.thesis
     updates = {owner: _update(case, owner, actuals[actuals["alliance_id"] == owner], iterations, seed, sampling)
                for owner in owners}
-    verdicts = {owner: _verdict(update, settings.weakened_below, settings.loss_increase, settings.broken_loss)
-                for owner, update in updates.items()}
+    verdicts = {owner: _verdict(update, settings) for owner, update in updates.items()}
+    severity = sorted(verdicts, key=lambda owner: -list(VERDICTS).index(verdicts[owner].code))
+    updates, verdicts = {owner: updates[owner] for owner in severity}, {owner: verdicts[owner] for owner in severity}
     pilots = [_pilot(case, row, iterations, seed, sampling)
               for row in case.thesis_tables["pilots.csv"].itertuples(index=False)]
     return ThesisResult(currency=case.settings.currency, names=everyone, updates=updates, verdicts=verdicts,
@@ -529,6 +550,7 @@ def _update(case: Case, owner: str, actuals: pd.DataFrame, iterations: int, seed
         else:
             posteriors[assumption] = posterior
         records[assumption] = {"evidence": evidence, "observations": len(observed),
+                               **_observed_summary(row, evidence, observed, case.settings.currency),
                                "first": observed["period"].min(), "last": observed["period"].max(),
                                "method": "closed form" if posterior is not None else "importance resampling"}
     resampled = len(posteriors) < len(records)
@@ -610,14 +632,14 @@ def _rank_mapping(rows: pd.DataFrame, posteriors: dict[str, rv_continuous_frozen
     return transform
 
 
-def _verdict(update: ThesisUpdate, weakened_below: float, loss_increase: float, broken_loss: float) -> Verdict:
-    """Confirmed, weakened or broken, with the assumptions that moved it and sentences saying why."""
+def _verdict(update: ThesisUpdate, settings: Thesis) -> Verdict:
+    """Confirmed, weakened or broken (thresholds of ``thesis:``), the assumptions that moved it and why, in words."""
     table = update.assumptions.sort_values("support")
-    weak = [assumption for assumption, support in table["support"].items() if support < weakened_below]
+    weak = [assumption for assumption, support in table["support"].items() if support < settings.weakened_below]
     then_loss, now_loss = update.then["prob_loss"], update.now["prob_loss"]
-    if now_loss >= broken_loss:
+    if now_loss >= settings.broken_loss:
         code = "broken"
-    elif weak or now_loss - then_loss >= loss_increase:
+    elif weak or now_loss - then_loss >= settings.loss_increase:
         code = "weakened"
     else:
         code = "confirmed"
@@ -625,19 +647,42 @@ def _verdict(update: ThesisUpdate, weakened_below: float, loss_increase: float, 
         moved = [assumption for assumption in table.index[::-1] if table.at[assumption, "support"] >= 0.5]
     else:
         moved = weak or [assumption for assumption in table.index if table.at[assumption, "support"] < 0.5]
-    reasons = [_moved_text(table.loc[assumption]) for assumption in moved[:2]]
-    reasons.append(f"the chance of losing money went from {format_share(then_loss)} to {format_share(now_loss)}")
-    why = sentence("; ".join(reasons))
-    return Verdict(code=code, moved=moved, reasons=why[0].upper() + why[1:],
-                   text=f"{update.name}: {VERDICTS[code]}. {why[0].upper()}{why[1:]}")
+    moved = moved[:MOST_REASONS]
+    reasons = [sentence(_moved_text(table.loc[assumption])) for assumption in moved]
+    reasons.append(sentence(f"The chance of losing money went from {format_share(then_loss)} to "
+                            f"{format_share(now_loss)}"))
+    reliable = update.ess is None or update.ess >= settings.min_ess_share * len(update.npv_then)
+    if not reliable:
+        reasons.append(sentence(f"Treat this with care: it rests on {format_count(update.ess)} effective draws of "
+                                f"{format_count(len(update.npv_then))}, as the actuals lie far from what the business "
+                                "case allowed"))
+    words = (VERDICTS if update.in_flight else PROPOSED_VERDICTS)[code]
+    return Verdict(code=code, words=words, moved=moved, reasons=" ".join(reasons), reliable=reliable)
 
 
 def _moved_text(row: pd.Series) -> str:
-    """How one assumption moved, in words."""
+    """How one assumption moved, in words: observed, now expected, planned, and the chance it is as good."""
     value = functools.partial(_value_text, row["quantity"], row["unit"])
-    return (f"{_lower_first(row['description'] or row.name)}: {value(row['posterior_mean'])} against "
-            f"{value(row['planned'])} "
-            f"planned ({format_share(row['support'])} chance it is as good as planned)")
+    return (f"{row['description'] or row.name}: observed {row['observed_text']}, now expected "
+            f"{value(row['posterior_mean'])} against {value(row['planned'])} planned "
+            f"({format_share(row['support'])} chance it is as good as planned)")
+
+
+def _observed_summary(row: pd.Series, evidence: str, observed: pd.DataFrame, currency: str) -> dict[str, object]:
+    """What the actuals of one assumption say on their own: ``observed`` (the measurements' mean, the share of
+    successes or the rate of events) and ``observed_text`` in words."""
+    values, strength = observed["observed"].to_numpy(dtype=float), observed["n"].to_numpy(dtype=float)
+    if evidence == "normal":
+        mean = float(values.mean())
+        text = _value_text(row["quantity"], row["unit"], mean, currency)
+        return {"observed": mean, "observed_text": text if len(values) == 1 else f"{text} on average over "
+                f"{format_count(len(values))} months"}
+    total, exposure = float(values.sum()), float(strength.sum())
+    if evidence == "binomial":
+        return {"observed": total / exposure,
+                "observed_text": f"{format_count(total)} of {format_count(exposure)} ({format_share(total / exposure)})"}
+    return {"observed": total / exposure, "observed_text": f"{format_count(total)} in {format_number(exposure, 1)} "
+            f"periods ({format_number(total / exposure, 2)} per period)"}
 
 
 def _value_text(quantity: str, unit: object, value: float, currency: str = "EUR") -> str:
@@ -665,11 +710,6 @@ def _range_text(quantity: str, unit: object, mean: float, low: float, high: floa
         return f"{format_number(mean, 1)} ({format_number(low, 1)} to {format_number(high, 1)}){suffix}"
     value = functools.partial(_value_text, quantity, unit, currency=currency)
     return f"{value(mean)} ({value(low)} to {value(high)})"
-
-
-def _lower_first(text: str) -> str:
-    """A description inside a sentence: its first letter lower case unless it starts an acronym (``EU``)."""
-    return text if len(text) > 1 and text[1].isupper() else text[:1].lower() + text[1:]
 
 
 def _months_text(first: str, last: str) -> str:

@@ -41,6 +41,7 @@ BETA_AND_GAMMA = [
     "A01,conversion,revenue_uplift,beta,,,,,,0.3,0.1,,,,share,Share of leads converted (test only)",
     "A01,deal_rate,revenue_uplift,gamma,,,,,,5,2,,,,deals/month,Deals per month (test only)",
     "C11,adoption,revenue_uplift,beta,,,,,,0.3,0.1,,,,share,Share of clinics adopting (test only)",
+    "C11,visits,revenue_uplift,gamma,,,,,,20,5,,,,visits/month,Clinic visits per month (test only)",
 ]
 
 
@@ -203,9 +204,11 @@ ACTUAL_PROBLEMS = [
                  id="share-more-successes-than-trials"),
     pytest.param("A01,gm_baltics,2025-03,3,10.5,,", "n", ("number of trials", "whole number", "10.5"),
                  id="share-trials-not-whole"),
-    # with n on anything else: events in n periods
-    pytest.param("A01,launch,2025-03,3.5,2,,", "observed", ("count of events", "3.5"), id="events-not-whole"),
-    pytest.param("A01,launch,2025-03,-1,2,,", "observed", ("count of events", "at least 0"), id="events-negative"),
+    # with n on anything else: events in n periods, which observe a rate (a gamma prior) only
+    pytest.param("A01,launch,2025-03,3,2,,", "n", ("observes a rate", "launch is a launch_months",
+                                                   "gamma distribution"), id="events-of-a-duration"),
+    pytest.param("A01,rev_baltics,2025-03,1150000,1,,", "n", ("observes a rate", "measure it instead (sd)"),
+                 id="events-of-a-revenue"),
 ]
 
 
@@ -224,8 +227,8 @@ ACTUALS_ACCEPTED = [
     pytest.param("A01,rev_baltics,2025-03,99000000,,5,", id="normal-far-above-its-mean"),
     pytest.param("A01,gm_baltics,2025-03,0,10,,", id="share-no-successes"),
     pytest.param("A01,gm_baltics,2025-03,10,10,,", id="share-every-trial-a-success"),
-    pytest.param("A01,launch,2025-03,50,2,,", id="many-events"),
-    pytest.param("A01,launch,2025-03,3,2.5,,", id="events-in-a-fraction-of-periods"),
+    pytest.param("A01,deal_rate,2025-03,50,2,,", id="many-events"),
+    pytest.param("A01,deal_rate,2025-03,3,2.5,,", id="events-in-a-fraction-of-periods"),
     pytest.param("C01,rev_sensor_devices,2025-03,1500000,,100000,", id="a-proposed-candidates-actual"),
     pytest.param("A01,rev_baltics, 2025-03 , 1150000 ,,250000,", id="spaces-around-cells"),
 ]
@@ -233,6 +236,7 @@ ACTUALS_ACCEPTED = [
 
 @pytest.mark.parametrize("row", ACTUALS_ACCEPTED)
 def test_an_actual_within_the_rules_is_accepted(case_copy, row):
+    append_lines(case_copy / "assumptions.csv", *BETA_AND_GAMMA)
     write_actuals(case_copy, row)
     assert len(load_case(case_copy).thesis_tables["actuals.csv"]) == 1
 
@@ -264,6 +268,10 @@ BETA_AND_GAMMA_PROBLEMS = [
     pytest.param("A01,conversion,2025-03,2,4.5,,", "n", ("whole number",), id="beta-trials-not-whole"),
     pytest.param("A01,deal_rate,2025-03,-1,,0.5,", "observed", ("(0 to ",), id="gamma-measured-negative"),
     pytest.param("A01,deal_rate,2025-03,7.5,3,,", "observed", ("count of events",), id="gamma-events-not-whole"),
+    pytest.param("A01,deal_rate,2025-03,-1,3,,", "observed", ("count of events", "at least 0"),
+                 id="gamma-events-negative"),
+    pytest.param("A01,deal_rate,2025-03,50,100000,,", "n", ("would expect more than 100,000 events",),
+                 id="gamma-too-many-periods"),
 ]
 
 
@@ -303,7 +311,7 @@ PILOT_PROBLEMS = [
     pytest.param("C11,launch,normal,clinic,,0,0,10", "unit_sd", ("give unit_sd",), id="normal-without-unit-sd"),
     pytest.param("C11,gm_app,binomial,clinic,0.1,0,0,10", "unit_sd", ("binomial", "leave unit_sd blank"),
                  id="binomial-with-unit-sd"),
-    pytest.param("C11,launch,poisson,month,0.1,0,0,10", "unit_sd", ("poisson", "leave unit_sd blank"),
+    pytest.param("C11,visits,poisson,month,0.1,0,0,10", "unit_sd", ("poisson", "leave unit_sd blank"),
                  id="poisson-with-unit-sd"),
     pytest.param("C11,launch,normal,clinic,0,0,0,10", "unit_sd", ("greater than 0",), id="unit-sd-zero"),
     pytest.param("C11,launch,bayes,clinic,,0,0,10", "evidence", ("'normal', 'binomial' or 'poisson'", "'bayes'"),
@@ -312,8 +320,10 @@ PILOT_PROBLEMS = [
                  ("binomial pilot observes a share", "rev_app is a revenue_uplift"), id="binomial-not-a-share"),
     pytest.param("C11,gm_app,poisson,month,,0,0,10", "evidence", ("gm_app is a share", "not as a count"),
                  id="poisson-on-a-share"),
-    pytest.param("C11,rev_app,poisson,month,,0,0,1", "evidence", ("more than 100,000 events of rev_app",),
+    pytest.param("C11,rev_app,poisson,month,,0,0,1", "evidence", ("observes a rate", "rev_app is a revenue_uplift"),
                  id="poisson-on-a-revenue"),
+    pytest.param("C11,launch,poisson,month,,0,0,12", "evidence", ("observes a rate", "launch is a launch_months"),
+                 id="poisson-on-months"),
     # costs and size
     pytest.param("C11,rev_app,normal,clinic,1,-1,0,10", "fixed_cost", ("greater than or equal to 0",),
                  id="negative-fixed-cost"),
@@ -329,6 +339,7 @@ PILOT_PROBLEMS = [
 
 @pytest.mark.parametrize(("row", "column", "phrases"), PILOT_PROBLEMS)
 def test_a_pilot_breaking_one_rule_is_located(case_copy, row, column, phrases):
+    append_lines(case_copy / "assumptions.csv", *BETA_AND_GAMMA)
     write_pilots(case_copy, "C05,study_savings,normal,pilot study,300000,10000,12000,20", row)
     assert_problem(the_only_problem(case_copy), "pilots.csv", 3, column, *phrases)
 
@@ -345,7 +356,7 @@ def test_a_pilot_is_refused_twice(case_copy):
 PILOTS_ACCEPTED = [
     pytest.param("C11,gm_app,binomial,patient,,0,10,200", id="binomial-on-a-share"),
     pytest.param("C11,gm_app,normal,patient,0.05,0,10,200", id="normal-on-a-share"),
-    pytest.param("C11,launch,poisson,month,,0,0,12", id="poisson-on-months"),
+    pytest.param("C11,visits,poisson,month,,0,0,12", id="poisson-on-a-gamma-rate"),
     pytest.param("C11,rev_app,normal,clinic,500000,0,0,1", id="max-n-1-no-costs"),
     pytest.param("C11,rev_app,normal,clinic,500000,1000000,50000,10000", id="max-n-10000"),
     pytest.param("C11,adoption,binomial,clinic,,0,100,50", id="binomial-on-a-beta"),
@@ -366,28 +377,30 @@ def test_a_poisson_pilot_on_a_beta_share_is_refused(case_copy):
 
 
 def largest_poisson_max_n() -> int:
-    """The largest max_n whose expected count stays within 100,000 for C11's launch (PERT 6, 9, 14, shape 4).
+    """The largest max_n whose expected count stays within 100,000 for C11's visits (gamma, mean 20, sd 5).
 
-    Worked out independently: PERT(min, mode, max) with shape 4 is min + (max − min) · Beta(α, β), with
-    α = 1 + 4 · (9 − 6) / 8 = 2.5 and β = 1 + 4 · (14 − 9) / 8 = 3.5 (Vose, *Risk Analysis*, 2008).
+    Worked out independently: a gamma with mean m and sd s has shape m²/s² = 16 and scale s²/m = 1.25
+    (BDA3 appendix A), so its P99.9 is gamma(16, scale 1.25).ppf(0.999).
     """
-    p999 = stats.beta(2.5, 3.5, loc=6, scale=8).ppf(0.999)
-    assert 13 < p999 < 14
+    p999 = stats.gamma(16, scale=1.25).ppf(0.999)
+    assert 35 < p999 < 45
     return math.floor(100_000 / p999)
 
 
 def test_a_poisson_pilot_at_the_limit_is_accepted(case_copy):
+    append_lines(case_copy / "assumptions.csv", *BETA_AND_GAMMA)
     largest = largest_poisson_max_n()
-    write_pilots(case_copy, f"C11,launch,poisson,month,,0,0,{largest}")
+    write_pilots(case_copy, f"C11,visits,poisson,month,,0,0,{largest}")
     assert load_case(case_copy).thesis_tables["pilots.csv"]["max_n"].tolist() == [largest]
 
 
 def test_a_poisson_pilot_just_beyond_the_limit_is_refused(case_copy):
+    append_lines(case_copy / "assumptions.csv", *BETA_AND_GAMMA)
     largest = largest_poisson_max_n()
     write_pilots(case_copy, "C05,study_savings,normal,pilot study,300000,10000,12000,20",
-                 f"C11,launch,poisson,month,,0,0,{largest + 1}")
+                 f"C11,visits,poisson,month,,0,0,{largest + 1}")
     assert_problem(the_only_problem(case_copy), "pilots.csv", 3, "evidence",
-                   f"up to {largest + 1} periods", "more than 100,000 events of launch")
+                   f"up to {largest + 1} periods", "more than 100,000 events of visits")
 
 
 # --- every problem at once -----------------------------------------------------------------------------------
@@ -486,7 +499,8 @@ def test_an_actual_without_n_or_sd_is_not_also_checked_as_a_count(case_copy):
 
 
 def test_one_assumptions_actuals_do_not_mix_sd_and_n(case_copy):
-    write_actuals(case_copy, "A01,rev_baltics,2025-03,1150000,,250000,", "A01,rev_baltics,2025-04,3,2,,")
+    append_lines(case_copy / "assumptions.csv", *BETA_AND_GAMMA)
+    write_actuals(case_copy, "A01,deal_rate,2025-03,5,,1,", "A01,deal_rate,2025-04,3,2,,")
     problem = the_only_problem(case_copy)
     assert (problem.file, problem.line) == ("actuals.csv", 3) and problem.column in ("n", "sd"), str(problem)
 
