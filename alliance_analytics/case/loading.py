@@ -286,7 +286,7 @@ def _cross_check(settings: CaseSettings | None, sections: dict[str, Any], root: 
                                                        None if known is None else known | set(active)))
     problems.extend(_check_single_quantities(tables["assumptions.csv"]))
     if candidates.complete:
-        last_period = f"{sections['as_of']:%Y-%m}" if "as_of" in sections else None
+        last_period = f"{settings.as_of:%Y-%m}" if settings is not None else None  # as_of checked with its model
         problems.extend(_check_not_in_flight(tables, active))
         health = sections.get("health")
         problems.extend(check_health_files(
