@@ -325,7 +325,11 @@ class ThesisResult:
         list of str
             Plain sentences.
         """
-        lines = []
+        if not self.updates and not self.pilots:
+            return ["Nothing was checked, so there is nothing to qualify"]
+        lines = ["Actuals move only the assumptions they observe (and, through the rank correlations, those "
+                 "correlated with them); every other assumption and the risk register stay as in the business case"
+                 ] if self.updates else []
         for owner, update in self.updates.items():
             if update.ess is not None and update.ess < self.min_ess_share * len(update.npv_then):
                 lines.append(f"The re-forecast of {self._label(owner)} rests on few draws (effective sample size "
