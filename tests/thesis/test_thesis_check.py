@@ -21,6 +21,8 @@ from alliance_analytics.risk.analysis import simulate_case
 from alliance_analytics.thesis.analysis import thesis_check
 
 ITERATIONS, SEED = 20_000, 20261101
+FAST_BRIEF = {"samples": 1000, "robustness_samples": 5, "frontier_points": 3}
+"""The brief's own analyses made small; its risk simulation (the thesis check's draws) keeps the case's size."""
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +183,7 @@ def test_nothing_to_check_is_said_in_words(case_copy):
 
 
 def test_the_brief_carries_the_pilot_and_the_theses_in_doubt(sample_thesis):
-    brief = aa.analyse_decision_brief(load_case(aa_sample()), aa.BriefParameters())
+    brief = aa.analyse_decision_brief(load_case(aa_sample()), aa.BriefParameters(**FAST_BRIEF))
     row = brief.validate_first.set_index(["candidate", "assumption"]).loc[("C11", "rev_app")]
     pilot = sample_thesis.pilot_for("C11", "rev_app")
     assert row["pilot_size"] == pilot.best_size
@@ -201,8 +203,7 @@ def test_a_recommended_candidate_whose_pilot_actuals_break_its_thesis_is_a_cavea
     """C11 is in the recommended portfolio; pilot actuals far below its plan break its thesis before committing."""
     _append(case_copy / "actuals.csv", *[f"C11,rev_app,2026-{month},1120000,,40000," for month in ("08", "09", "10")])
     case = load_case(case_copy)
-    brief = aa.analyse_decision_brief(case, aa.BriefParameters(samples=2000, robustness_samples=10,
-                                                               frontier_points=5))
+    brief = aa.analyse_decision_brief(case, aa.BriefParameters(**FAST_BRIEF))
     verdict = aa.analyse_thesis_check(case, aa.ThesisParameters()).verdicts["C11"]
     assert verdict.code == "broken" and verdict.words == "thesis broken: reconsider before committing"
     assert "C11" in brief.recommended.index
