@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from case_problems import assert_problem, load_problems, the_only_problem
 from click.testing import CliRunner
 
 from alliance_analytics import load_case
@@ -94,27 +95,6 @@ def yaml_line(case_dir: Path, text: str) -> int:
     lines = [number for number, line in enumerate(text_lines, 1) if text in line]
     assert len(lines) == 1, f"{text!r} is on lines {lines} of case.yaml"
     return lines[0]
-
-
-def load_problems(case_dir: Path) -> list[Problem]:
-    """Load a case that must be invalid and return every problem reported."""
-    with pytest.raises(InputError) as caught:
-        load_case(case_dir)
-    return caught.value.problems
-
-
-def the_only_problem(case_dir: Path) -> Problem:
-    """Load a case that must have exactly one problem and return it."""
-    problems = load_problems(case_dir)
-    assert len(problems) == 1, "\n".join(map(str, problems))
-    return problems[0]
-
-
-def assert_problem(problem: Problem, file: str, line: int | None, column: str | None, *words: str) -> None:
-    """Check where a problem is, and that its message contains every word."""
-    assert (problem.file, problem.line, problem.column) == (file, line, column), str(problem)
-    for word in words:
-        assert word in problem.message, str(problem)
 
 
 def problems_by_line(case_dir: Path) -> list[Problem]:

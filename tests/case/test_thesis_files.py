@@ -16,12 +16,12 @@ import math
 from pathlib import Path
 
 import pytest
+from case_problems import assert_problem, load_problems, the_only_problem
 from scipy import stats
 
 from alliance_analytics import load_case
 from alliance_analytics.case.model import ActualRow, PilotRow
 from alliance_analytics.core.paths import SAMPLE_CASE_DIR
-from alliance_analytics.core.problems import InputError, Problem
 from alliance_analytics.risk.analysis import simulate_case
 
 ACTUALS_HEADER = "alliance_id,assumption_id,period,observed,n,sd,note"
@@ -81,27 +81,6 @@ def replace_in(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path.name}"
     path.write_text(text.replace(old, new), encoding="utf-8")
-
-
-def load_problems(case_dir: Path) -> list[Problem]:
-    """Load a case that must be invalid and return every problem reported."""
-    with pytest.raises(InputError) as caught:
-        load_case(case_dir)
-    return caught.value.problems
-
-
-def the_only_problem(case_dir: Path) -> Problem:
-    """Load a case that must have exactly one problem and return it."""
-    problems = load_problems(case_dir)
-    assert len(problems) == 1, "\n".join(map(str, problems))
-    return problems[0]
-
-
-def assert_problem(problem: Problem, file: str, line: int | None, column: str | None, *phrases: str) -> None:
-    """Check where a problem is, and that its message contains every phrase."""
-    assert (problem.file, problem.line, problem.column) == (file, line, column), str(problem)
-    for phrase in phrases:
-        assert phrase in problem.message, str(problem)
 
 
 def snapshot(case_dir: Path) -> dict[str, tuple[bytes, int]]:
