@@ -1,5 +1,6 @@
 """Alliance Analytics: decide which partners to ally with, how robust that choice is, which set to pursue,
-whether the alliances in flight are healthy and whether their value thesis holds.
+whether the alliances in flight are healthy, whether their value thesis holds, and whether to renew, restructure
+or exit them.
 
 The face of the package: :func:`load_case` and :class:`Case`, the errors, and one verb per analysis,
 ``analyse_<name>(case, parameters)`` with its frozen ``Parameters`` model and its result (``headline()``,
@@ -23,6 +24,11 @@ if TYPE_CHECKING:
     from alliance_analytics.fit.analysis import PartnerFitParameters, PartnerFitResult, analyse_partner_fit
     from alliance_analytics.health.analysis import HealthParameters, HealthResult, analyse_alliance_health
     from alliance_analytics.portfolio.analysis import PortfolioParameters, PortfolioResult, analyse_portfolio
+    from alliance_analytics.portfolio.review import (
+        PortfolioReviewResult,
+        ReviewParameters,
+        analyse_portfolio_review,
+    )
     from alliance_analytics.risk.analysis import SimulationParameters, SimulationResult, analyse_risk_simulation
     from alliance_analytics.sensitivity.analysis import (
         SensitivityParameters,
@@ -48,6 +54,9 @@ _FACE: dict[str, str] = {
     "PortfolioParameters": "alliance_analytics.portfolio.analysis",
     "PortfolioResult": "alliance_analytics.portfolio.analysis",
     "analyse_portfolio": "alliance_analytics.portfolio.analysis",
+    "PortfolioReviewResult": "alliance_analytics.portfolio.review",
+    "ReviewParameters": "alliance_analytics.portfolio.review",
+    "analyse_portfolio_review": "alliance_analytics.portfolio.review",
     "SimulationParameters": "alliance_analytics.risk.analysis",
     "SimulationResult": "alliance_analytics.risk.analysis",
     "analyse_risk_simulation": "alliance_analytics.risk.analysis",
@@ -91,7 +100,9 @@ __all__ = [
     "PartnerFitResult",
     "PortfolioParameters",
     "PortfolioResult",
+    "PortfolioReviewResult",
     "Problem",
+    "ReviewParameters",
     "SensitivityParameters",
     "SensitivityResult",
     "SimulationParameters",
@@ -102,6 +113,7 @@ __all__ = [
     "analyse_decision_brief",
     "analyse_partner_fit",
     "analyse_portfolio",
+    "analyse_portfolio_review",
     "analyse_risk_simulation",
     "analyse_thesis_check",
     "analyse_weight_sensitivity",

@@ -42,7 +42,7 @@ def _overlay(case_id: str, tmp_path):
         for name in ("kpis.csv", "scorecard.csv", "triggers.csv"):  # they describe the sample's alliances in flight
             (folder / name).unlink()
     if brought & {"candidates.csv", "assumptions.csv"}:
-        for name in ("actuals.csv", "pilots.csv"):  # they observe the sample's own assumptions
+        for name in ("actuals.csv", "pilots.csv", "review.csv", "restructure.csv"):  # about the sample's own assumptions
             (folder / name).unlink()
     if "candidates.csv" in brought and "assumptions.csv" not in brought:  # keep the value theses of its ids only
         ids = set(pd.read_csv(folder / "candidates.csv", dtype=str)["candidate_id"])

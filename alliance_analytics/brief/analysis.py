@@ -42,6 +42,7 @@ from alliance_analytics.core.scoring import below
 from alliance_analytics.fit.analysis import PartnerFitParameters, PartnerFitResult, analyse_partner_fit
 from alliance_analytics.health.analysis import HealthParameters, analyse_alliance_health
 from alliance_analytics.portfolio.analysis import PortfolioParameters, PortfolioResult, analyse_portfolio
+from alliance_analytics.portfolio.review import ReviewParameters, analyse_portfolio_review
 from alliance_analytics.risk.analysis import SimulationParameters, SimulationResult, analyse_risk_simulation
 from alliance_analytics.sensitivity.analysis import (
     SensitivityParameters,
@@ -138,6 +139,7 @@ class DecisionBrief:
     attention: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
     attention_month: str = ""
     theses: list[tuple[str, str, str, str, bool]] = dataclasses.field(default_factory=list)
+    review: list[tuple[str, str, str, str]] = dataclasses.field(default_factory=list)
     parameters: BriefParameters | None = None
 
     def decision(self) -> str:
@@ -150,15 +152,21 @@ class DecisionBrief:
         -------
         str
             E.g. "Pursue Helvetia Sensorik AG (C01), ...: together an expected NPV of 4.57 M EUR; in the worst
-            5 % of futures they still gain 1.50 M EUR on average"; without full stop.
+            5 % of futures they still gain 1.50 M EUR on average"; without full stop. With a portfolio review the
+            alliances in flight come first: "Restructure Alpina Reha Kliniken AG (A03) as “…”; continue …; pursue …"
+            (the NPV then includes the review's gain over continuing).
         """
+        clause = self.portfolio.review_clause()
+        first = f"{clause[0].upper()}{clause[1:]}; " if clause else ""
         if self.recommended.empty:
-            return f"Pursue no alliance yet: {self.no_recommendation}"
+            return first + (f"pursue no new alliance yet: {self.no_recommendation}" if first
+                            else f"Pursue no alliance yet: {self.no_recommendation}")
         names = self.overview["name"]
         review = self.recommended.index[self.recommended["recommendation"] != "advance"]
-        return decision_sentence([candidate_label(c, names[c]) for c in self.recommended.index],
-                                 self.portfolio.expected_npv, self.portfolio.cvar, self.portfolio.problem.cvar_level,
-                                 self.currency, [candidate_label(c, names[c]) for c in review])
+        pursue = decision_sentence([candidate_label(c, names[c]) for c in self.recommended.index],
+                                   self.portfolio.expected_npv, self.portfolio.cvar, self.portfolio.problem.cvar_level,
+                                   self.currency, [candidate_label(c, names[c]) for c in review])
+        return first + (pursue[0].lower() + pursue[1:] if first else pursue)
 
     def headline(self) -> list[str]:
         """A few short lines: what to pursue, what is left out and why, who to walk away from, robustness.
@@ -194,7 +202,8 @@ class DecisionBrief:
         The decision (:meth:`decision`) in bold, then a list: each alliance that advances on fit but is left
         out with its reason, the walk-aways and who needs a decision first; then, in one paragraph, the alliances
         in flight that need attention and what each needs, and the value theses the actuals put in doubt (their
-        reasons are in the alliance-health and thesis-check reports and on the front page).
+        reasons are in the alliance-health and thesis-check reports and on the front page), leaving out the
+        alliances the portfolio review decides (the decision names them; their reasons are in its report).
 
         Returns
         -------
@@ -208,13 +217,21 @@ class DecisionBrief:
                              f"{'it fails' if len(walk_aways) == 1 else 'they fail'} the strategy gate or "
                              f"{'has' if len(walk_aways) == 1 else 'have'} a red flag" + self._walk_away_leaders())
         running = ""
-        if self.attention:
-            named = "; ".join(f"{action} {label}" for label, action, _ in self.attention)
-            running = (f"\n\n**Alliances in flight that need attention ({format_month(self.attention_month)}):** "
-                       f"{markdown_text(named)} (the reasons are in the alliance-health report).")
-        if self.theses:
+        reviewed = {candidate_label(owner, name) for owner, name, _, _ in self.review}
+        attention = [(label, action) for label, action, _ in self.attention if label not in reviewed]
+        theses = [(owner, name, words, reliable) for owner, name, _, words, reliable in self.theses
+                  if candidate_label(owner, name) not in reviewed]
+        if reviewed:
+            running = ("\n\nThe review's reasons for each alliance in flight it decides are in the portfolio-review "
+                       "report and on the front page.")
+        if attention:
+            named = "; ".join(f"{action} {label}" for label, action in attention)
+            running += (f"{' ' if running else chr(10) * 2}**{'Other a' if reviewed else 'A'}lliances in flight that "
+                        f"need attention ({format_month(self.attention_month)}):** "
+                        f"{markdown_text(named)} (the reasons are in the alliance-health report).")
+        if theses:
             named = "; ".join(f"{candidate_label(owner, name)}, {words}{'' if reliable else ' (few effective draws)'}"
-                              for owner, name, _, words, reliable in self.theses)
+                              for owner, name, words, reliable in theses)
             running += (f"{' ' if running else chr(10) * 2}**Value theses the first months' actuals put in doubt:** "
                         f"{markdown_text(named)} (see the thesis-check report).")
         return (f"**Case:** {markdown_text(self.case_name)}\n\n**{markdown_text(sentence(self.decision()))}**\n\n"
@@ -332,9 +349,9 @@ class DecisionBrief:
             ``robustness`` and ``caveats`` (lists of str), ``attention`` (alliances in flight needing attention:
             records with ``alliance``, ``recommendation``, ``reason``) and ``attention_month``, ``theses`` (value
             theses the actuals weaken or break: ``alliance`` id, ``name``, ``verdict``, ``verdict_words``,
-            ``reliable``), ``portfolio`` (the
-            optimiser's summary); money in
-            full units, shares 0..1, ``null`` where not computed.
+            ``reliable``), ``review`` (the portfolio review's decisions for the alliances in flight: ``alliance`` id,
+            ``name``, ``decision`` (continue, restructure or exit), ``reason``), ``portfolio`` (the optimiser's
+            summary); money in full units, shares 0..1, ``null`` where not computed.
         """
         return {
             "currency": self.currency,
@@ -353,6 +370,8 @@ class DecisionBrief:
             "attention_month": self.attention_month or None,
             "theses": [{"alliance": owner, "name": name, "verdict": code, "verdict_words": words, "reliable": reliable}
                        for owner, name, code, words, reliable in self.theses],
+            "review": [{"alliance": owner, "name": name, "decision": option, "reason": reason}
+                       for owner, name, option, reason in self.review],
             "portfolio": {
                 key: self.portfolio.to_json()[key]
                 for key in ("selected", "objective", "expected_npv", "cvar_5", "cvar_level", "status", "gap",
@@ -464,6 +483,9 @@ def analyse_decision_brief(case: Case, parameters: BriefParameters = BriefParame
     brief = build_brief(case, fit, sensitivity, simulation, portfolio, top=parameters.top)
     health = analyse_alliance_health(case, parameters.subset(HealthParameters))
     thesis = analyse_thesis_check(case, parameters.subset(ThesisParameters))
+    review = analyse_portfolio_review(case, parameters.subset(ReviewParameters)) if case.has_review else None
+    decisions = [] if review is None else [(owner, item.options.name, review.decision(owner), review.reason(owner))
+                                           for owner, item in review.reviews.items()]
     theses = [(owner, thesis.names[owner], code, words, reliable) for owner, code, words, reliable in thesis.in_doubt()]
     pursued = [f"{candidate_label(owner, name)} ({words})" for owner, name, _, words, _ in theses
                if owner in brief.recommended.index]
@@ -472,7 +494,7 @@ def analyse_decision_brief(case: Case, parameters: BriefParameters = BriefParame
                                 "made: update assumptions.csv and re-run before committing"] if pursued else [])
     return dataclasses.replace(brief, attention=health.attention(), attention_month=health.month,
                                validate_first=with_pilots(brief.validate_first, thesis), theses=theses,
-                               caveats=caveats, parameters=parameters)
+                               review=decisions, caveats=caveats, parameters=parameters)
 
 
 def with_pilots(validate_first: pd.DataFrame, thesis: ThesisResult) -> pd.DataFrame:
@@ -549,7 +571,7 @@ def build_brief(case: Case, fit: PartnerFitResult, sensitivity: SensitivityResul
     ValueError
         When the analyses do not belong together (other candidates, or other weights or aggregation).
     """
-    if set(simulation.candidates) != set(fit.candidates.index) or set(portfolio.problem.candidates) != set(
+    if set(simulation.candidates) != set(fit.candidates.index) or set(portfolio.problem.new_candidates) != set(
             fit.candidates.index):
         raise ValueError("the simulation, the portfolio and the partner-fit analysis cover different candidates")
     if sensitivity is not None and (sensitivity.fit.aggregation != fit.aggregation

@@ -50,6 +50,8 @@ class Case:
         case does not have it.
     thesis_tables : dict of str to pandas.DataFrame
         ``actuals.csv`` and ``pilots.csv`` by file name, each empty (with its columns) when absent.
+    review_tables : dict of str to pandas.DataFrame
+        ``review.csv`` and ``restructure.csv`` by file name, each empty (with its columns) when absent.
     """
 
     directory: Path
@@ -65,11 +67,17 @@ class Case:
     warnings: list[str]
     health_tables: dict[str, pd.DataFrame]
     thesis_tables: dict[str, pd.DataFrame]
+    review_tables: dict[str, pd.DataFrame]
 
     @property
     def has_actuals(self) -> bool:
         """The case has actuals of some value-thesis assumption (``actuals.csv`` with rows)."""
         return len(self.thesis_tables["actuals.csv"]) > 0
+
+    @property
+    def has_review(self) -> bool:
+        """The case reviews alliances in flight (``review.csv`` with rows): the portfolio is then rebalanced."""
+        return len(self.review_tables["review.csv"]) > 0
 
     @property
     def has_health(self) -> bool:

@@ -26,16 +26,19 @@ from alliance_analytics.case.model import (
     CASE_FILES,
     HEALTH_FILES,
     OPTIONAL_FILES,
+    REVIEW_FILES,
     THESIS_FILES,
     ActualRow,
     AssumptionRow,
     CandidateRow,
     CaseSettings,
     PilotRow,
+    ReviewRow,
     RiskRow,
     ScoreRow,
     TriggerRow,
 )
+from alliance_analytics.case.review_checks import check_review_files
 from alliance_analytics.case.thesis_checks import check_thesis_files
 from alliance_analytics.case.weighting import derive_weights
 from alliance_analytics.core.csv_reading import read_csv_rows
@@ -125,6 +128,8 @@ def load_case(case_dir: str | Path) -> Case:
                        for name, model in HEALTH_FILES.items()},
         thesis_tables={name: _frame(tables[name], model) if name in tables else _frame(_Table(), model)
                        for name, model in THESIS_FILES.items()},
+        review_tables={name: _frame(tables[name], model) if name in tables else _frame(_Table(), model)
+                       for name, model in REVIEW_FILES.items()},
         scores=_frame(tables["scores.csv"], ScoreRow),
         assumptions=_frame(tables["assumptions.csv"], AssumptionRow),
         risks=_frame(tables["risks.csv"], RiskRow),
@@ -234,7 +239,7 @@ def _row_problems(row: BaseModel) -> list[tuple[str, str]]:
     """Checks across the columns of one row, as ``(column, message)`` pairs."""
     if isinstance(row, AssumptionRow):
         return row.parameter_problems()
-    if isinstance(row, (RiskRow, TriggerRow, ActualRow, PilotRow)):
+    if isinstance(row, (RiskRow, TriggerRow, ActualRow, PilotRow, ReviewRow)):
         return row.consistency_problems()
     return []
 
@@ -293,6 +298,8 @@ def _cross_check(settings: CaseSettings | None, sections: dict[str, Any], root: 
             tables, active, proposed_ids, health.attainment_cap if health is not None else float("inf"),
             last_period))
         problems.extend(check_thesis_files(tables, candidate_ids, active, last_period))
+        problems.extend(check_review_files(tables, proposed_ids, active, settings.as_of if settings else None,
+                                           settings.finance.horizon_years if settings else None))
     return problems
 
 

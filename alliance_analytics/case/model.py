@@ -324,6 +324,18 @@ class Thesis(_Strict):
     min_ess_share: float = Field(default=0.01, gt=0, lt=1)
 
 
+class Review(_Strict):
+    """How the portfolio review decides for the alliances in flight (``review.csv``).
+
+    Attributes
+    ----------
+    next_review_months : int
+        Months until the next steering review: what waiting for it costs and what it could learn.
+    """
+
+    next_review_months: int = Field(default=3, ge=1, le=24)
+
+
 class CaseSettings(_Strict):
     """Everything in ``case.yaml``."""
 
@@ -341,6 +353,7 @@ class CaseSettings(_Strict):
     simulation: Simulation
     health: Health = Health()
     thesis: Thesis = Thesis()
+    review: Review = Review()
 
 
 class _Row(_Strict):
@@ -617,13 +630,58 @@ class PilotRow(_Row):
         return []
 
 
+class ReviewRow(_Row):
+    """A row of ``review.csv``: one alliance in flight up for the portfolio review, and what each way out costs.
+
+    Money already spent (``spent_to_date``) is shown for the record and never enters a decision.
+    """
+
+    alliance_id: Identifier
+    spent_to_date: float | None = Field(default=None, ge=0)
+    commitment: float = Field(ge=0)
+    exit_cost: float = Field(ge=0)
+    salvage: float = Field(ge=0)
+    restructure: str | None = None
+    restructure_cost: float | None = Field(default=None, ge=0)
+    restructure_fte: float | None = Field(default=None, ge=0)
+
+    def consistency_problems(self) -> list[tuple[str, str]]:
+        """A restructure option has a name and a one-off cost; without a name, neither cost nor FTE.
+
+        Returns
+        -------
+        list of (str, str)
+            ``(column, message)`` pairs.
+        """
+        if self.restructure is not None and self.restructure_cost is None:
+            return [("restructure_cost", f"restructure option '{self.restructure}' needs its one-off cost "
+                     "(restructure_cost)")]
+        if self.restructure is None:
+            return [(column, f"{column} is given without a restructure option; name it in the column restructure")
+                    for column in ("restructure_cost", "restructure_fte") if getattr(self, column) is not None]
+        return []
+
+
+class RestructureRow(_Row):
+    """A row of ``restructure.csv``: one assumption of an alliance's restructure option, scaled draw by draw."""
+
+    alliance_id: Identifier
+    assumption_id: Identifier
+    factor: float = Field(gt=0)
+    note: str | None = None
+
+
+REVIEW_FILES: dict[str, type[_Row]] = {"review.csv": ReviewRow, "restructure.csv": RestructureRow}
+"""The optional files of the portfolio review (``restructure.csv`` only with ``review.csv``)."""
+
 THESIS_FILES: dict[str, type[_Row]] = {"actuals.csv": ActualRow, "pilots.csv": PilotRow}
 """The optional files of the thesis check."""
 
 HEALTH_FILES: dict[str, type[_Row]] = {"kpis.csv": KpiRow, "scorecard.csv": ScorecardRow, "triggers.csv": TriggerRow}
 """The optional files of the alliance-health analysis (``kpis.csv`` and ``scorecard.csv`` come together)."""
 
-OPTIONAL_FILES: dict[str, type[_Row]] = {"correlations.csv": CorrelationRow, **HEALTH_FILES, **THESIS_FILES}
+OPTIONAL_FILES: dict[str, type[_Row]] = {"correlations.csv": CorrelationRow, **HEALTH_FILES, **THESIS_FILES,
+                                         **REVIEW_FILES}
 """Case files that may be absent (then they contribute nothing)."""
 
 ADDITIVE_QUANTITIES: tuple[str, ...] = ("revenue_uplift", "cost_savings", "investment", "running_cost")

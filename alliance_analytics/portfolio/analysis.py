@@ -55,8 +55,11 @@ from alliance_analytics.portfolio.from_case import (
 )
 from alliance_analytics.portfolio.frontier import FrontierPoint, efficient_frontier
 from alliance_analytics.portfolio.problem import CVAR_LIMIT, LOSS_LIMIT, PortfolioProblem
+from alliance_analytics.portfolio.rebalance import with_review
 from alliance_analytics.portfolio.robustness import Robustness, inclusion_frequency
 from alliance_analytics.portfolio.solver import Solution
+from alliance_analytics.review.analysis import analyse_alliance_options
+from alliance_analytics.review.options import AllianceOptions
 from alliance_analytics.risk.analysis import SimulationParameters, analyse_risk_simulation
 
 WALK_AWAYS_PREFIX = "Kept out as walk-aways from the partner-fit analysis"
@@ -109,8 +112,24 @@ class PortfolioResult:
 
     @property
     def selected(self) -> list[str]:
-        """Ids of the selected candidates (empty when none was found)."""
+        """Ids of the selected new candidates (empty when none was found); the review's changes are in
+        :attr:`decisions`."""
+        return [column for column in self._chosen if column not in self.problem.changes]
+
+    @property
+    def _chosen(self) -> list[str]:
+        """Every selected column: new candidates and changes to alliances in flight."""
         return self.problem.selected(self.solution.selection) if self.solution.found else []
+
+    @property
+    def decisions(self) -> dict[str, str]:
+        """The option chosen for every alliance in flight under review (``continue`` unless a change is selected),
+        in review order; empty without a review or a portfolio."""
+        if not self.solution.found:
+            return {}
+        decided = dict.fromkeys(dict.fromkeys(alliance for alliance, _ in self.problem.changes.values()), "continue")
+        decided.update(self.problem.changes[column] for column in self._chosen if column in self.problem.changes)
+        return decided
 
     @property
     def expected_npv(self) -> float | None:
@@ -123,9 +142,12 @@ class PortfolioResult:
         return float(self.problem.cvar(self.solution.selection)) if self.solution.found else None
 
     def _labels(self, candidates: Sequence[str]) -> pd.Index:
-        """Candidates for a reader (name and id), as the index of a reader table."""
+        """Candidates for a reader (name and id; a change: what it does, the alliance's name and id), as the index
+        of a reader table."""
         names = dict(zip(self.problem.candidates, self.problem.names))
-        return pd.Index([candidate_label(candidate, names[candidate]) for candidate in candidates], name="Candidate")
+        changes = self.problem.changes
+        return pd.Index([candidate_label(changes[candidate][0] if candidate in changes else candidate,
+                                         names[candidate]) for candidate in candidates], name="Candidate")
 
     def _portfolio_text(self, candidates: Sequence[str]) -> str:
         """A portfolio in words: its candidates' names and ids."""
@@ -147,15 +169,17 @@ class PortfolioResult:
         if not self.solution.found:
             return sentence_table(self._no_portfolio())
         problem = self.problem
-        positions = [problem.candidates.index(candidate) for candidate in self.selected]
+        chosen = self._chosen
+        positions = [problem.candidates.index(candidate) for candidate in chosen]
         usage = {limit.family: limit.coefficients for limit in problem.limits
                  if limit.family in ("budget", "manager_fte")}
         frame = pd.DataFrame({
             "Investment": usage["budget"][positions] if "budget" in usage else np.nan,
             "Expected NPV": problem.expected_npv[positions],
             "Alliance-manager FTE": usage["manager_fte"][positions] if "manager_fte" in usage else np.nan,
-            "Fit score": problem.fit[positions],
-        }, index=self._labels(self.selected))
+            "Fit score": np.where([candidate in problem.changes for candidate in chosen], np.nan,
+                                  problem.fit[positions]),
+        }, index=self._labels(chosen))
         total = frame.sum(min_count=1).to_frame("Total").T
         total["Fit score"] = np.nan
         frame = pd.concat([frame, total])
@@ -285,7 +309,7 @@ class PortfolioResult:
         names = pd.Series(self.problem.names, index=self.problem.candidates)
         table = self.robustness.table(names)
         frame = pd.DataFrame({
-            "In the portfolio": table.index.isin(self.selected),
+            "In the portfolio": table.index.isin(self._chosen),
             "Inclusion frequency": table["inclusion frequency"].to_numpy(),
             "Class": table["class"].to_numpy(),
         }, index=self._labels(list(table.index)))
@@ -324,7 +348,7 @@ class PortfolioResult:
                                for point in self.frontier])
         rows = points.groupby(["portfolio", "status"], sort=False, dropna=False).agg(
             floor_from=("floor", "min"), floor_to=("floor", "max"), npv=("npv", "first"), cvar=("cvar", "first"))
-        current = set(self.selected)
+        current = set(self._chosen)
         frame = pd.DataFrame({
             "CVaR floor from": rows["floor_from"].to_numpy(),
             "CVaR floor to": rows["floor_to"].to_numpy(),
@@ -338,6 +362,52 @@ class PortfolioResult:
         money_columns = ["CVaR floor from", "CVaR floor to", "Expected NPV", f"{format_share(self.problem.cvar_level)} CVaR"]
         return reader_table(frame, {**dict.fromkeys(money_columns, "money"), "Recommended": "yes/no"},
                             self.problem.currency)
+
+    def action(self, alliance: str) -> str:
+        """The decision for one alliance in flight under review, as an instruction starting lower case.
+
+        Returns
+        -------
+        str
+            E.g. "restructure Alpina Reha Kliniken AG (A03) as “Bavarian clinics only”", "exit …", "continue …".
+        """
+        option = self.decisions.get(alliance, "continue")
+        name = self._alliance_names()[alliance]
+        if option == "continue":
+            return f"continue {candidate_label(alliance, name)}"
+        action = dict(zip(self.problem.candidates, self.problem.names))[f"{alliance}:{option}"].split(": ", 1)[0]
+        _, _, detail = action.partition(" (")
+        return f"{option} {candidate_label(alliance, name)}" + (f" as “{detail[:-1]}”" if detail else "")
+
+    def review_clause(self) -> str:
+        """The review's decisions for the alliances in flight, changes first, joined by semicolons; empty without
+        a review (or without a portfolio).
+
+        Returns
+        -------
+        str
+            E.g. "restructure Alpina Reha Kliniken AG (A03) as “Bavarian clinics only”; continue Baltic Homecare
+            Services UAB (A01)".
+        """
+        order = sorted(self.decisions, key=lambda alliance: self.decisions[alliance] == "continue")
+        return "; ".join(self.action(alliance) for alliance in order)
+
+    def review_sentence(self) -> str:
+        """The review's decisions as a sentence (:meth:`review_clause`); empty without a review.
+
+        Returns
+        -------
+        str
+            E.g. "Alliances in flight: restructure Alpina Reha Kliniken AG (A03) as “Bavarian clinics only”; continue
+            Baltic Homecare Services UAB (A01)."
+        """
+        clause = self.review_clause()
+        return f"Alliances in flight: {clause}." if clause else ""
+
+    def _alliance_names(self) -> dict[str, str]:
+        """The names of the alliances under review, by id."""
+        return {self.problem.changes[column][0]: name.split(": ", 1)[1]
+                for column, name in zip(self.problem.candidates, self.problem.names) if column in self.problem.changes}
 
     def headline(self) -> list[str]:
         """Plain-words summary lines (the notebook's checked output).
@@ -356,12 +426,19 @@ class PortfolioResult:
             if self.conflict is not None:
                 lines.append(self.conflict.explanation())
             return lines + kept_out
-        investment = float(self.problem.limit("budget").coefficients @ solution.selection)
-        lines = [(f"Recommended portfolio ({OBJECTIVE_NAMES[problem.objective]} maximised): "
+        budget = self.problem.limit("budget").coefficients * solution.selection
+        new = [problem.candidates.index(candidate) for candidate in self.selected]
+        investment = float(budget[new].sum())
+        freed = investment - float(budget.sum())
+        review = self.review_sentence()
+        lines = [*([review] if review else []),
+                 (f"Recommended portfolio ({OBJECTIVE_NAMES[problem.objective]} maximised): "
                   f"{self._portfolio_text(self.selected)}."),
-                 (f"Investment {format_money(investment, problem.currency)}; expected NPV "
-                  f"{format_money(self.expected_npv, problem.currency)}; {format_share(problem.cvar_level)} CVaR "
-                  f"{format_money(self.cvar, problem.currency)}."),
+                 (f"Investment {format_money(investment, problem.currency)}"
+                  + (f" (the review frees {format_money(freed, problem.currency)})" if problem.changes and freed > 0
+                     else f" (the review needs {format_money(-freed, problem.currency)} more)" if freed < 0 else "")
+                  + f"; expected NPV {format_money(self.expected_npv, problem.currency)}; "
+                  f"{format_share(problem.cvar_level)} CVaR {format_money(self.cvar, problem.currency)}."),
                  f"Solver: {solution.message}."]
         if self.binding:
             lines.append("Binding limits: " + "; ".join(problem.describe(name) for name in self.binding) + ".")
@@ -376,7 +453,7 @@ class PortfolioResult:
         """
         walked = {limit.name.split(":", 1)[1] for limit in self.problem.limits if limit.family == "walk_away"}
         lines = []
-        if walked >= set(self.problem.candidates):
+        if walked >= set(self.problem.new_candidates):
             lines.append("Every candidate walks away in the partner-fit analysis, so no candidate can be in a "
                          "portfolio.")
         if not self.solution.found:
@@ -405,6 +482,7 @@ class PortfolioResult:
         solution = self.solution
         return {
             "selected": self.selected,
+            "review": self.decisions,
             "objective": solution.objective,
             "objective_kind": self.problem.objective,
             "expected_npv": self.expected_npv,
@@ -447,7 +525,7 @@ def portfolio_overrides(objective: str = "", force_in: Sequence[str] = (), force
 def optimise_portfolio(case: Case, fit: PartnerFitResult, scenarios: pd.DataFrame,
                       overrides: Mapping[str, Any] | None = None, frontier_points: int = 10,
                       robustness_samples: int = 20, budget_step: float = 500_000, fte_step: float = 0.5,
-                      explain: bool = True) -> PortfolioResult:
+                      explain: bool = True, review: Sequence[AllianceOptions] = ()) -> PortfolioResult:
     """Optimise the case's portfolio and explain the result.
 
     Parameters
@@ -469,6 +547,9 @@ def optimise_portfolio(case: Case, fit: PartnerFitResult, scenarios: pd.DataFram
     explain : bool
         False solves only (and explains a proven infeasible case): no frontier, binding limits, why in or
         out, marginal values or robustness, for a summary such as the decision brief.
+    review : sequence of AllianceOptions
+        The options of the alliances in flight under review, valued on the same scenarios: the portfolio is
+        then rebalanced (:mod:`alliance_analytics.portfolio.rebalance`).
 
     Returns
     -------
@@ -476,7 +557,9 @@ def optimise_portfolio(case: Case, fit: PartnerFitResult, scenarios: pd.DataFram
         The portfolio and its explanations.
     """
     settings = portfolio_settings(case, overrides)
-    problem = build_problem(case, fit, scenarios, settings)
+    value_of = functools.partial(objective_values, settings, scale_max=case.settings.scale.max)
+    problem = with_review(build_problem(case, fit, scenarios, settings), review,
+                          case.alliances["sponsor"].to_dict(), value_of)
     options = SolveOptions(settings.solver, settings.time_limit_s)
     solution = options.solve(problem)
     frontier = efficient_frontier(problem, frontier_points, options.solver, options.time_limit_s) if explain else []
@@ -488,10 +571,9 @@ def optimise_portfolio(case: Case, fit: PartnerFitResult, scenarios: pd.DataFram
     if not explain:
         return PortfolioResult(problem, solution, None, limit_usage(problem, solution.selection), {}, [],
                                pd.DataFrame(), pd.DataFrame(), None)
-    value_of = functools.partial(objective_values, settings, scale_max=case.settings.scale.max)
     uses_fit = settings.objective != "npv"
     robustness = inclusion_frequency(
-        problem, value_of, fit.aggregated.loc[problem.candidates].to_numpy() if uses_fit else None,
+        problem, value_of, fit.aggregated.reindex(problem.candidates, fill_value=0.0).to_numpy() if uses_fit else None,
         fit.weights.to_numpy() if uses_fit else None, robustness_samples, case.settings.simulation.seed, options,
     ) if robustness_samples else None
     return PortfolioResult(
@@ -593,9 +675,11 @@ def analyse_portfolio(case: Case, parameters: PortfolioParameters = PortfolioPar
     def compute() -> PortfolioResult:
         fit = analyse_partner_fit(case, parameters.subset(PartnerFitParameters))
         simulation = analyse_risk_simulation(case, parameters.subset(SimulationParameters))
+        review = analyse_alliance_options(case, parameters.subset(SimulationParameters)).options \
+            if case.has_review else ()
         result = optimise_portfolio(case, fit, simulation.scenarios, parameters.overrides(),
                                     frontier_points=parameters.frontier_points,
                                     robustness_samples=parameters.robustness_samples,
-                                    budget_step=parameters.budget_step, fte_step=parameters.fte_step)
+                                    budget_step=parameters.budget_step, fte_step=parameters.fte_step, review=review)
         return dataclasses.replace(result, parameters=parameters)
     return cached("portfolio", case.file_hashes, parameters.as_json(), compute)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from alliance_analytics.portfolio.problem import CVAR_LIMIT, LOSS_LIMIT, PortfolioProblem
+from alliance_analytics.portfolio.problem import CVAR_LIMIT, LOSS_LIMIT, ONE_OPTION, PortfolioProblem
 from alliance_analytics.portfolio.solver import solve
 
 
@@ -124,10 +124,11 @@ def minimal_conflict(problem: PortfolioProblem, solver: str = "cbc", time_limit_
         return Conflict.undetermined(time_limit_s)
     if verdict:
         return None
-    kept = problem.limit_names
-    for name in sorted(problem.limit_names, key=lambda limit: _removal_order(problem, limit)):
+    structure = [limit.name for limit in problem.limits if limit.family == ONE_OPTION]
+    kept = [name for name in problem.limit_names if name not in structure]
+    for name in sorted(kept, key=lambda limit: _removal_order(problem, limit)):
         trial = [other for other in kept if other != name]
-        verdict = feasible(_only(problem, trial), solver, time_limit_s)
+        verdict = feasible(_only(problem, [*trial, *structure]), solver, time_limit_s)
         if verdict is None:
             return Conflict.undetermined(time_limit_s)
         if not verdict:

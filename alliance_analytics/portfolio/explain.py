@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_analytics.core.formatting import format_money
-from alliance_analytics.portfolio.problem import CVAR_LIMIT, LOSS_LIMIT, PortfolioProblem
+from alliance_analytics.portfolio.problem import CVAR_LIMIT, LOSS_LIMIT, ONE_OPTION, PortfolioProblem
 from alliance_analytics.portfolio.solver import Solution, solve
 
 QUANTITY_FAMILIES: tuple[str, ...] = ("budget", "budget_per_year", "manager_fte", "sponsor", "coverage",
@@ -96,7 +96,7 @@ def binding_limits(problem: PortfolioProblem, solution: Solution, options: Solve
     dict of str to float
         Limit name to the objective gained by dropping it, for every binding limit.
     """
-    decisions = {limit.name for limit in problem.limits if limit.family in DECISION_FAMILIES}
+    decisions = {limit.name for limit in problem.limits if limit.family in (*DECISION_FAMILIES, ONE_OPTION)}
     gains = {}
     for name in problem.limit_names:
         if name in decisions:

@@ -25,6 +25,9 @@ CVAR_LIMIT = "cvar_floor"
 """Name of the CVaR floor among a problem's limits."""
 LOSS_LIMIT = "loss_probability"
 """Name of the loss-probability limit among a problem's limits."""
+ONE_OPTION = "one_option"
+"""Family of the rows that let a portfolio review take at most one change (restructure or exit) per alliance in
+flight: part of the problem's structure, never relaxed, dropped or reported as a limit that binds or conflicts."""
 TOLERANCE = 1e-9
 """Relative slack below which a limit counts as violated or binding (float noise never decides)."""
 
@@ -105,6 +108,10 @@ class PortfolioProblem:
         What ``value`` measures: ``npv``, ``fit`` or ``blend``.
     currency : str
         Currency of NPVs and investments.
+    changes : dict of str to (str, str)
+        The columns that are changes to an alliance in flight rather than new candidates (a portfolio review):
+        column id → ``(alliance id, option)``, e.g. ``"A03:exit" → ("A03", "exit")``. Each such column's values,
+        scenarios and coefficients are the option's difference from continuing the alliance as it runs.
     """
 
     candidates: list[str]
@@ -119,11 +126,17 @@ class PortfolioProblem:
     max_loss_probability: float | None = None
     objective: str = "npv"
     currency: str = "EUR"
+    changes: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
 
     @property
     def size(self) -> int:
         """Number of candidates."""
         return len(self.candidates)
+
+    @property
+    def new_candidates(self) -> list[str]:
+        """The columns that are proposed candidates (every column but the changes to alliances in flight)."""
+        return [candidate for candidate in self.candidates if candidate not in self.changes]
 
     @property
     def limit_names(self) -> list[str]:

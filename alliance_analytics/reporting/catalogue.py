@@ -17,6 +17,7 @@ from alliance_analytics import (
     HealthParameters,
     PartnerFitParameters,
     PortfolioParameters,
+    ReviewParameters,
     SensitivityParameters,
     SimulationParameters,
     ThesisParameters,
@@ -36,6 +37,7 @@ NOTEBOOK_PARAMETERS: dict[str, type[AnalysisParameters]] = {
     "05_decision_brief": BriefParameters,
     "06_alliance_health": HealthParameters,
     "07_thesis_check": ThesisParameters,
+    "08_portfolio_review": ReviewParameters,
 }
 """The parameters model of each analysis notebook: its cell declares the model's fields plus :data:`INJECTED`."""
 

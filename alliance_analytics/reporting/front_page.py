@@ -37,6 +37,7 @@ from alliance_analytics.reporting.html import TEMPLATES_DIR
 BRIEF = "05_decision_brief"
 HEALTH = "06_alliance_health"
 THESIS = "07_thesis_check"
+REVIEW = "08_portfolio_review"
 PORTFOLIO = "04_portfolio"
 PARTNER_FIT = "01_partner_fit"
 
@@ -121,15 +122,27 @@ class Setting:
         return [f"{candidate_label(row['alliance'], row['name'])}: {row['verdict_words']}."
                 for row in self.result(BRIEF).get("theses", [])]
 
+    def review(self) -> list[str]:
+        """The portfolio review's decision for each alliance in flight under review, with why, changes first, from
+        the portfolio review's results (else the brief's), as sentences; empty when neither ran or nothing is
+        reviewed."""
+        found = self.result(REVIEW)
+        rows = ([{"alliance": owner, **row} for owner, row in found.get("alliances", {}).items()] if found
+                else self.result(BRIEF).get("review", []))
+        rows = sorted(rows, key=lambda row: row["decision"] == "continue")
+        return [f"{candidate_label(row['alliance'], row['name'])}: {row['decision']}. {sentence(row['reason'])}"
+                for row in rows]
+
     def decision(self) -> Decision:
         """The decision of this setting, from the decision brief's results (else the portfolio's)."""
         brief = self.result(BRIEF)
         names = self.case.candidates["name"]
         month, attention = self.attention()
         theses = self.theses()
+        review = self.review()
         if brief:
             return Decision(
-                attention=attention, attention_month=month, theses=theses,
+                attention=attention, attention_month=month, theses=theses, review=review,
                 sentence=brief["decision"],
                 left_out=[f"{candidate_label(row['candidate'], row['name'])}: {row['reason']}"
                           for row in brief["left_out"]],
@@ -144,9 +157,11 @@ class Setting:
                                              portfolio["expected_npv"], portfolio["cvar_5"], portfolio["cvar_level"],
                                              currency) + "."
             else:
-                sentence = portfolio["headline"][0]
+                sentence = next(line for line in portfolio["headline"] if not line.startswith("Alliances in flight"))
+            if portfolio.get("review"):
+                sentence = f"{portfolio['headline'][0]} {sentence}"
             return Decision(sentence=sentence, source="the portfolio (the decision brief was not run)",
-                            attention=attention, attention_month=month, theses=theses)
+                            attention=attention, attention_month=month, theses=theses, review=review)
         if attention:
             return Decision(sentence=f"{len(attention)} alliances in flight need attention in {month}.",
                             attention=attention, attention_month=month, theses=theses,
@@ -161,8 +176,8 @@ class Setting:
 @dataclass(frozen=True)
 class Decision:
     """What a setting decides, in words: the sentence, who is left out and why, the walk-aways and why, the
-    alliances in flight that need attention (with the month they were assessed in) and the value theses the
-    actuals put in doubt."""
+    alliances in flight that need attention (with the month they were assessed in), the value theses the
+    actuals put in doubt and the portfolio review's decision for each alliance under review."""
 
     sentence: str
     left_out: list[str] = field(default_factory=list)
@@ -171,6 +186,7 @@ class Decision:
     attention: list[str] = field(default_factory=list)
     attention_month: str = ""
     theses: list[str] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)
 
 
 def what_if_words(parameters: Mapping[str, Any], case: Case) -> str:

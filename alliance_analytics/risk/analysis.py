@@ -580,7 +580,8 @@ def _years_until(as_of: dt.date, date: dt.date | None) -> float | None:
 
 
 def simulate_thesis(case: Case, candidate: str, iterations: int, seed: int, sampling: str,
-                    transform: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> CandidateSimulation:
+                    transform: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+                    elapsed: float | None = None) -> CandidateSimulation:
     """One proposed candidate's or alliance in flight's simulation with its sampled inputs kept.
 
     A proposed candidate is simulated exactly as :func:`simulate_case` does (same random stream, so the same
@@ -601,6 +602,11 @@ def simulate_thesis(case: Case, candidate: str, iterations: int, seed: int, samp
         Applied to the sampled assumptions (iterations × assumption ids, after the rank correlations are
         induced) before the cash-flow model; it must keep their shape and columns. The risk events' draws do not
         change with it (common random numbers).
+    elapsed : float, optional
+        For an alliance in flight: value only what is still to come after this many years of its life (the
+        investment is sunk; see :func:`~alliance_analytics.risk.cash_flow.cash_flows`), discounted to that
+        moment, e.g. :func:`elapsed_years` for today. None: the business case as made, at its start date. The
+        draws are the same either way.
 
     Returns
     -------
@@ -614,7 +620,28 @@ def simulate_thesis(case: Case, candidate: str, iterations: int, seed: int, samp
         For an id that is neither a proposed candidate nor an alliance in flight.
     """
     return _simulate_candidate(case, candidate, stream_position(case, candidate), iterations, seed, sampling,
-                               keep_inputs=True, sensitivity=False, transform=transform, mitigations=False)
+                               keep_inputs=True, sensitivity=False, transform=transform, mitigations=False,
+                               elapsed=elapsed)
+
+
+def elapsed_years(case: Case, alliance: str) -> float:
+    """Years from an alliance in flight's ``start_date`` to the case's ``as_of`` (0 for a proposed candidate).
+
+    Parameters
+    ----------
+    case : Case
+        A validated case.
+    alliance : str
+        An alliance in flight's or a proposed candidate's id.
+
+    Returns
+    -------
+    float
+        Days / 365.25, never negative.
+    """
+    if alliance in case.candidates.index:
+        return 0.0
+    return _years_until(case.alliances.at[alliance, "start_date"], case.settings.as_of) or 0.0
 
 
 def stream_position(case: Case, candidate: str) -> int:
@@ -647,7 +674,7 @@ def stream_position(case: Case, candidate: str) -> int:
 def _simulate_candidate(case: Case, candidate: str, position: int, n: int, seed: int, method: str,
                         keep_inputs: bool, sensitivity: bool,
                         transform: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
-                        mitigations: bool = True) -> CandidateSimulation:
+                        mitigations: bool = True, elapsed: float | None = None) -> CandidateSimulation:
     """Sample one candidate's assumptions and risks and run its cash-flow model, vectorised over iterations."""
     finance = case.settings.finance
     proposed = candidate in case.candidates.index
@@ -684,7 +711,7 @@ def _simulate_candidate(case: Case, candidate: str, position: int, n: int, seed:
         impacts, _, realised = sample_risk_impacts(
             rng, n, probability, list(risks["impact_type"]), risks["impact_min"].to_numpy(),
             risks["impact_mode"].to_numpy(), risks["impact_max"].to_numpy(), uniforms=risk_uniforms)
-        flows = cash_flows(thesis, impacts, finance.horizon_years, phase_out)
+        flows = cash_flows(thesis, impacts, finance.horizon_years, phase_out, elapsed or 0.0)
         flows[:, 0] -= extra_cost
         return npv(flows, finance.discount_rate), payback_year(flows), flows, realised
 

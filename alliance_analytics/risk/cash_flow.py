@@ -16,6 +16,7 @@ form, no time steps), computed for every iteration and year at once. Pure functi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from numbers import Integral
 
@@ -144,8 +145,13 @@ class RiskImpacts:
 
 
 def cash_flows(thesis: ValueThesis, impacts: RiskImpacts, horizon_years: int,
-               phase_out_years: float | None = None) -> np.ndarray:
+               phase_out_years: float | None = None, elapsed_years: float = 0.0) -> np.ndarray:
     """Net cash flow of every iteration in every year (see the module docstring for the model).
+
+    With ``elapsed_years`` > 0 the alliance started that long ago and only what is still to come is counted: year
+    ``y`` is then the interval [e + y − 1, e + y] of the alliance's own time, the last one cut at the horizon,
+    and the investment (paid at the start) is sunk: column 0 is 0. The risk events' one-off cost still falls in
+    the first year to come.
 
     Parameters
     ----------
@@ -156,13 +162,16 @@ def cash_flows(thesis: ValueThesis, impacts: RiskImpacts, horizon_years: int,
     horizon_years : int
         Years of cash flow, at least 1.
     phase_out_years : float, optional
-        Years from now until the partner's offering is phased out, ``>= 0``; the alliance ends then at the
-        latest. ``None``: no phase-out planned.
+        Years from the alliance's start until the partner's offering is phased out, ``>= 0``; the alliance ends
+        then at the latest. ``None``: no phase-out planned.
+    elapsed_years : float
+        Years since the alliance started, ``0 <= e < horizon_years`` (0: a proposed alliance, valued at its start).
 
     Returns
     -------
     numpy.ndarray
-        ``n`` × ``horizon_years + 1``: column 0 is −investment, column ``y`` the net cash flow of year ``y``.
+        ``n`` × ``ceil(horizon_years − e) + 1``: column 0 is −investment (0 once started), column ``y`` the net
+        cash flow of year ``y`` from now.
 
     Examples
     --------
@@ -173,6 +182,11 @@ def cash_flows(thesis: ValueThesis, impacts: RiskImpacts, horizon_years: int,
     ...                                  launch_months=6, ramp_up_years=1)
     >>> cash_flows(thesis, RiskImpacts.none(1), horizon_years=3).round(4).tolist()
     [[-1.0, 0.0375, 0.2625, 0.3]]
+
+    Half a year later, the investment is sunk and the years to come are [0.5, 1.5], [1.5, 2.5], [2.5, 3]:
+
+    >>> cash_flows(thesis, RiskImpacts.none(1), horizon_years=3, elapsed_years=0.5).round(4).tolist()
+    [[0.0, 0.15, 0.3, 0.15]]
     """
     n = thesis.investment.shape[0]
     if impacts.delay_months.shape != (n,):
@@ -181,17 +195,21 @@ def cash_flows(thesis: ValueThesis, impacts: RiskImpacts, horizon_years: int,
         raise ValueError(f"horizon_years must be an integer of at least 1, got {horizon_years!r}")
     if phase_out_years is not None and not phase_out_years >= 0:
         raise ValueError(f"phase_out_years must be at least 0, got {phase_out_years}")
+    if not 0 <= elapsed_years < horizon_years:
+        raise ValueError(f"elapsed_years must be at least 0 and below the horizon, got {elapsed_years}")
     horizon = int(horizon_years)
     cap = float(horizon) if phase_out_years is None else min(float(horizon), float(phase_out_years))
     launch = (thesis.launch_months + impacts.delay_months) / 12
     end = np.minimum(launch + thesis.lifetime_years, cap)
     rate = (thesis.revenue_uplift * thesis.gross_margin * (1 - impacts.revenue_loss_share)
             + thesis.cost_savings)
-    running_until = np.minimum(np.arange(horizon + 1.0), end[:, None])
+    years = math.ceil(horizon - elapsed_years)
+    boundaries = np.minimum(elapsed_years + np.arange(years + 1.0), float(horizon))
+    running_until = np.minimum(boundaries, end[:, None])
     benefit = rate[:, None] * np.diff(_ramped_years(running_until, launch[:, None],
                                                     thesis.ramp_up_years[:, None]), axis=1)
-    flows = np.empty((n, horizon + 1))
-    flows[:, 0] = -thesis.investment
+    flows = np.empty((n, years + 1))
+    flows[:, 0] = -thesis.investment if elapsed_years == 0 else 0.0
     flows[:, 1:] = benefit - thesis.running_cost[:, None] * np.diff(running_until, axis=1)
     flows[:, 1] -= impacts.one_off_cost
     return flows

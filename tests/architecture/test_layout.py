@@ -19,6 +19,7 @@ LAYERS: list[set[str]] = [
     {"case"},
     {"fit", "risk"},
     {"sensitivity", "health", "thesis"},
+    {"review"},
     {"portfolio"},
     {"brief"},
     {"__init__"},

@@ -20,7 +20,7 @@ from alliance_analytics.core.paths import PROJECT_ROOT
 
 DEFAULT_CONFIG = PROJECT_ROOT / "batches" / "default.yaml"
 NOTEBOOKS = ("01_partner_fit", "02_weight_sensitivity", "03_risk_simulation", "04_portfolio", "05_decision_brief",
-             "06_alliance_health", "07_thesis_check")
+             "06_alliance_health", "07_thesis_check", "08_portfolio_review")
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def test_the_monte_carlo_and_every_analysis_run_exactly_once(batch):
     counts = Counter(entry["analysis"] for entry in manifest["computations"])
     assert counts["risk_simulation"] == 1
     assert counts == {"partner_fit": 1, "weight_sensitivity": 1, "risk_simulation": 1, "portfolio": 1,
-                      "alliance_health": 1, "thesis_check": 1}
+                      "alliance_health": 1, "thesis_check": 1, "alliance_options": 1, "portfolio_review": 1}
     assert len({entry["key"] for entry in manifest["computations"]}) == len(manifest["computations"])
 
 

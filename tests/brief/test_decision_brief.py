@@ -78,9 +78,11 @@ def test_advancing_are_the_advance_candidates_of_the_reference(brief, sample_cas
 
 
 def test_recommended_is_the_best_portfolio_found_by_enumeration(brief):
-    """The MILP's portfolio against every subset of the candidates in the running, checked limit by limit."""
+    """The MILP's portfolio against every subset of the candidates in the running and of the review's changes to
+    the alliances in flight (restructure or exit), checked limit by limit (one change per alliance included)."""
     problem = brief.portfolio.problem
     running = [problem.candidates.index(c) for c in brief.overview.index[brief.overview["recommendation"] != "walk away"]]
+    running += [problem.candidates.index(c) for c in problem.changes]
     best, best_value = None, -np.inf
     for bits in itertools.product((0.0, 1.0), repeat=len(running)):
         selection = np.zeros(len(problem.candidates))
@@ -89,21 +91,27 @@ def test_recommended_is_the_best_portfolio_found_by_enumeration(brief):
         if value > best_value + 1e-6 and not problem.violations(selection):
             best, best_value = selection, value
     assert best is not None
-    assert set(brief.recommended.index) == set(problem.selected(best))
+    assert set(brief.recommended.index) == set(problem.selected(best)) - set(problem.changes)
+    assert brief.portfolio.decisions == {"A01": "continue", "A03": "restructure"}
     assert brief.portfolio.expected_npv == pytest.approx(best_value, rel=1e-9)
     assert brief.overview["in_portfolio"].sum() == len(brief.recommended)
 
 
-def test_the_decision_names_the_portfolio_with_its_value_and_tail(brief, analyses):
-    scenarios = analyses[2].scenarios[list(brief.recommended.index)].to_numpy().sum(axis=1)
+def test_the_decision_names_the_review_then_the_portfolio_with_its_value_and_tail(brief, analyses):
+    """The review's decisions come first; the NPV is the new alliances' plus the restructure's gain over continuing."""
+    problem = brief.portfolio.problem
+    gain = problem.scenarios[:, problem.candidates.index("A03:restructure")]
+    scenarios = analyses[2].scenarios[list(brief.recommended.index)].to_numpy().sum(axis=1) + gain
     worst = np.sort(scenarios)[:math.ceil(0.05 * len(scenarios))].mean()
     decision = brief.decision()
     names = [f"{brief.overview.at[c, 'name']} ({c})" for c in brief.recommended.index]
-    assert decision.startswith("Pursue " + ", ".join(names[:-1]) + f" and {names[-1]}: ")
+    review = ("Restructure Alpina Reha Kliniken AG (A03) as “Bavarian clinics only”; continue Baltic Homecare Services "
+              "UAB (A01); ")
+    assert decision.startswith(review + "pursue " + ", ".join(names[:-1]) + f" and {names[-1]}: ")
     assert f"expected NPV of {format_money(scenarios.mean(), 'EUR')}" in decision
     assert worst > 0 and f"in the worst 5 % of futures they still gain {format_money(worst, 'EUR')} on average" in decision
     assert markdown_text(decision) in brief.summary_markdown()
-    assert brief.summary_markdown().split("\n\n")[1].startswith("**" + markdown_text("Pursue "))
+    assert brief.summary_markdown().split("\n\n")[1].startswith("**" + markdown_text(review))
     assert brief.headline()[0].startswith("recommended: " + ", ".join(brief.recommended.index) + " (")
 
 
@@ -121,7 +129,12 @@ def test_every_candidate_advancing_but_left_out_says_why(brief, analyses):
 
 
 def test_a_candidate_left_out_for_a_limit_names_the_limit(case_copy):
-    """A budget of 3.5 M EUR: Clinexa (C05) no longer fits, and its reason names the limits it would break."""
+    """A budget of 3.5 M EUR: Clinexa (C05) no longer fits, and its reason names the limits it would break.
+
+    Without the portfolio review, so that the limits are used by new candidates only (as the reference sums them).
+    """
+    for name in ("review.csv", "restructure.csv"):
+        (case_copy / name).unlink()
     case = load_case(case_copy)
     brief = analyse_decision_brief(case, BriefParameters(iterations=2000, robustness_samples=0, frontier_points=2,
                                                          samples=500, portfolio={"budget": 3_500_000}))

@@ -42,6 +42,7 @@ from alliance_analytics import charts
 from alliance_analytics.charts import brief as brief_charts
 from alliance_analytics.charts import fit as fit_charts
 from alliance_analytics.charts import health as health_charts
+from alliance_analytics.charts import review as review_charts
 from alliance_analytics.charts import thesis as thesis_charts
 from alliance_analytics.charts import portfolio as portfolio_charts
 from alliance_analytics.charts import risk as risk_charts
@@ -54,7 +55,8 @@ TOLERANCE = 1.0
 KEY = "key"
 """The gid of a legend that explains an encoding instead of naming series."""
 
-MODULES = (fit_charts, sensitivity_charts, risk_charts, portfolio_charts, brief_charts, health_charts, thesis_charts)
+MODULES = (fit_charts, sensitivity_charts, risk_charts, portfolio_charts, brief_charts, health_charts, thesis_charts,
+           review_charts)
 
 
 # --- the checker -----------------------------------------------------------------------------------------------
@@ -339,6 +341,7 @@ def analyses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, ob
                 "brief": aa.analyse_decision_brief(case, aa.BriefParameters(samples=2000, **fast)),
                 "health": aa.analyse_alliance_health(case, aa.HealthParameters()),
                 "thesis": aa.analyse_thesis_check(case, aa.ThesisParameters(iterations=2000)),
+                "review": aa.analyse_portfolio_review(case, aa.ReviewParameters(**fast)),
             }
     finally:
         monkeypatch.undo()
@@ -382,6 +385,7 @@ CHARTS: dict[str, Callable[[dict], Figure]] = {
     "thesis.then_and_now": lambda results: thesis_charts.then_and_now(results["thesis"]),
     "thesis.assumptions_before_after": lambda results: thesis_charts.assumptions_before_after(results["thesis"]),
     "thesis.pilot_value": lambda results: thesis_charts.pilot_value(results["thesis"]),
+    "review.option_values": lambda results: review_charts.option_values(results["review"]),
 }
 """Every public chart, called on the analyses of one case."""
 

@@ -78,7 +78,7 @@ def test_run_json_records_status_and_provenance(sample_report, sample_case):
     assert [entry["name"] for entry in run["notebooks"]] == ["01_partner_fit", "02_weight_sensitivity",
                                                              "03_risk_simulation", "04_portfolio",
                                                              "05_decision_brief", "06_alliance_health",
-                                                             "07_thesis_check"]
+                                                             "07_thesis_check", "08_portfolio_review"]
     assert run["case"]["file_sha256"] == sample_case.file_hashes
 
 

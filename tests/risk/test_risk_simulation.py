@@ -37,7 +37,7 @@ def certain_case(case_copy: Path) -> Path:
     (case_copy / "assumptions.csv").write_text(ASSUMPTION_HEADER + rows + others, encoding="utf-8")
     (case_copy / "risks.csv").write_text(RISK_HEADER, encoding="utf-8")
     (case_copy / "correlations.csv").unlink()
-    for name in ("actuals.csv", "pilots.csv"):  # they observe the sample's value theses, replaced here
+    for name in ("actuals.csv", "pilots.csv", "review.csv", "restructure.csv"):  # about the value theses replaced here
         (case_copy / name).unlink()
     return case_copy
 

@@ -1,0 +1,1 @@
+"""The portfolio review: renew, restructure or exit alliances in flight."""

@@ -1,0 +1,147 @@
+"""What the options of an alliance in flight are worth from today, and the sample case's review.
+
+- The cash flows still to come are checked against a numerical integral of the model's rates (midpoint rule on a
+  fine grid), an independent second method.
+- Sunk costs never enter (property test): adding the same amount to what a running alliance has already spent (its
+  ``spent_to_date``, and its investment as ``candidates.csv`` and ``assumptions.csv`` give it) changes no option
+  value and no decision.
+- The sample case's review tells Alpina Reha (A03) to restructure, for the reasons its thesis check (broken) and
+  its health report (restructure) show, and never says waiting is worth less than nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from alliance_analytics import load_case
+from alliance_analytics.core.paths import SAMPLE_CASE_DIR
+from alliance_analytics.fit.analysis import partner_fit
+from alliance_analytics.portfolio.analysis import optimise_portfolio
+from alliance_analytics.portfolio.review import ReviewParameters, analyse_portfolio_review
+from alliance_analytics.review.analysis import alliance_options
+from alliance_analytics.risk.analysis import SimulationParameters, simulate_case
+from alliance_analytics.risk.cash_flow import RiskImpacts, ValueThesis, cash_flows
+
+ITERATIONS = 1000
+"""Small simulations for the property test: invariance must hold at any size, bit for bit."""
+
+
+def integrated_flows(thesis: dict[str, float], horizon: int, elapsed: float, steps: int = 400_000) -> np.ndarray:
+    """Yearly net cash flows from ``elapsed`` by the midpoint rule on the model's rates (one iteration)."""
+    launch = thesis["launch_months"] / 12
+    end = min(launch + thesis["lifetime_years"], horizon)
+    rate = thesis["revenue_uplift"] * thesis["gross_margin"] + thesis["cost_savings"]
+    edges = np.minimum(elapsed + np.arange(np.ceil(horizon - elapsed) + 1), horizon)
+    flows = []
+    for start, stop in itertools.pairwise(edges):
+        width = (stop - start) / steps
+        t = start + width * (np.arange(steps) + 0.5)
+        ramp = np.clip((t - launch) / thesis["ramp_up_years"], 0, 1) * (t >= launch)
+        running = (t < end).astype(float)
+        flows.append(float(((rate * ramp - thesis["running_cost"]) * running).sum() * width))
+    return np.array([0.0, *flows])
+
+
+@pytest.mark.parametrize("elapsed", [0.25, 1.0, 1.9, 3.5, 6.75])
+def test_the_cash_flows_still_to_come_are_the_integral_of_the_rates(elapsed: float) -> None:
+    thesis = {"revenue_uplift": 900_000.0, "gross_margin": 0.4, "cost_savings": 50_000.0, "investment": 700_000.0,
+              "running_cost": 120_000.0, "launch_months": 5.0, "ramp_up_years": 1.5, "lifetime_years": 4.0}
+    flows = cash_flows(ValueThesis.from_arrays(1, **thesis), RiskImpacts.none(1), horizon_years=7,
+                       elapsed_years=elapsed)[0]
+    assert flows[0] == 0.0, "the investment is sunk"
+    # the midpoint rule errs by at most one step (2.5e-6 years) times the rate where the alliance ends: < 1 EUR
+    assert flows[1:] == pytest.approx(integrated_flows(thesis, 7, elapsed)[1:], rel=1e-6, abs=1.0)
+
+
+def test_at_the_start_the_flows_still_to_come_are_the_business_case_without_its_investment() -> None:
+    thesis = ValueThesis.from_arrays(3, investment=np.array([1.0, 2.0, 3.0]), revenue_uplift=0.6,
+                                     gross_margin=0.5, launch_months=6, ramp_up_years=1, running_cost=0.1)
+    whole = cash_flows(thesis, RiskImpacts.none(3), horizon_years=4)
+    later = cash_flows(thesis, RiskImpacts.none(3), horizon_years=4, elapsed_years=1e-12)
+    assert later[:, 1:] == pytest.approx(whole[:, 1:], abs=1e-9)
+
+
+def _review_decisions(case_dir: Path) -> tuple[dict[str, str], dict[str, np.ndarray]]:
+    """The rebalanced portfolio's decision per alliance and each alliance's option NPVs, on a small simulation."""
+    case = load_case(case_dir)
+    parameters = SimulationParameters(iterations=ITERATIONS)
+    options = alliance_options(case, parameters)
+    fit = partner_fit(case)
+    scenarios = simulate_case(case, iterations=ITERATIONS, sensitivity=False).scenarios
+    portfolio = optimise_portfolio(case, fit, scenarios, explain=False, review=options.options)
+    return portfolio.decisions, {alliance: review.options.npv for alliance, review in options.reviews.items()}
+
+
+@pytest.fixture(scope="module")
+def baseline() -> tuple[dict[str, str], dict[str, np.ndarray]]:
+    return _review_decisions(SAMPLE_CASE_DIR)
+
+
+@settings(max_examples=4, deadline=None)
+@given(alliance=st.sampled_from(["A01", "A03"]), extra=st.integers(1, 5_000_000))
+def test_money_already_spent_never_changes_a_decision(baseline, alliance: str, extra: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        case_dir = Path(folder) / "case"
+        shutil.copytree(SAMPLE_CASE_DIR, case_dir)
+        review = pd.read_csv(case_dir / "review.csv", dtype=str, keep_default_na=False)
+        row = review["alliance_id"] == alliance
+        review.loc[row, "spent_to_date"] = str(int(review.loc[row, "spent_to_date"].iloc[0]) + extra)
+        review.to_csv(case_dir / "review.csv", index=False)
+        candidates = pd.read_csv(case_dir / "candidates.csv", dtype=str, keep_default_na=False)
+        row = candidates["candidate_id"] == alliance
+        candidates.loc[row, "investment"] = str(int(candidates.loc[row, "investment"].iloc[0]) + extra)
+        candidates.to_csv(case_dir / "candidates.csv", index=False)
+        assumptions = pd.read_csv(case_dir / "assumptions.csv", dtype=str, keep_default_na=False)
+        row = (assumptions["candidate_id"] == alliance) & (assumptions["quantity"] == "investment")
+        assumptions.loc[row, "value"] = str(int(assumptions.loc[row, "value"].iloc[0]) + extra)
+        assumptions.to_csv(case_dir / "assumptions.csv", index=False)
+        decisions, values = _review_decisions(case_dir)
+    assert decisions == baseline[0]
+    for owner, npv in values.items():
+        assert np.array_equal(npv, baseline[1][owner]), f"{owner}'s option values moved with money already spent"
+
+
+@pytest.fixture(scope="module")
+def review(sample_case):
+    return analyse_portfolio_review(sample_case, ReviewParameters(frontier_points=2, robustness_samples=0))
+
+
+def test_the_sample_restructures_alpina_reha_for_the_reasons_its_reports_show(review) -> None:
+    assert review.decision("A03") in ("restructure", "exit")
+    assert review.decision("A01") == "continue"
+    reason = review.reason("A03")
+    assert "Thesis broken" in reason and "Alliance health says restructure" in reason
+    assert review.in_need() == ["A03"]
+    assert review.reviews["A03"].gain > 0
+
+
+def test_waiting_is_never_worth_less_than_nothing(review) -> None:
+    for item in review.reviews.values():
+        if item.waiting is not None:
+            assert item.waiting.flexibility >= 0
+            assert item.waiting.flexibility == pytest.approx(max(0.0, item.waiting.wait - item.waiting.decide_now))
+
+
+def test_exit_is_salvage_less_exit_cost_in_every_future(review, sample_case) -> None:
+    table = sample_case.review_tables["review.csv"].set_index("alliance_id")
+    for alliance, item in review.reviews.items():
+        exit_value = table.at[alliance, "salvage"] - table.at[alliance, "exit_cost"]
+        assert (item.options.npv[:, -1] == exit_value).all()
+
+
+def test_the_portfolio_report_and_the_review_show_one_rebalanced_portfolio(review, sample_case) -> None:
+    """The review's portfolio is the portfolio analysis's own result: its new candidates and its decisions."""
+    from alliance_analytics.portfolio.analysis import PortfolioParameters, analyse_portfolio
+
+    portfolio = analyse_portfolio(sample_case, PortfolioParameters(frontier_points=2, robustness_samples=0))
+    assert portfolio.selected == review.portfolio.selected
+    assert portfolio.decisions == {alliance: review.decision(alliance) for alliance in review.reviews}
