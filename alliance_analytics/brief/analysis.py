@@ -221,9 +221,6 @@ class DecisionBrief:
         attention = [(label, action) for label, action, _ in self.attention if label not in reviewed]
         theses = [(owner, name, words, reliable) for owner, name, _, words, reliable in self.theses
                   if candidate_label(owner, name) not in reviewed]
-        if reviewed:
-            running = ("\n\nThe review's reasons for each alliance in flight it decides are in the portfolio-review "
-                       "report and on the front page.")
         if attention:
             named = "; ".join(f"{action} {label}" for label, action in attention)
             running += (f"{' ' if running else chr(10) * 2}**{'Other a' if reviewed else 'A'}lliances in flight that "

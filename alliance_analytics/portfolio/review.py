@@ -83,6 +83,11 @@ class PortfolioReviewResult:
         """The reviewed alliances' options, by id."""
         return self.options.reviews
 
+    @property
+    def order(self) -> list[str]:
+        """The reviewed alliances, those the review changes first, then in ``review.csv`` order."""
+        return sorted(self.reviews, key=lambda alliance: self.decision(alliance) == "continue")
+
     def decision(self, alliance: str) -> str:
         """The rebalanced portfolio's option for an alliance (``continue`` when no portfolio was found)."""
         return self.portfolio.decisions.get(alliance, "continue")
@@ -163,7 +168,8 @@ class PortfolioReviewResult:
         if not self.reviews:
             return sentence_table(self._nothing_reviewed())
         rows = {}
-        for alliance, review in self.reviews.items():
+        for alliance in self.order:
+            review = self.reviews[alliance]
             chosen = self.decision(alliance)
             position = review.options.options.index(chosen)
             rows[self._label(alliance)] = {
@@ -289,7 +295,7 @@ class PortfolioReviewResult:
         if not self.reviews:
             return markdown_text(self._nothing_reviewed())
         lines = [f"**{markdown_text(self.action(alliance))}**: {markdown_text(self.waiting_words(alliance))}."
-                 for alliance in self.reviews]
+                 for alliance in self.order]
         need = self.in_need()
         text = "  \n".join(lines)
         if need:
@@ -308,9 +314,7 @@ class PortfolioReviewResult:
         """
         if not self.reviews:
             return [self._nothing_reviewed()]
-        lines = []
-        for alliance in self.reviews:
-            lines.append(f"{self.action(alliance)}; {self.waiting_words(alliance)}.")
+        lines = [f"{self.action(alliance)}; {self.waiting_words(alliance)}." for alliance in self.order]
         return lines + [line for line in self.portfolio.headline() if not line.startswith("Alliances in flight")]
 
     def limitations(self) -> list[str]:
