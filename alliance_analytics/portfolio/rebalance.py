@@ -92,7 +92,7 @@ def with_review(problem: PortfolioProblem, review: Sequence[AllianceOptions], sp
             continue
         coefficients = np.zeros(size)
         coefficients[own] = 1.0
-        choices = ", ".join(options.label(option).lower() for option in options.options)
+        choices = ", ".join(label[0].lower() + label[1:] for label in map(options.label, options.options))
         limits.append(LinearLimit(f"{ONE_OPTION}:{options.alliance}", ONE_OPTION, coefficients, "<=", 1.0,
                                   f"one decision for {candidate_label(options.alliance, options.name)}: {choices}"))
     return dataclasses.replace(problem, candidates=[*problem.candidates, *columns], names=[*problem.names, *names],

@@ -56,6 +56,27 @@ def test_the_front_page_names_the_theses_in_doubt_with_the_thesis_checks_reasons
     assert "Baltic Homecare Services UAB (A01): thesis" not in index
 
 
+def test_the_front_page_states_the_review_decisions_first_with_the_reviews_reasons(sample_report):
+    """The decision sentence starts with the review's decisions, and the first box lists each reviewed alliance
+    with the portfolio review's own reason (the words of its results.json), the change first."""
+    index = html.unescape((sample_report.folder / "index.html").read_text(encoding="utf-8"))
+    review = json.loads((sample_report.folder / "08_portfolio_review" / "results.json").read_text(encoding="utf-8"))
+    brief = json.loads((sample_report.folder / "05_decision_brief" / "results.json").read_text(encoding="utf-8"))
+    portfolio = json.loads((sample_report.folder / "04_portfolio" / "results.json").read_text(encoding="utf-8"))
+    assert review["alliances"]["A03"]["decision"] == "restructure" == portfolio["review"]["A03"]
+    assert review["alliances"]["A01"]["decision"] == "continue" == portfolio["review"]["A01"]
+    assert brief["decision"].startswith("Restructure Alpina Reha Kliniken AG (A03) as “Bavarian clinics only”; "
+                                        "continue Baltic Homecare Services UAB (A01); pursue ")
+    assert f"<strong>{brief['decision']}</strong>" in index
+    a03 = f"Alpina Reha Kliniken AG (A03): restructure. {review['alliances']['A03']['reason']}"
+    a01 = f"Baltic Homecare Services UAB (A01): continue. {review['alliances']['A01']['reason']}"
+    assert "The review's decision for each alliance in flight, and why:" in index
+    assert a03 in index and a01 in index and index.index(a03) < index.index(a01)
+    assert review["portfolio"]["selected"] == portfolio["selected"] == [row["candidate"] for row in
+                                                                        sorted(brief["recommended"],
+                                                                               key=lambda r: r["candidate"])]
+
+
 def test_results_json_matches_the_analysis(sample_report, sample_case):
     from alliance_analytics.fit.analysis import partner_fit
 
