@@ -145,3 +145,29 @@ def test_the_portfolio_report_and_the_review_show_one_rebalanced_portfolio(revie
     portfolio = analyse_portfolio(sample_case, PortfolioParameters(frontier_points=2, robustness_samples=0))
     assert portfolio.selected == review.portfolio.selected
     assert portfolio.decisions == {alliance: review.decision(alliance) for alliance in review.reviews}
+
+
+def test_a_case_without_review_says_so_in_words_everywhere(case_copy) -> None:
+    for name in ("review.csv", "restructure.csv"):
+        (case_copy / name).unlink()
+    case = load_case(case_copy)
+    result = analyse_portfolio_review(case, ReviewParameters(iterations=2000, frontier_points=2, robustness_samples=0))
+    said = "No alliance in flight is reviewed: the case has no review.csv"
+    assert result.headline()[0].startswith(said) and result.limitations()[0].startswith(said)
+    for table in (result.decision_table(), result.options_table(), result.waiting_table(), result.sunk_table(),
+                  result.in_need_table()):
+        assert table.shape == (1, 1) and table.iloc[0, 0].startswith(said)
+    assert result.to_json()["alliances"] == {} and result.portfolio.decisions == {}
+    assert result.portfolio.problem.changes == {}
+
+
+def test_an_infeasible_programme_shows_every_alliance_continuing_and_says_why(case_copy) -> None:
+    settings = (case_copy / "case.yaml").read_text(encoding="utf-8")
+    (case_copy / "case.yaml").write_text(settings.replace("budget: 5000000 ", "budget: 100000 "), encoding="utf-8")
+    case = load_case(case_copy)
+    result = analyse_portfolio_review(case, ReviewParameters(iterations=2000, frontier_points=2, robustness_samples=0))
+    assert result.portfolio.solution.status == "infeasible"
+    assert {alliance: result.decision(alliance) for alliance in result.reviews} == {"A01": "continue",
+                                                                                   "A03": "continue"}
+    assert any(line.startswith("No rebalanced portfolio was found (infeasible") for line in result.limitations())
+    assert result.to_json()["portfolio"]["status"] == "infeasible"
