@@ -171,3 +171,28 @@ def test_an_infeasible_programme_shows_every_alliance_continuing_and_says_why(ca
                                                                                    "A03": "continue"}
     assert any(line.startswith("No rebalanced portfolio was found (infeasible") for line in result.limitations())
     assert result.to_json()["portfolio"]["status"] == "infeasible"
+
+
+def _review_of(now: np.ndarray, later: np.ndarray, signal: np.ndarray):
+    """An AllianceReview of synthetic option values (continue, exit) with the waiting value computed."""
+    from alliance_analytics.review.analysis import AllianceReview
+    from alliance_analytics.review.lsm import value_of_waiting
+    from alliance_analytics.review.options import AllianceOptions
+
+    options = AllianceOptions("A09", "Test", ["continue", "exit"], None, now, later, signal, ["x"],
+                              np.zeros(2), np.zeros(2), None, True)
+    return AllianceReview(options, value_of_waiting(now, later, signal))
+
+
+def test_waiting_is_advised_only_when_the_next_reviews_actuals_would_change_the_decision() -> None:
+    """Continue is worth θ ~ N(0.1, 1) M EUR, exit 0: deciding now continues (0.1); a review that learns θ
+    exits when θ < 0 and is worth E[max(θ, 0)] ≈ 0.45 (closed form μΦ(μ/s) + sφ(μ/s)); waiting is advised.
+    When the same review learns nothing (pure noise), waiting would not change the decision: decide now."""
+    rng = np.random.default_rng(5)
+    theta = rng.normal(0.1e6, 1e6, 20_000)
+    now = np.column_stack([theta, np.zeros_like(theta)])
+    informed = _review_of(now, now, theta)
+    assert informed.wait and 0.3 < informed.changes_decision < 0.7
+    assert informed.waiting.flexibility == pytest.approx(0.45e6 - 0.1e6, rel=0.1)
+    blind = _review_of(now, now, rng.normal(size=theta.size))
+    assert not blind.wait and blind.changes_decision < 0.05
