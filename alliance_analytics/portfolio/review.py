@@ -58,10 +58,10 @@ class PortfolioReviewResult:
         Each reviewed alliance's options and the value of waiting.
     portfolio : PortfolioResult
         The rebalanced portfolio (its ``decisions`` are the review's).
-    health : dict of str to str
-        Per alliance in flight, the alliance-health recommendation and its first reason, in words.
-    thesis : dict of str to str
-        Per alliance with actuals, the thesis check's verdict in words.
+    health : dict of str to (str, str)
+        Per reviewed alliance, the alliance-health recommendation and its first reason, in words.
+    thesis : dict of str to (str, str)
+        Per reviewed alliance with actuals, the thesis check's verdict and its first reason, in words.
     currency : str
         The case's currency.
     alliance_names : dict of str to str
@@ -72,8 +72,8 @@ class PortfolioReviewResult:
 
     options: AllianceOptionsResult
     portfolio: PortfolioResult
-    health: dict[str, str]
-    thesis: dict[str, str]
+    health: dict[str, tuple[str, str]]
+    thesis: dict[str, tuple[str, str]]
     currency: str
     alliance_names: dict[str, str] = dataclasses.field(default_factory=dict)
     parameters: ReviewParameters | None = None
@@ -101,8 +101,16 @@ class PortfolioReviewResult:
         label = self.reviews[alliance].options.label(option)
         return label[0].lower() + label[1:]
 
-    def reason(self, alliance: str) -> str:
+    def reason(self, alliance: str, detail: bool = False) -> str:
         """Why the review decides what it does for one alliance, in sentences: values, thesis and health.
+
+        Parameters
+        ----------
+        alliance : str
+            A reviewed alliance's id.
+        detail : bool
+            Add the thesis check's first reason and the alliance-health analysis's (the review report's table);
+            without, the verdict and the recommendation only (the front page and ``results.json``).
 
         Returns
         -------
@@ -129,9 +137,11 @@ class PortfolioReviewResult:
             text += (f" On its own, {self._words(alliance, review.best)} would be worth more; the programme's limits "
                      "choose otherwise (see the rebalanced portfolio).")
         if alliance in self.thesis:
-            text += f" {sentence(self.thesis[alliance])}"
+            words, why = self.thesis[alliance]
+            text += f" {sentence(words)}" + (f" {sentence(why)}" if detail else "")
         if alliance in self.health:
-            text += f" Alliance health says {self.health[alliance].rstrip('.')}."
+            action, why = self.health[alliance]
+            text += f" Alliance health says {action}" + (f": {why.rstrip('.')}." if detail else ".")
         return text
 
     def action(self, alliance: str) -> str:
@@ -176,7 +186,7 @@ class PortfolioReviewResult:
                 "Decision": review.options.label(chosen),
                 "Gain over continuing": review.expected[position] - review.expected[0],
                 "Next review": self.waiting_words(alliance).split(":", 1)[0].capitalize(),
-                "Why": self.reason(alliance)}
+                "Why": self.reason(alliance, detail=True)}
         frame = pd.DataFrame.from_dict(rows, orient="index").rename_axis("Alliance")
         return reader_table(frame, {"Gain over continuing": "money"}, self.currency)
 
@@ -413,12 +423,12 @@ def analyse_portfolio_review(case: Case, parameters: ReviewParameters = ReviewPa
         health = {}
         if case.has_health:
             result = analyse_alliance_health(case, parameters.subset(HealthParameters))
-            health = {alliance: f"{item.recommendation}: {item.reasons[0][1]}"
+            health = {alliance: (item.recommendation, item.reasons[0][1])
                       for alliance, item in result.alliances.items() if alliance in options.reviews}
         thesis = {}
         if case.has_actuals:
             check = analyse_thesis_check(case, parameters.subset(ThesisParameters))
-            thesis = {alliance: f"{verdict.words}. {verdict.reasons.split('. ', 1)[0]}"
+            thesis = {alliance: (verdict.words, verdict.reasons.split('. ', 1)[0])
                       for alliance, verdict in check.verdicts.items() if alliance in options.reviews}
         return PortfolioReviewResult(options, portfolio, health, thesis, case.settings.currency,
                                      case.alliances["name"].to_dict(), parameters)
