@@ -15,8 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from alliance_analytics import load_case
 from alliance_analytics.batch.runner import run_batch
-from alliance_analytics.core.paths import PROJECT_ROOT
+from alliance_analytics.core.paths import PROJECT_ROOT, SAMPLE_CASE_DIR
+from alliance_analytics.review.analysis import analyse_alliance_options
 
 DEFAULT_CONFIG = PROJECT_ROOT / "batches" / "default.yaml"
 NOTEBOOKS = ("01_partner_fit", "02_weight_sensitivity", "03_risk_simulation", "04_portfolio", "05_decision_brief",
@@ -75,8 +77,13 @@ def test_the_portfolio_is_the_same_in_the_portfolio_report_and_the_brief(batch):
     for key in ("selected", "objective", "expected_npv", "cvar_5", "status"):
         assert brief[key] == portfolio[key], key
     risk = results["03_risk_simulation"]["candidates"]
-    assert portfolio["expected_npv"] == pytest.approx(sum(risk[c]["npv_mean"] for c in portfolio["selected"]),
+    review = results["08_portfolio_review"]["alliances"]
+    gains = sum(row["options"][row["decision"]]["expected_npv"] - row["options"]["continue"]["expected_npv"]
+                for row in review.values())
+    assert {alliance: row["decision"] for alliance, row in review.items()} == portfolio["review"]
+    assert portfolio["expected_npv"] == pytest.approx(sum(risk[c]["npv_mean"] for c in portfolio["selected"]) + gains,
                                                       rel=1e-12)
+    assert results["08_portfolio_review"]["portfolio"]["expected_npv"] == portfolio["expected_npv"]
 
 
 def test_the_reports_agree_with_the_scenario_file(batch):
@@ -91,7 +98,10 @@ def test_the_reports_agree_with_the_scenario_file(batch):
         assert stats["prob_loss"] == pytest.approx((npv < 0).mean(), abs=5 / len(npv))
         assert stats["cvar_5"] == pytest.approx(_cvar(npv, 0.05), abs=0.01)
     portfolio = results["04_portfolio"]
-    total = scenarios[portfolio["selected"]].sum(axis=1).to_numpy()
+    options = analyse_alliance_options(load_case(SAMPLE_CASE_DIR)).reviews  # recomputed: the same seed, bit for bit
+    gains = sum(review.options.npv[:, review.options.options.index(portfolio["review"][alliance])]
+                - review.options.npv[:, 0] for alliance, review in options.items())
+    total = scenarios[portfolio["selected"]].sum(axis=1).to_numpy() + gains
     assert portfolio["expected_npv"] == pytest.approx(total.mean(), abs=0.005 * len(portfolio["selected"]))
     assert portfolio["cvar_5"] == pytest.approx(_cvar(total, portfolio["cvar_level"]), abs=0.01 * len(portfolio["selected"]))
 
