@@ -32,6 +32,9 @@ from alliance_analytics.case.vocabulary import (
 from alliance_analytics.core.problems import number
 
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_\-]+$")]
+ForcedId = Annotated[str, StringConstraints(strip_whitespace=True,
+                                           pattern=r"^[A-Za-z0-9_\-]+(:(restructure|exit))?$")]
+"""A candidate id, or a change of the portfolio review (``A03:restructure``, ``A03:exit``) a what-if forces."""
 AlliancePurpose = Literal[
     "co-development", "co-marketing", "distribution", "technology", "licensing", "supply", "joint-venture"
 ]
@@ -229,8 +232,8 @@ class Portfolio(_Strict):
     capabilities_required: list[CapabilityRequirement] = []
     min_alliances: int | None = Field(default=None, ge=0)
     max_alliances: int | None = Field(default=None, ge=0)
-    force_in: list[Identifier] = []
-    force_out: list[Identifier] = []
+    force_in: list[ForcedId] = []
+    force_out: list[ForcedId] = []
     objective: PortfolioObjective = "npv"
     blend: BlendWeights = BlendWeights()
     risk_limit: RiskLimit = RiskLimit()

@@ -50,6 +50,7 @@ from alliance_analytics.portfolio.explain import (
 from alliance_analytics.portfolio.from_case import (
     build_problem,
     check_portfolio_parameters,
+    forces,
     objective_values,
     portfolio_settings,
 )
@@ -558,8 +559,11 @@ def optimise_portfolio(case: Case, fit: PartnerFitResult, scenarios: pd.DataFram
     """
     settings = portfolio_settings(case, overrides)
     value_of = functools.partial(objective_values, settings, scale_max=case.settings.scale.max)
-    problem = with_review(build_problem(case, fit, scenarios, settings), review,
-                          case.alliances["sponsor"].to_dict(), value_of)
+    problem = build_problem(case, fit, scenarios, settings)
+    if review:
+        problem = with_review(problem, review, case.alliances["sponsor"].to_dict(), value_of)
+        problem = problem.with_limits([limit for limit in forces(problem, settings) if limit.name.split(":", 1)[1]
+                                       in problem.changes])
     options = SolveOptions(settings.solver, settings.time_limit_s)
     solution = options.solve(problem)
     frontier = efficient_frontier(problem, frontier_points, options.solver, options.time_limit_s) if explain else []

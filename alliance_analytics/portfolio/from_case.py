@@ -75,12 +75,14 @@ def check_portfolio_parameters(case: Case, overrides: Mapping[str, Any] | None =
         problems += [Problem("parameters", describe_validation_error(detail, UNKNOWN_SETTING)
                              + colon_hint(detail["loc"][-1] if detail["type"] == "extra_forbidden" else ""),
                              column=".".join(str(part) for part in detail["loc"])) for detail in error.errors()]
-    known = set(case.candidates.index)
+    known = set(case.candidates.index) | set(review_changes(case))
     for key in ("force_in", "force_out"):
         chosen = (overrides or {}).get(key) or []
         if isinstance(chosen, list):
             problems += [Problem("parameters", f"unknown candidate '{candidate}'; expected an id from "
-                                 "candidates.csv", column=key) for candidate in chosen if candidate not in known]
+                                 "candidates.csv" + (f" or a change of the review ({', '.join(review_changes(case))})"
+                                                     if case.has_review else ""), column=key)
+                         for candidate in chosen if candidate not in known]
     forced_in, forced_out = ((overrides or {}).get(key) or [] for key in ("force_in", "force_out"))
     if isinstance(forced_in, list) and isinstance(forced_out, list):
         problems += [Problem("parameters", f"'{candidate}' is both forced in and forced out; expected it in one "
@@ -148,10 +150,50 @@ def build_problem(case: Case, fit: PartnerFitResult, scenarios: pd.DataFrame,
         currency=case.settings.currency,
     )
     limits = _resource_limits(problem, table, settings) + _rule_limits(problem, table, settings)
-    limits += [force_limit(problem, candidate, True, "force_in") for candidate in settings.force_in]
-    limits += [force_limit(problem, candidate, False, "force_out") for candidate in settings.force_out]
+    limits += forces(problem, settings)
     limits += _walk_away_limits(problem, fit)
     return problem.with_limits(limits)
+
+
+def review_changes(case: Case) -> list[str]:
+    """The ids of the review's changes a what-if may force in or out: ``A03:restructure``, ``A03:exit``, ….
+
+    Parameters
+    ----------
+    case : Case
+        The case (none without ``review.csv``).
+
+    Returns
+    -------
+    list of str
+        Per reviewed alliance, its restructure option when it has one, then its exit.
+    """
+    review = case.review_tables["review.csv"]
+    return [f"{alliance}:{option}" for alliance, restructure in zip(review["alliance_id"], review["restructure"])
+            for option in (("restructure", "exit") if isinstance(restructure, str) else ("exit",))]
+
+
+def forces(problem: PortfolioProblem, settings: Portfolio) -> list[LinearLimit]:
+    """The what-if forces of the settings on the problem's columns (a change of the review only once its column
+    exists, see :func:`~alliance_analytics.portfolio.rebalance.with_review`).
+
+    Parameters
+    ----------
+    problem : PortfolioProblem
+        The problem the forces apply to.
+    settings : Portfolio
+        ``force_in`` and ``force_out``.
+
+    Returns
+    -------
+    list of LinearLimit
+        One per forced id that is a column of ``problem``.
+    """
+    present = set(problem.candidates)
+    return ([force_limit(problem, candidate, True, "force_in") for candidate in settings.force_in
+             if candidate in present]
+            + [force_limit(problem, candidate, False, "force_out") for candidate in settings.force_out
+               if candidate in present])
 
 
 def objective_values(settings: Portfolio, expected_npv: np.ndarray, fit_score: np.ndarray,

@@ -196,3 +196,31 @@ def test_waiting_is_advised_only_when_the_next_reviews_actuals_would_change_the_
     assert informed.waiting.flexibility == pytest.approx(0.45e6 - 0.1e6, rel=0.1)
     blind = _review_of(now, now, rng.normal(size=theta.size))
     assert not blind.wait and blind.changes_decision < 0.05
+
+
+def test_a_what_if_can_force_a_review_decision(sample_case) -> None:
+    """Forcing A03's exit (or keeping its restructure out) is a what-if like forcing a candidate: the optimum under
+    the force, equal to the best of the rebalanced problem with that column fixed, and reported as forced."""
+    from alliance_analytics.portfolio.analysis import PortfolioParameters, analyse_portfolio
+
+    fast = {"frontier_points": 2, "robustness_samples": 0}
+    exit_a03 = analyse_portfolio(sample_case, PortfolioParameters(force_in=["A03:exit"], **fast))
+    assert exit_a03.decisions == {"A01": "continue", "A03": "exit"}
+    assert exit_a03.why.at["A03:exit", "status"] == "forced in"
+    base = analyse_portfolio(sample_case, PortfolioParameters(**fast))
+    fixed = base.problem.forcing("A03:exit", include=True)
+    from alliance_analytics.portfolio.solver import solve
+
+    assert exit_a03.solution.objective == pytest.approx(solve(fixed, gap=0.0).objective, rel=1e-9)
+    assert exit_a03.solution.objective < base.solution.objective
+    kept = analyse_portfolio(sample_case, PortfolioParameters(force_out=["A03:restructure"], **fast))
+    assert kept.decisions["A03"] in ("continue", "exit")
+
+
+def test_forcing_an_unknown_review_change_names_the_changes(sample_case) -> None:
+    from alliance_analytics.portfolio.analysis import PortfolioParameters
+
+    problems = PortfolioParameters(force_in=["A03:exit", "A01:restructure"]).problems(sample_case)
+    assert len(problems) == 1 and problems[0].column == "force_in"
+    assert "unknown candidate 'A01:restructure'" in problems[0].message
+    assert "A01:exit, A03:restructure, A03:exit" in problems[0].message
