@@ -24,6 +24,9 @@ Which notebook reads what the cases change:
   portfolio (04) and the brief (05) built on it, and the thesis check (07), which simulates each thesis with
   the risk register and the rank correlations. The fit (01), the weights (02) and alliance health (06) read
   neither file.
+- The portfolio review (08) shows the rebalanced portfolio and the options valued on the Monte Carlo's draws, so
+  every case changes it: on ``all_walk_away`` and ``infeasible_portfolio`` no rebalanced portfolio exists and it
+  says so (:data:`SAID`).
 
 So every notebook runs on at least one case, every (case, notebook) pair in :data:`SAID` is run, and every
 case runs the brief (05) and writes its front page. A new notebook is added to :data:`CHANGED_BY` with the
