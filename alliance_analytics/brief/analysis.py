@@ -163,9 +163,10 @@ class DecisionBrief:
                             else f"Pursue no alliance yet: {self.no_recommendation}")
         names = self.overview["name"]
         review = self.recommended.index[self.recommended["recommendation"] != "advance"]
+        changed = any(option in ("restructure", "exit") for option in self.portfolio.decisions.values())
         pursue = decision_sentence([candidate_label(c, names[c]) for c in self.recommended.index],
                                    self.portfolio.expected_npv, self.portfolio.cvar, self.portfolio.problem.cvar_level,
-                                   self.currency, [candidate_label(c, names[c]) for c in review])
+                                   self.currency, [candidate_label(c, names[c]) for c in review], with_review=changed)
         return first + (pursue[0].lower() + pursue[1:] if first else pursue)
 
     def headline(self) -> list[str]:
@@ -385,7 +386,7 @@ class DecisionBrief:
 
 
 def decision_sentence(picks: list[str], expected_npv: float, cvar: float, cvar_level: float, currency: str,
-                      in_review: list[str] = ()) -> str:
+                      in_review: list[str] = (), with_review: bool = False) -> str:
     """The decision to pursue a portfolio, in one sentence (the brief's, and the front page's without a brief).
 
     Parameters
@@ -401,6 +402,9 @@ def decision_sentence(picks: list[str], expected_npv: float, cvar: float, cvar_l
         ISO 4217 code.
     in_review : list of str
         Alliances of the portfolio still in review on fit, named as needing a decision first.
+    with_review : bool
+        The NPV and CVaR include the portfolio review's changes to alliances in flight (their gain over
+        continuing): the sentence says "with the review's changes".
 
     Returns
     -------
@@ -415,7 +419,9 @@ def decision_sentence(picks: list[str], expected_npv: float, cvar: float, cvar_l
     worst = (f"in the worst {format_share(cvar_level)} of futures they "
              + (f"still gain {format_money(cvar, currency)}" if cvar >= 0 else f"lose {format_money(-cvar, currency)}")
              + " on average")
-    sentence = f"Pursue {join_words(picks)}: together an expected NPV of {format_money(expected_npv, currency)}; {worst}"
+    together = "together with the review's changes" if with_review else "together"
+    sentence = (f"Pursue {join_words(picks)}: {together} an expected NPV of {format_money(expected_npv, currency)}; "
+                f"{worst}")
     if in_review:
         sentence += (f". {join_words(in_review)} {'is' if len(in_review) == 1 else 'are'} still in review on fit: "
                      "settle that before committing")

@@ -39,11 +39,11 @@ def check_review_files(tables: Mapping[str, RowsWithLines], proposed: Sequence[s
     """
     problems: list[Problem] = []
     assumptions = tables["assumptions.csv"]
-    owned: dict[str, set[str]] | None = None
+    owned: dict[str, dict[str, str]] | None = None
     if assumptions.complete:
         owned = {}
         for row in assumptions.rows:
-            owned.setdefault(row.candidate_id, set()).add(row.assumption_id)
+            owned.setdefault(row.candidate_id, {})[row.assumption_id] = row.quantity
     reviewed: dict[str, bool] = {}
     if "review.csv" in tables:
         reviewed = _check_review(tables["review.csv"], set(proposed), active, owned, as_of, horizon_years, problems)
@@ -51,13 +51,13 @@ def check_review_files(tables: Mapping[str, RowsWithLines], proposed: Sequence[s
         if "review.csv" not in tables:
             problems.append(Problem("restructure.csv", "restructures alliances that review.csv does not review; add "
                                     "review.csv (or remove restructure.csv)"))
-        elif tables["review.csv"].complete:
-            _check_restructure(tables["restructure.csv"], reviewed, owned, problems)
+        else:
+            _check_restructure(tables["restructure.csv"], reviewed, tables["review.csv"].complete, owned, problems)
     return problems
 
 
 def _check_review(table: RowsWithLines, proposed: set[str], active: Mapping[str, dt.date | None],
-                  owned: dict[str, set[str]] | None, as_of: dt.date | None, horizon_years: int | None,
+                  owned: dict[str, dict[str, str]] | None, as_of: dt.date | None, horizon_years: int | None,
                   problems: list[Problem]) -> dict[str, bool]:
     """Problems of ``review.csv``; returns every reviewed alliance and whether it has a restructure option."""
     seen: dict[str, int] = {}
@@ -90,9 +90,11 @@ def _check_review(table: RowsWithLines, proposed: set[str], active: Mapping[str,
     return reviewed
 
 
-def _check_restructure(table: RowsWithLines, reviewed: Mapping[str, bool], owned: dict[str, set[str]] | None,
-                       problems: list[Problem]) -> None:
-    """Problems of ``restructure.csv``: reviewed alliances with a restructure option, their own assumptions once."""
+def _check_restructure(table: RowsWithLines, reviewed: Mapping[str, bool], complete: bool,
+                       owned: dict[str, dict[str, str]] | None, problems: list[Problem]) -> None:
+    """Problems of ``restructure.csv``: reviewed alliances with a restructure option, their own assumptions once,
+    no factor on a sunk investment. With an invalid ``review.csv`` row (``complete`` false), a row of an alliance not
+    among the valid ones is not checked against it (it may be the invalid row's)."""
     seen: dict[tuple[str, str], int] = {}
     for row, line in zip(table.rows, table.lines):
         problem = functools.partial(_append, problems, "restructure.csv", line)
@@ -103,15 +105,20 @@ def _check_restructure(table: RowsWithLines, reviewed: Mapping[str, bool], owned
             continue
         seen[key] = line
         if row.alliance_id not in reviewed:
-            problem(f"'{row.alliance_id}' is not reviewed in review.csv; expected one of "
-                    f"{', '.join(reviewed) or '(none)'}", "alliance_id")
+            if complete:
+                problem(f"'{row.alliance_id}' is not reviewed in review.csv; expected one of "
+                        f"{', '.join(reviewed) or '(none)'}", "alliance_id")
         elif not reviewed[row.alliance_id]:
             problem(f"{row.alliance_id} has no restructure option in review.csv (column restructure is blank); name "
                     "the option there", "alliance_id")
-        elif owned is not None and row.assumption_id not in owned.get(row.alliance_id, set()):
-            known = sorted(owned.get(row.alliance_id, set()))
+        elif owned is not None and row.assumption_id not in owned.get(row.alliance_id, {}):
+            known = sorted(owned.get(row.alliance_id, {}))
             problem(f"unknown assumption '{row.assumption_id}' of {row.alliance_id}; expected one of "
                     f"{', '.join(known) or '(none)'} in assumptions.csv", "assumption_id")
+        elif owned is not None and owned[row.alliance_id][row.assumption_id] == "investment":
+            problem(f"{row.assumption_id} is {row.alliance_id}'s investment, paid at its start: sunk, so a factor on "
+                    "it changes nothing; give the restructure's one-off cost as restructure_cost in review.csv",
+                    "assumption_id")
 
 
 def _append(problems: list[Problem], file: str, line: int, message: str, column: str = "alliance_id") -> None:

@@ -98,6 +98,9 @@ class PortfolioResult:
         Inclusion frequencies over re-solved portfolios (None when not run).
     parameters : PortfolioParameters or None
         The parameters the result was computed with (set by :func:`analyse_portfolio`).
+    deferred : dict of str to str
+        Alliances in flight under review whose decision waits for the next review (the review's least-squares
+        Monte Carlo advises it): they keep running as they are and are not decided here; id to name.
     """
 
     problem: PortfolioProblem
@@ -110,6 +113,7 @@ class PortfolioResult:
     marginal: pd.DataFrame
     robustness: Robustness | None
     parameters: PortfolioParameters | None = None
+    deferred: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def selected(self) -> list[str]:
@@ -124,13 +128,15 @@ class PortfolioResult:
 
     @property
     def decisions(self) -> dict[str, str]:
-        """The option chosen for every alliance in flight under review (``continue`` unless a change is selected),
-        in review order; empty without a review or a portfolio."""
+        """The option chosen for every alliance in flight under review (``continue`` unless a change is selected;
+        ``wait`` for the :attr:`deferred`), changes first; empty without a review or a portfolio."""
         if not self.solution.found:
             return {}
         decided = dict.fromkeys(dict.fromkeys(alliance for alliance, _ in self.problem.changes.values()), "continue")
         decided.update(self.problem.changes[column] for column in self._chosen if column in self.problem.changes)
-        return decided
+        decided.update(dict.fromkeys(self.deferred, "wait"))
+        rank = {"restructure": 0, "exit": 0, "wait": 1, "continue": 2}
+        return dict(sorted(decided.items(), key=lambda item: rank[item[1]]))
 
     @property
     def expected_npv(self) -> float | None:
@@ -370,12 +376,15 @@ class PortfolioResult:
         Returns
         -------
         str
-            E.g. "restructure Alpina Reha Kliniken AG (A03) as “Bavarian clinics only”", "exit …", "continue …".
+            E.g. "restructure Alpina Reha Kliniken AG (A03) as “Bavarian clinics only”", "exit …", "continue …",
+            "keep … running until the next review, then decide".
         """
         option = self.decisions.get(alliance, "continue")
         name = self._alliance_names()[alliance]
         if option == "continue":
             return f"continue {candidate_label(alliance, name)}"
+        if option == "wait":
+            return f"keep {candidate_label(alliance, name)} running until the next review, then decide"
         action = dict(zip(self.problem.candidates, self.problem.names))[f"{alliance}:{option}"].split(": ", 1)[0]
         _, _, detail = action.partition(" (")
         return f"{option} {candidate_label(alliance, name)}" + (f" as “{detail[:-1]}”" if detail else "")
@@ -390,8 +399,7 @@ class PortfolioResult:
             E.g. "restructure Alpina Reha Kliniken AG (A03) as “Bavarian clinics only”; continue Baltic Homecare
             Services UAB (A01)".
         """
-        order = sorted(self.decisions, key=lambda alliance: self.decisions[alliance] == "continue")
-        return "; ".join(self.action(alliance) for alliance in order)
+        return "; ".join(self.action(alliance) for alliance in self.decisions)
 
     def review_sentence(self) -> str:
         """The review's decisions as a sentence (:meth:`review_clause`); empty without a review.
@@ -407,8 +415,9 @@ class PortfolioResult:
 
     def _alliance_names(self) -> dict[str, str]:
         """The names of the alliances under review, by id."""
-        return {self.problem.changes[column][0]: name.split(": ", 1)[1]
-                for column, name in zip(self.problem.candidates, self.problem.names) if column in self.problem.changes}
+        return {**{self.problem.changes[column][0]: name.split(": ", 1)[1]
+                   for column, name in zip(self.problem.candidates, self.problem.names)
+                   if column in self.problem.changes}, **self.deferred}
 
     def headline(self) -> list[str]:
         """Plain-words summary lines (the notebook's checked output).
@@ -436,8 +445,10 @@ class PortfolioResult:
                  (f"Recommended portfolio ({OBJECTIVE_NAMES[problem.objective]} maximised): "
                   f"{self._portfolio_text(self.selected)}."),
                  (f"Investment {format_money(investment, problem.currency)}"
-                  + (f" (the review frees {format_money(freed, problem.currency)})" if problem.changes and freed > 0
-                     else f" (the review needs {format_money(-freed, problem.currency)} more)" if freed < 0 else "")
+                  + (f" in new alliances, {format_money(investment - freed, problem.currency)} net of the "
+                     f"{format_money(freed, problem.currency)} the review frees" if freed > 0
+                     else f" in new alliances, {format_money(investment - freed, problem.currency)} with the "
+                     f"{format_money(-freed, problem.currency)} the review needs" if freed < 0 else "")
                   + f"; expected NPV {format_money(self.expected_npv, problem.currency)}; "
                   f"{format_share(problem.cvar_level)} CVaR {format_money(self.cvar, problem.currency)}."),
                  f"Solver: {solution.message}."]
@@ -679,11 +690,12 @@ def analyse_portfolio(case: Case, parameters: PortfolioParameters = PortfolioPar
     def compute() -> PortfolioResult:
         fit = analyse_partner_fit(case, parameters.subset(PartnerFitParameters))
         simulation = analyse_risk_simulation(case, parameters.subset(SimulationParameters))
-        review = analyse_alliance_options(case, parameters.subset(SimulationParameters)).options \
-            if case.has_review else ()
+        reviews = analyse_alliance_options(case, parameters.subset(SimulationParameters)).reviews
         result = optimise_portfolio(case, fit, simulation.scenarios, parameters.overrides(),
                                     frontier_points=parameters.frontier_points,
                                     robustness_samples=parameters.robustness_samples,
-                                    budget_step=parameters.budget_step, fte_step=parameters.fte_step, review=review)
-        return dataclasses.replace(result, parameters=parameters)
+                                    budget_step=parameters.budget_step, fte_step=parameters.fte_step,
+                                    review=[review.options for review in reviews.values() if not review.wait])
+        deferred = {alliance: review.options.name for alliance, review in reviews.items() if review.wait}
+        return dataclasses.replace(result, parameters=parameters, deferred=deferred)
     return cached("portfolio", case.file_hashes, parameters.as_json(), compute)

@@ -84,6 +84,12 @@ def check_portfolio_parameters(case: Case, overrides: Mapping[str, Any] | None =
                                                      if case.has_review else ""), column=key)
                          for candidate in chosen if candidate not in known]
     forced_in, forced_out = ((overrides or {}).get(key) or [] for key in ("force_in", "force_out"))
+    if isinstance(forced_in, list):
+        changed = [item for item in forced_in if isinstance(item, str) and item in review_changes(case)]
+        alliances = [item.split(":", 1)[0] for item in changed]
+        problems += [Problem("parameters", f"{' and '.join(c for c in changed if c.startswith(alliance + ':'))} are "
+                             f"both forced in; expected at most one change for {alliance}", column="force_in")
+                     for alliance in dict.fromkeys(a for a in alliances if alliances.count(a) > 1)]
     if isinstance(forced_in, list) and isinstance(forced_out, list):
         problems += [Problem("parameters", f"'{candidate}' is both forced in and forced out; expected it in one "
                              "list at most", column="force_out") for candidate in forced_in if candidate in forced_out]

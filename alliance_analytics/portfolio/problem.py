@@ -290,7 +290,8 @@ def force_limit(problem: PortfolioProblem, candidate: str, include: bool, family
     position = problem.candidates.index(candidate)
     coefficients = np.zeros(problem.size)
     coefficients[position] = 1.0
-    label = f"{candidate} ({problem.names[position]})"
+    label = (f"{problem.names[position]} ({problem.changes[candidate][0]})" if candidate in problem.changes
+             else f"{candidate} ({problem.names[position]})")
     description = f"{label} is forced in" if include else f"{label} is forced out"
     return LinearLimit(f"{family}:{candidate}", family, coefficients, ">=" if include else "<=",
                        1.0 if include else 0.0, description)

@@ -66,6 +66,8 @@ class PortfolioReviewResult:
         The case's currency.
     alliance_names : dict of str to str
         The names of the alliances in flight, by id.
+    unreviewed_health : dict of str to str
+        Per alliance in flight not in ``review.csv``, the alliance-health recommendation and its first reason.
     parameters : ReviewParameters or None
         The parameters used.
     """
@@ -76,6 +78,7 @@ class PortfolioReviewResult:
     thesis: dict[str, tuple[str, str]]
     currency: str
     alliance_names: dict[str, str] = dataclasses.field(default_factory=dict)
+    unreviewed_health: dict[str, str] = dataclasses.field(default_factory=dict)
     parameters: ReviewParameters | None = None
 
     @property
@@ -89,7 +92,8 @@ class PortfolioReviewResult:
         return sorted(self.reviews, key=lambda alliance: self.decision(alliance) == "continue")
 
     def decision(self, alliance: str) -> str:
-        """The rebalanced portfolio's option for an alliance (``continue`` when no portfolio was found)."""
+        """The rebalanced portfolio's option for an alliance: ``continue``, ``restructure``, ``exit``, or ``wait``
+        when the decision waits for the next review; ``continue`` when no portfolio was found."""
         return self.portfolio.decisions.get(alliance, "continue")
 
     def _label(self, alliance: str) -> str:
@@ -123,7 +127,10 @@ class PortfolioReviewResult:
         chosen = self.decision(alliance)
         expected = dict(zip(options.options, review.expected))
         money = self.currency
-        if chosen == "continue":
+        if chosen == "wait":
+            text = (f"{sentence(self.waiting_words(alliance))}. Deciding now, {self._words(alliance, review.best)} "
+                    f"would be worth {format_money(expected[review.best], money)} from today.")
+        elif chosen == "continue":
             others = [f"{self._words(alliance, option)} {format_money(expected[option], money)}"
                       for option in options.options[1:]]
             text = (f"From today, continuing is worth {format_money(expected['continue'], money)} "
@@ -133,9 +140,9 @@ class PortfolioReviewResult:
             text = (f"From today, {self._words(alliance, chosen)} is worth {format_money(expected[chosen], money)} "
                     f"against {format_money(expected['continue'], money)} for continuing "
                     f"({'+' if gain > 0 else ''}{format_money(gain, money)}).")
-        if review.best != chosen:
-            text += (f" On its own, {self._words(alliance, review.best)} would be worth more; the programme's limits "
-                     "choose otherwise (see the rebalanced portfolio).")
+        if review.best != chosen and chosen != "wait":
+            text += (f" On its own, {self._words(alliance, review.best)} would be worth more; "
+                     + self._limits_reason(alliance, chosen))
         if alliance in self.thesis:
             words, why = self.thesis[alliance]
             text += f" {sentence(words)}" + (f" {sentence(why)}" if detail else "")
@@ -150,6 +157,17 @@ class PortfolioReviewResult:
         action = self.portfolio.action(alliance) if self.portfolio.decisions else f"continue {self._label(alliance)}"
         return action[0].upper() + action[1:]
 
+    def _limits_reason(self, alliance: str, chosen: str) -> str:
+        """Why the programme's limits choose another option than the best one on its own, from the portfolio's
+        why-in-or-out re-solve of the change (or of the change left out)."""
+        why = self.portfolio.why
+        column = f"{alliance}:{chosen}" if chosen != "continue" else f"{alliance}:{self.reviews[alliance].best}"
+        if column in why.index and why.at[column, "reason"]:
+            return (f"the rebalanced portfolio chooses otherwise ({why.at[column, 'reason']}): what it frees or "
+                    "needs of the limits changes which new alliances fit.")
+        return "the rebalanced portfolio chooses otherwise: what it frees or needs of the limits changes which new " \
+               "alliances fit."
+
     def waiting_words(self, alliance: str) -> str:
         """Decide now or wait for the next review, with the value of waiting, in words."""
         review = self.reviews[alliance]
@@ -163,8 +181,8 @@ class PortfolioReviewResult:
         if review.changes_decision < 0.005:
             return (f"decide now: {months} more months of actuals would not change the decision in any simulated "
                     "future")
-        return (f"decide now: waiting is worth {value}, and {months} more months of actuals would change the decision "
-                f"in only {format_share(review.changes_decision)} of futures")
+        return (f"decide now: deciding after {months} more months of actuals is worth less than deciding now (waiting "
+                "pays another period's commitment first)")
 
     def decision_table(self) -> pd.DataFrame:
         """One row per reviewed alliance: the decision, decide now or wait, and why.
@@ -172,8 +190,8 @@ class PortfolioReviewResult:
         Returns
         -------
         pandas.DataFrame
-            Indexed by alliance (name and id): ``Decision``, ``Gain over continuing``, ``Next review`` and
-            ``Why``; every cell a string. One row saying why when nothing is reviewed.
+            Indexed by alliance (name and id): ``Decision``, ``Gain over continuing``, ``Now or at the next
+            review`` and ``Why``; every cell a string. One row saying why when nothing is reviewed.
         """
         if not self.reviews:
             return sentence_table(self._nothing_reviewed())
@@ -181,11 +199,11 @@ class PortfolioReviewResult:
         for alliance in self.order:
             review = self.reviews[alliance]
             chosen = self.decision(alliance)
-            position = review.options.options.index(chosen)
+            position = review.options.options.index(chosen) if chosen in review.options.options else 0
             rows[self._label(alliance)] = {
-                "Decision": review.options.label(chosen),
+                "Decision": "Wait for the next review" if chosen == "wait" else review.options.label(chosen),
                 "Gain over continuing": review.expected[position] - review.expected[0],
-                "Next review": self.waiting_words(alliance).split(":", 1)[0].capitalize(),
+                "Now or at the next review": self.waiting_words(alliance).split(":", 1)[0].capitalize(),
                 "Why": self.reason(alliance, detail=True)}
         frame = pd.DataFrame.from_dict(rows, orient="index").rename_axis("Alliance")
         return reader_table(frame, {"Gain over continuing": "money"}, self.currency)
@@ -251,7 +269,8 @@ class PortfolioReviewResult:
         frame = pd.DataFrame({
             "Best option on its own": [self.reviews[a].options.label(self.reviews[a].best) for a in need],
             "Gain over continuing": [self.reviews[a].gain for a in need],
-            "Review decides": [self.reviews[a].options.label(self.decision(a)) for a in need],
+            "Review decides": ["Wait for the next review" if self.decision(a) == "wait"
+                               else self.reviews[a].options.label(self.decision(a)) for a in need],
         }, index=pd.Index([self._label(a) for a in need], name="Alliance"))
         return reader_table(frame, {"Gain over continuing": "money"}, self.currency)
 
@@ -304,7 +323,11 @@ class PortfolioReviewResult:
         """
         if not self.reviews:
             return markdown_text(self._nothing_reviewed())
-        lines = [f"**{markdown_text(self.action(alliance))}**: {markdown_text(self.waiting_words(alliance))}."
+        if not self.portfolio.solution.found:
+            return markdown_text(f"No decision for the alliances in flight: no rebalanced portfolio was found "
+                                 f"({self.portfolio.solution.message}). ") + markdown_text(" ".join(
+                                     self.portfolio.headline()[1:2]))
+        lines = [f"**{markdown_text(self.action(alliance))}.** {markdown_text(sentence(self.waiting_words(alliance)))}"
                  for alliance in self.order]
         need = self.in_need()
         text = "  \n".join(lines)
@@ -324,6 +347,9 @@ class PortfolioReviewResult:
         """
         if not self.reviews:
             return [self._nothing_reviewed()]
+        if not self.portfolio.solution.found:
+            return [f"No decision for the alliances in flight: no rebalanced portfolio was found "
+                    f"({self.portfolio.solution.message}).", *self.portfolio.headline()]
         lines = [f"{self.action(alliance)}; {self.waiting_words(alliance)}." for alliance in self.order]
         return lines + [line for line in self.portfolio.headline() if not line.startswith("Alliances in flight")]
 
@@ -343,6 +369,12 @@ class PortfolioReviewResult:
                          f"{'is' if len(self.options.not_reviewed) == 1 else 'are'} "
                          "in flight but not in review.csv, so they carry on as they run and hold their budget, FTE "
                          "and sponsor outside the portfolio's limits.")
+            urgent = [f"{candidate_label(a, names[a])} ({self.unreviewed_health[a]})" for a in self.options.not_reviewed
+                      if self.unreviewed_health.get(a, "").split(":", 1)[0] in ("restructure", "exit")]
+            if urgent:
+                lines.append(f"Alliance health recommends a change for {join_words(urgent)}: add "
+                             f"{'it' if len(urgent) == 1 else 'them'} to review.csv (commitment, exit cost, salvage, "
+                             "a restructure option) to decide it here.")
         if self.reviews and not self.portfolio.solution.found:
             lines.append(f"No rebalanced portfolio was found ({self.portfolio.solution.message}), so every alliance "
                          "is shown as continuing.")
@@ -353,8 +385,8 @@ class PortfolioReviewResult:
 
     def _nothing_reviewed(self) -> str:
         """Why there is no review, in one sentence."""
-        return ("No alliance in flight is reviewed: the case has no review.csv (exit cost, salvage and commitment of "
-                "each alliance up for review), so the portfolio chooses among new candidates only.")
+        return ("No alliance in flight is reviewed: review.csv (the exit cost, salvage and commitment of each alliance "
+                "up for review) is absent or lists none, so the portfolio chooses among new candidates only.")
 
     def to_json(self) -> dict[str, Any]:
         """Machine-readable results for ``results.json``.
@@ -377,9 +409,11 @@ class PortfolioReviewResult:
             low, high = np.quantile(npv, [0.1, 0.9], axis=0)
             waiting = review.waiting
             alliances[alliance] = {
-                "name": review.options.name, "decision": chosen, "decision_words": review.options.label(chosen),
+                "name": review.options.name, "decision": chosen,
+                "decision_words": "Wait for the next review" if chosen == "wait" else review.options.label(chosen),
                 "best_alone": review.best,
-                "gain": float(review.expected[review.options.options.index(chosen)] - review.expected[0]),
+                "gain": float(review.expected[review.options.options.index(chosen)] - review.expected[0])
+                if chosen in review.options.options else 0.0,
                 "reason": self.reason(alliance),
                 "options": {option: {"expected_npv": float(review.expected[k]), "p10": float(low[k]),
                                      "p90": float(high[k]), "prob_loss": float(review.loss_probability[k]),
@@ -420,16 +454,18 @@ def analyse_portfolio_review(case: Case, parameters: ReviewParameters = ReviewPa
     def compute() -> PortfolioReviewResult:
         options = analyse_alliance_options(case, parameters.subset(SimulationParameters))
         portfolio = analyse_portfolio(case, parameters.subset(PortfolioParameters))
-        health = {}
-        if case.has_health:
+        health, unreviewed = {}, {}
+        if case.has_health and options.reviews:
             result = analyse_alliance_health(case, parameters.subset(HealthParameters))
             health = {alliance: (item.recommendation, item.reasons[0][1])
                       for alliance, item in result.alliances.items() if alliance in options.reviews}
+            unreviewed = {alliance: f"{item.recommendation}: {item.reasons[0][1]}"
+                          for alliance, item in result.alliances.items() if alliance in options.not_reviewed}
         thesis = {}
         if case.has_actuals:
             check = analyse_thesis_check(case, parameters.subset(ThesisParameters))
             thesis = {alliance: (verdict.words, verdict.reasons.split('. ', 1)[0])
                       for alliance, verdict in check.verdicts.items() if alliance in options.reviews}
         return PortfolioReviewResult(options, portfolio, health, thesis, case.settings.currency,
-                                     case.alliances["name"].to_dict(), parameters)
+                                     case.alliances["name"].to_dict(), unreviewed, parameters)
     return cached("portfolio_review", case.file_hashes, parameters.as_json(), compute)

@@ -153,9 +153,10 @@ class Setting:
         if portfolio:
             currency = self.case.settings.currency
             if portfolio["selected"]:
+                changed = any(option in ("restructure", "exit") for option in portfolio.get("review", {}).values())
                 sentence = decision_sentence([candidate_label(c, names[c]) for c in portfolio["selected"]],
                                              portfolio["expected_npv"], portfolio["cvar_5"], portfolio["cvar_level"],
-                                             currency) + "."
+                                             currency, with_review=changed) + "."
             else:
                 sentence = next(line for line in portfolio["headline"] if not line.startswith("Alliances in flight"))
             if portfolio.get("review"):

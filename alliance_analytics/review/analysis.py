@@ -132,7 +132,8 @@ def alliance_options(case: Case, parameters: SimulationParameters) -> AllianceOp
     iterations = parameters.iterations if parameters.iterations > 0 else settings.iterations
     seed = parameters.seed if parameters.seed >= 0 else settings.seed
     sampling = parameters.sampling or settings.sampling
-    thesis = analyse_thesis_check(case, parameters.subset(ThesisParameters)) if case.has_actuals else None
+    thesis = (analyse_thesis_check(case, parameters.subset(ThesisParameters))
+              if case.has_actuals and case.has_review else None)
     reviews = {}
     level = case.settings.portfolio.risk_limit.cvar_level
     for alliance in case.review_tables["review.csv"]["alliance_id"]:

@@ -11,9 +11,12 @@ far are sunk and never enter), plus what the option itself costs or recovers now
 - **Exit**: ``salvage − exit_cost``, the same in every future.
 
 For the value of waiting one review (:mod:`alliance_analytics.review.lsm`), each option is valued again as if
-decided at the next review, ``m = next_review_months`` later: the alliance carries on until then (its cash flows
-of those months accrue) and the option's value from then is discounted to today; and what the review would
-have learnt by then is simulated from the same draws: ``m`` more monthly actuals of every observed assumption,
+decided at the next review, ``m = next_review_months`` later. Waiting is continuing until then: the commitment is
+paid now (it is what continuing commits), the cash flows of those months accrue, and the option taken at the
+review is valued from then and discounted to today (an exit then recovers ``salvage − exit_cost``, a restructure
+then costs ``restructure_cost``; the commitment is not refunded). So waiting never saves money by itself; it pays
+only when what the review would have learnt changes the decision. What it would have learnt is simulated from
+the same draws: ``m`` more monthly actuals of every observed assumption,
 measured as the actuals so far were (the same standard deviation, or the same trials or periods per month).
 """
 
@@ -149,18 +152,18 @@ def value_options(case: Case, alliance: str, iterations: int, seed: int, samplin
     exit_value = float(review["salvage"] - review["exit_cost"])
     commitment = float(review["commitment"])
     now = [continuing - commitment]
-    later = [continuing - commitment * discount]
+    later = [continuing - commitment]
     money = [commitment]
     fte_now = float(case.alliances.at[alliance, "manager_fte"])
     fte = [fte_now]
     if has_restructure:
         cost = float(review["restructure_cost"])
         now.append(remaining(restructured, False) - cost)
-        later.append(interim + (remaining(restructured, True) - cost) * discount)
+        later.append(interim - commitment + (remaining(restructured, True) - cost) * discount)
         money.append(cost)
         fte.append(float(review["restructure_fte"]) if pd.notna(review["restructure_fte"]) else fte_now)
     now.append(np.full(iterations, exit_value))
-    later.append(interim + exit_value * discount)
+    later.append(interim - commitment + exit_value * discount)
     money.append(float(review["exit_cost"]))
     fte.append(0.0)
     signal, names = next_review_signal(case, alliance, base, months, seed)

@@ -47,6 +47,7 @@ def test_review_rows_are_checked(case_copy: Path, rows: list[str], line: int, co
     (["A03,rev_baltics,0.8,"], 2, "assumption_id", "unknown assumption 'rev_baltics' of A03"),
     (["A03,rev_rehab,0.8,", "A03,rev_rehab,0.9,"], 3, "assumption_id", "already changed on line 2"),
     (["A03,rev_rehab,0,"], 2, "factor", "greater than 0"),
+    (["A03,co_marketing,0.5,"], 2, "assumption_id", "sunk, so a factor on it changes nothing"),
 ])
 def test_restructure_rows_are_checked(case_copy: Path, rows: list[str], line: int, column: str,
                                       phrase: str) -> None:
@@ -69,11 +70,13 @@ def test_an_alliance_past_its_horizon_is_reported(case_copy: Path) -> None:
 
 
 def test_every_problem_is_reported_at_once(case_copy: Path) -> None:
+    """An invalid review.csv row does not hide restructure.csv's own problems, and makes no cascade: A01 is not
+    said to be unreviewed (the invalid row could have been meant to review it)."""
     write(case_copy / "review.csv", REVIEW_HEADER, "A09,,1000,0,0,,,", "A03,,1000,0,0,Smaller,,")
-    write(case_copy / "restructure.csv", RESTRUCTURE_HEADER, "A03,nope,0.5,")
+    write(case_copy / "restructure.csv", RESTRUCTURE_HEADER, "A03,nope,0.5,", "A01,rev_baltics,0.8,")
     located = {(problem.file, problem.line, problem.column) for problem in load_problems(case_copy)}
-    assert located == {("review.csv", 2, "alliance_id"), ("review.csv", 3, "restructure_cost")}, \
-        "an invalid review.csv row makes no cascade in restructure.csv"
+    assert located == {("review.csv", 2, "alliance_id"), ("review.csv", 3, "restructure_cost"),
+                       ("restructure.csv", 2, "assumption_id")}
 
 
 def test_the_sample_review_loads_as_written(sample_case) -> None:

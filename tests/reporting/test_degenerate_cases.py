@@ -168,7 +168,7 @@ REVIEW = ("Restructure Alpina Reha Kliniken AG (A03) as “Bavarian clinics only
 
 DECISION = {
     "all_walk_away": "Pursue no alliance yet: every candidate is a walk-away.",
-    "one_left": REVIEW + "pursue Alpenmed Vertrieb GmbH (C09): together an expected NPV of",
+    "one_left": REVIEW + "pursue Alpenmed Vertrieb GmbH (C09): together with the review's changes an expected NPV of",
     "infeasible_portfolio": "Pursue no alliance yet: no set of alliances meets every limit of the programme",
     "no_risks": REVIEW + "pursue ",
     "no_correlations": REVIEW + "pursue ",

@@ -152,7 +152,7 @@ def test_a_case_without_review_says_so_in_words_everywhere(case_copy) -> None:
         (case_copy / name).unlink()
     case = load_case(case_copy)
     result = analyse_portfolio_review(case, ReviewParameters(iterations=2000, frontier_points=2, robustness_samples=0))
-    said = "No alliance in flight is reviewed: the case has no review.csv"
+    said = "No alliance in flight is reviewed: review.csv"
     assert result.headline()[0].startswith(said) and result.limitations()[0].startswith(said)
     for table in (result.decision_table(), result.options_table(), result.waiting_table(), result.sunk_table(),
                   result.in_need_table()):
@@ -224,3 +224,11 @@ def test_forcing_an_unknown_review_change_names_the_changes(sample_case) -> None
     assert len(problems) == 1 and problems[0].column == "force_in"
     assert "unknown candidate 'A01:restructure'" in problems[0].message
     assert "A01:exit, A03:restructure, A03:exit" in problems[0].message
+
+
+def test_two_changes_of_one_alliance_cannot_both_be_forced_in(sample_case) -> None:
+    from alliance_analytics.portfolio.analysis import PortfolioParameters
+
+    problems = PortfolioParameters(force_in=["A03:exit", "A03:restructure"]).problems(sample_case)
+    assert [problem.message for problem in problems] == [
+        "A03:exit and A03:restructure are both forced in; expected at most one change for A03"]
