@@ -232,3 +232,34 @@ def test_two_changes_of_one_alliance_cannot_both_be_forced_in(sample_case) -> No
     problems = PortfolioParameters(force_in=["A03:exit", "A03:restructure"]).problems(sample_case)
     assert [problem.message for problem in problems] == [
         "A03:exit and A03:restructure are both forced in; expected at most one change for A03"]
+
+
+def test_an_alliance_worth_waiting_for_keeps_running_and_every_report_says_so(case_copy) -> None:
+    """A03 without its restructure option, its revenue actuals measured with sd 600,000 (so three more months
+    still teach a lot) and a salvage that makes exiting worth as much as continuing (0.80 M EUR each): the next
+    review's actuals would change the decision in a sixth of the futures, waiting is worth more than two standard
+    errors, so A03 keeps running and is left out of the rebalancing; the brief's first sentence says so."""
+    from alliance_analytics import BriefParameters, analyse_decision_brief
+
+    (case_copy / "restructure.csv").unlink()
+    review = pd.read_csv(case_copy / "review.csv", dtype=str, keep_default_na=False)
+    review.loc[review["alliance_id"] == "A03", ["restructure", "restructure_cost", "restructure_fte", "salvage"]] = \
+        ["", "", "", "920000"]
+    review.to_csv(case_copy / "review.csv", index=False)
+    actuals = pd.read_csv(case_copy / "actuals.csv", dtype=str, keep_default_na=False)
+    actuals.loc[(actuals["alliance_id"] == "A03") & (actuals["assumption_id"] == "rev_rehab"), "sd"] = "600000"
+    actuals.to_csv(case_copy / "actuals.csv", index=False)
+    case = load_case(case_copy)
+    fast = {"frontier_points": 2, "robustness_samples": 0}
+    result = analyse_portfolio_review(case, ReviewParameters(**fast))
+    a03 = result.reviews["A03"]
+    assert abs(a03.expected[0] - a03.expected[1]) < 0.05 * a03.expected[0], "continue and exit are close"
+    assert a03.wait and a03.changes_decision >= 0.05
+    assert a03.waiting.flexibility > 2 * a03.waiting.standard_error
+    assert result.decision("A03") == "wait" and "A03:exit" not in result.portfolio.problem.changes
+    assert result.headline()[0].startswith("Keep Alpina Reha Kliniken AG (A03) running until the next review, then "
+                                           "decide; wait for the review in 3 months")
+    brief = analyse_decision_brief(case, BriefParameters(samples=500, **fast))
+    assert brief.decision().startswith("Keep Alpina Reha Kliniken AG (A03) running until the next review, then decide; "
+                                       "continue Baltic Homecare Services UAB (A01); pursue ")
+    assert result.to_json()["alliances"]["A03"]["waiting"]["recommendation"] == "wait"
