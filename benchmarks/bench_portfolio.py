@@ -46,7 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 import pulp
 from scipy import optimize, sparse
-from timing import best_of
+from timing import best_of, cpu_seconds
 
 from alliance_analytics.portfolio.frontier import efficient_frontier
 from alliance_analytics.portfolio.problem import LinearLimit, PortfolioProblem, force_limit
@@ -217,12 +217,6 @@ def uryasev_model(problem: PortfolioProblem) -> UryasevModel:
 
 
 # ------------------------------------------------------------------------------------------- one section
-def cpu_seconds() -> float:
-    """CPU time used so far by this process, its threads and its finished child processes (CBC runs as one)."""
-    times = os.times()
-    return times.user + times.system + times.children_user + times.children_system
-
-
 def timed_solve(problem: PortfolioProblem, solver: str, time_limit_s: float) -> dict:
     """Solve with the package at :data:`GAP` (cut loop included): status, objective, gap, times, cuts, CVaR."""
     cpu, started = cpu_seconds(), time.perf_counter()

@@ -84,7 +84,7 @@ from typing import Any
 
 import numpy as np
 import pulp
-from timing import best_of
+from timing import best_of, cpu_seconds
 
 from alliance_analytics import load_case
 from alliance_analytics.core.cache import CACHE_ENV
@@ -236,7 +236,7 @@ def synthetic_instance(alliances: int, candidates: int, scenarios: int, restruct
         review.append(AllianceOptions(
             alliance=alliance, name=f"Alliance {alliance}",
             options=["continue", *(["restructure"] if has_restructure[a] else []), "exit"],
-            restructure="smaller scope" if has_restructure[a] else None, npv=npv, later=npv,
+            restructure="smaller scope" if has_restructure[a] else None, npv=npv, later=None,
             signal=np.empty((scenarios, 0)), signal_names=[], money=np.array(money), fte=np.array(fte_options),
             spent_to_date=None, updated=False))
         sponsors[alliance] = SPONSORS[int(rng.integers(len(SPONSORS)))]
@@ -249,12 +249,6 @@ def npv_objective(expected: np.ndarray, fit: np.ndarray) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------------------------------- timings
-def cpu_seconds() -> float:
-    """CPU time used so far by this process, its threads and its finished child processes (CBC runs as one)."""
-    times = os.times()
-    return times.user + times.system + times.children_user + times.children_system
-
-
 def timed_solve(problem: PortfolioProblem, solver: str, time_limit_s: float) -> dict:
     """Solve with the package at :data:`GAP` (cut loop included): status, objective, gap, times, cuts, CVaR."""
     cpu, started = cpu_seconds(), time.perf_counter()

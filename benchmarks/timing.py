@@ -1,7 +1,8 @@
-"""Timing helper shared by the benchmark scripts (run them as ``python benchmarks/NAME.py``)."""
+"""Timing helpers shared by the benchmark scripts (run them as ``python benchmarks/NAME.py``)."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,3 +19,9 @@ def best_of(repeat: int, function: Callable[..., Any], *args: Any) -> tuple[floa
         result = function(*args)
         times.append(time.perf_counter() - started)
     return min(times), result
+
+
+def cpu_seconds() -> float:
+    """CPU time used so far by this process, its threads and its finished child processes (CBC runs as one)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system

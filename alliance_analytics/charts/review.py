@@ -33,10 +33,11 @@ def option_values(result: PortfolioReviewResult) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
-        One row per option, grouped by alliance (the chosen option in green), with the zero line.
+        One row per option, grouped by alliance in the review's order (changes first; the chosen option in green),
+        with the zero line.
     """
-    rows = [(alliance, option, k) for alliance, review in result.reviews.items()
-            for k, option in enumerate(review.options.options)]
+    rows = [(alliance, option, k) for alliance in result.order
+            for k, option in enumerate(result.reviews[alliance].options.options)]
     figure = Figure(figsize=(10, 0.45 * len(rows) + 1.6), layout="constrained")
     axes = figure.subplots()
     labels = []

@@ -221,7 +221,7 @@ class PortfolioReviewResult:
         if not self.reviews:
             return sentence_table(self._nothing_reviewed())
         rows = []
-        for alliance, review in self.reviews.items():
+        for alliance, review in ((alliance, self.reviews[alliance]) for alliance in self.order):
             npv = review.options.npv
             low, high = np.quantile(npv, [0.1, 0.9], axis=0)
             for k, option in enumerate(review.options.options):
@@ -286,7 +286,7 @@ class PortfolioReviewResult:
         if not self.reviews:
             return sentence_table(self._nothing_reviewed())
         rows = {}
-        for alliance, review in self.reviews.items():
+        for alliance, review in ((alliance, self.reviews[alliance]) for alliance in self.order):
             waiting = review.waiting
             rows[self._label(alliance)] = {
                 "Deciding now": None if waiting is None else waiting.decide_now,
@@ -348,8 +348,8 @@ class PortfolioReviewResult:
         if not self.reviews:
             return [self._nothing_reviewed()]
         if not self.portfolio.solution.found:
-            return [f"No decision for the alliances in flight: no rebalanced portfolio was found "
-                    f"({self.portfolio.solution.message}).", *self.portfolio.headline()]
+            return [(f"No decision for the alliances in flight: no rebalanced portfolio was found "
+                     f"({self.portfolio.solution.message})."), *self.portfolio.headline()]
         lines = [f"{self.action(alliance)}; {self.waiting_words(alliance)}." for alliance in self.order]
         return lines + [line for line in self.portfolio.headline() if not line.startswith("Alliances in flight")]
 

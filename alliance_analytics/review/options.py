@@ -54,8 +54,9 @@ class AllianceOptions:
         The restructure option's name (``review.csv``).
     npv : numpy.ndarray
         ``n × K``: each option's NPV from today per simulated future (money already spent excluded).
-    later : numpy.ndarray
-        ``n × K``: each option's NPV, discounted to today, if decided at the next review instead.
+    later : numpy.ndarray or None
+        ``n × K``: each option's NPV, discounted to today, if decided at the next review instead; None when no
+        actuals measure the alliance (``d = 0``: waiting would learn nothing, so it is not valued).
     signal : numpy.ndarray
         ``n × d``: what the next review would have learnt on each path (the mean of the next months' simulated
         actuals of each observed assumption); ``d = 0`` when nothing is measured.
@@ -76,7 +77,7 @@ class AllianceOptions:
     options: list[str]
     restructure: str | None
     npv: np.ndarray
-    later: np.ndarray
+    later: np.ndarray | None
     signal: np.ndarray
     signal_names: list[str]
     money: np.ndarray
@@ -145,9 +146,10 @@ def value_options(case: Case, alliance: str, iterations: int, seed: int, samplin
         return simulate_thesis(case, alliance, iterations, seed, sampling, transform=transform,
                                elapsed=today + wait if later else today).npv
 
+    signal, names = next_review_signal(case, alliance, base, months, seed)
+    measured = signal.shape[1] > 0
     continuing = remaining(as_updated, False)
-    continuing_later = remaining(as_updated, True) * discount
-    interim = continuing - continuing_later
+    interim = continuing - remaining(as_updated, True) * discount if measured else None
     has_restructure = pd.notna(review["restructure"])
     exit_value = float(review["salvage"] - review["exit_cost"])
     commitment = float(review["commitment"])
@@ -159,19 +161,21 @@ def value_options(case: Case, alliance: str, iterations: int, seed: int, samplin
     if has_restructure:
         cost = float(review["restructure_cost"])
         now.append(remaining(restructured, False) - cost)
-        later.append(interim - commitment + (remaining(restructured, True) - cost) * discount)
+        if measured:
+            later.append(interim - commitment + (remaining(restructured, True) - cost) * discount)
         money.append(cost)
         fte.append(float(review["restructure_fte"]) if pd.notna(review["restructure_fte"]) else fte_now)
     now.append(np.full(iterations, exit_value))
-    later.append(interim - commitment + exit_value * discount)
+    if measured:
+        later.append(interim - commitment + exit_value * discount)
     money.append(float(review["exit_cost"]))
     fte.append(0.0)
-    signal, names = next_review_signal(case, alliance, base, months, seed)
     return AllianceOptions(
         alliance=alliance, name=str(case.alliances.at[alliance, "name"]),
         options=["continue", *(["restructure"] if has_restructure else []), "exit"],
         restructure=str(review["restructure"]) if has_restructure else None,
-        npv=np.column_stack(now), later=np.column_stack(later), signal=signal, signal_names=names,
+        npv=np.column_stack(now), later=np.column_stack(later) if measured else None, signal=signal,
+        signal_names=names,
         money=np.array(money), fte=np.array(fte),
         spent_to_date=float(review["spent_to_date"]) if pd.notna(review["spent_to_date"]) else None,
         updated=base is not None,

@@ -130,7 +130,7 @@ def to_problem(instance: dict) -> PortfolioProblem:
                                max_loss_probability=limits["max_loss"])
     options = [AllianceOptions(alliance=a["id"], name=a["id"], options=a["options"],
                                restructure="smaller" if "restructure" in a["options"] else None, npv=a["npv"],
-                               later=a["npv"], signal=np.empty((len(a["npv"]), 0)), signal_names=[],
+                               later=None, signal=np.empty((len(a["npv"]), 0)), signal_names=[],
                                money=a["money"], fte=a["fte"], spent_to_date=None, updated=False)
                for a in instance["alliances"]]
     return with_review(problem, options, {a["id"]: a["sponsor"] for a in instance["alliances"]},
