@@ -73,22 +73,32 @@ def validate(case_dir: Path) -> None:
 @click.option("--show-code", is_flag=True, help="Keep code cells in the HTML reports (hidden by default).")
 @click.option("--latest/--no-latest", "move_latest", default=None,
               help="Move 'latest' to this run when it succeeds [default: only without -p; a what-if leaves it].")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Run the risk simulation's blocks of iterations on this Dask cluster, e.g. tcp://10.0.0.5:8786 "
+                   "(its workers need this package); the results are identical to a local run.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def run(case_dir: Path, notebooks: tuple[str, ...], out_dir: Path, parameters: tuple[tuple[str, str], ...],
-        show_code: bool, move_latest: bool | None, quiet: bool) -> None:
+        show_code: bool, move_latest: bool | None, scheduler: str | None, quiet: bool) -> None:
     """Run the notebooks on CASE_DIR (default: the sample case) and write an HTML report.
 
     Exit 0 when every notebook succeeded, 1 when a notebook failed, 2 for bad input (nothing ran), 4 when the
-    output folder cannot be written (no report written).
+    output folder cannot be written or the Dask scheduler (``--scheduler``) cannot be used (no report written).
     """
     from alliance_analytics.notebook.parameters import parse_value
     from alliance_analytics.reporting.folders import OutputFolderError
     from alliance_analytics.reporting.runner import run_report
 
     values = {name: parse_value(text) for name, text in parameters}
+    if scheduler:
+        from alliance_analytics.risk.engine import scheduler_problem
+
+        problem = scheduler_problem(scheduler)
+        if problem:
+            click.echo(f"error: {problem}", err=True)
+            sys.exit(EXIT_ENVIRONMENT)
     try:
         report = run_report(case_dir, notebooks, out_dir, values, show_code=show_code, progress=not quiet,
-                            move_latest=move_latest)
+                            move_latest=move_latest, scheduler=scheduler)
     except InputError as error:
         click.echo(error.report(), err=True)
         sys.exit(EXIT_INVALID_INPUT)

@@ -99,7 +99,11 @@ MIB = 2**20
 def build_case(folder: Path, candidates: int, seed: int = 5, mitigations: bool = True) -> None:
     """Write a synthetic case of ``candidates`` candidates (see the module docstring) into ``folder``.
 
-    ``mitigations=False`` writes the same case with no mitigation in the risk register.
+    ``mitigations=False`` writes the same case with no mitigation in the risk register. Two shared drivers: a
+    market-adoption index (lognormal, mean 1) multiplies the revenue of every candidate but the first, a
+    regulator's extra months (triangular 0, 1, 6) add to every second candidate's launch; and the revenues of
+    candidates 2 and 3, 4 and 5, … are rank-correlated across candidates (0.3). The first candidate, the one the
+    baselines model, depends on neither.
     """
     rng = np.random.default_rng(seed)
     settings = yaml.safe_load((SAMPLE_CASE_DIR / "case.yaml").read_text(encoding="utf-8"))
@@ -161,9 +165,24 @@ def build_case(folder: Path, candidates: int, seed: int = 5, mitigations: bool =
                 "mitigation_cost": round(40_000 * factor) if mitigated else "",
                 "mitigated_probability": round(probability / 2, 3) if mitigated else "",
             })
-    header = (SAMPLE_CASE_DIR / "assumptions.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
-    pd.DataFrame(assumption_rows).reindex(columns=header).to_csv(folder / "assumptions.csv", index=False)
+    header = (SAMPLE_CASE_DIR / "assumptions.csv").read_text(encoding="utf-8").splitlines()[0].split(",")[:16]
     pd.DataFrame(risk_rows).to_csv(folder / "risks.csv", index=False)
+    for position in range(1, candidates - 1, 2):
+        correlation_rows.append({"candidate_id": ids[position], "assumption_a": "a_revenue_uplift",
+                                 "assumption_b": f"{ids[position + 1]}:a_revenue_uplift", "rank_correlation": 0.3})
+    frame = pd.DataFrame(assumption_rows).reindex(columns=header).assign(driver_id="", driver_effect="")
+    revenue = (frame["quantity"] == "revenue_uplift") & (frame["candidate_id"] != ids[0])
+    launch = (frame["quantity"] == "launch_months") & frame["candidate_id"].isin(ids[1::2])
+    frame.loc[revenue, ["driver_id", "driver_effect"]] = ["market_adoption", "multiply"]
+    frame.loc[launch, ["driver_id", "driver_effect"]] = ["regulatory_delay", "add"]
+    frame.to_csv(folder / "assumptions.csv", index=False)
+    pd.DataFrame([
+        {"driver_id": "market_adoption", "distribution": "lognormal", "mean": 1.0, "sd": 0.2,
+         "description": "Adoption of remote monitoring across the market (1 = as planned)"},
+        {"driver_id": "regulatory_delay", "distribution": "triangular", "min": 0.0, "mode": 1.0, "max": 6.0,
+         "unit": "months", "description": "Extra months the notified bodies take"},
+    ]).reindex(columns=["driver_id", "distribution", "value", "min", "mode", "max", "shape", "mean", "sd", "p10",
+                        "p50", "p90", "unit", "description"]).to_csv(folder / "drivers.csv", index=False)
     pd.DataFrame(correlation_rows).to_csv(folder / "correlations.csv", index=False)
 
 

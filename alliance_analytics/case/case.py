@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -41,8 +41,13 @@ class Case:
     criterion_weights : CriterionWeights
         The weights and how they were obtained (``weighting`` in ``case.yaml``).
     correlations : dict of str to pandas.DataFrame
-        Per candidate with correlated assumptions, the rank-correlation matrix (assumption ids × assumption
-        ids) to induce, after any repair to the nearest valid matrix.
+        Per candidate whose correlated assumptions are all its own, the rank-correlation matrix (assumption ids
+        × assumption ids) to induce, after any repair to the nearest valid matrix.
+    cross_correlations : list of pandas.DataFrame
+        One rank-correlation matrix per group of assumptions that ``correlations.csv`` links across candidates,
+        over qualified ids (``C05:rev_evidence``); a candidate in such a group has no entry in ``correlations``.
+    drivers : pandas.DataFrame
+        ``drivers.csv``, indexed by ``driver_id``: the uncertainties several alliances share; empty when absent.
     warnings : list of str
         Things worth a second look that do not stop an analysis (inconsistent AHP, repaired correlations).
     health_tables : dict of str to pandas.DataFrame
@@ -68,6 +73,31 @@ class Case:
     health_tables: dict[str, pd.DataFrame]
     thesis_tables: dict[str, pd.DataFrame]
     review_tables: dict[str, pd.DataFrame]
+    cross_correlations: list[pd.DataFrame] = field(default_factory=list)
+    drivers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(index=pd.Index([], name="driver_id")))
+
+    def dependent_assumptions(self, candidate: str) -> set[str]:
+        """The assumptions of a candidate whose draws depend on others: rank-correlated (with its own or another
+        candidate's) or moved by a shared driver.
+
+        Their sampled values no longer follow their own row's distribution alone, so an update that needs that
+        (a conjugate posterior) does not apply to them.
+
+        Parameters
+        ----------
+        candidate : str
+            A proposed candidate's or an alliance in flight's id.
+
+        Returns
+        -------
+        set of str
+            Assumption ids.
+        """
+        own = set(self.correlations[candidate].index) if candidate in self.correlations else set()
+        for matrix in self.cross_correlations:
+            own |= {name.partition(":")[2] for name in matrix.index if name.partition(":")[0] == candidate}
+        rows = self.assumptions[self.assumptions["candidate_id"] == candidate]
+        return own | set(rows.loc[rows["driver_id"].notna(), "assumption_id"])
 
     @property
     def has_actuals(self) -> bool:

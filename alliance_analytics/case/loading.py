@@ -32,6 +32,7 @@ from alliance_analytics.case.model import (
     AssumptionRow,
     CandidateRow,
     CaseSettings,
+    DriverRow,
     PilotRow,
     ReviewRow,
     RiskRow,
@@ -96,7 +97,7 @@ def load_case(case_dir: str | Path) -> Case:
               else _Table(complete=False) for name, model in CASE_FILES.items() if model}
     present = {name: model for name, model in OPTIONAL_FILES.items() if (directory / name).is_file()}
     tables |= {name: _load_table(directory / name, model, problems) for name, model in present.items()}
-    criterion_weights, correlations, warnings = None, {}, []
+    criterion_weights, correlations, cross_correlations, warnings = None, {}, [], []
     problems.extend(_cross_check(settings, sections, root, tables))
     if settings is not None:
         criterion_weights, located = derive_weights(settings)
@@ -104,12 +105,13 @@ def load_case(case_dir: str | Path) -> Case:
         warnings = list(criterion_weights.warnings) if criterion_weights else []
         if "correlations.csv" in tables and tables["assumptions.csv"].complete:
             correlated = tables["correlations.csv"]
-            correlations, more, repaired = correlation_matrices(
+            correlations, cross_correlations, more, repaired = correlation_matrices(
                 tables["assumptions.csv"].rows, correlated.rows, correlated.lines,
                 settings.simulation.repair_correlations)
             problems.extend(more)
             warnings.extend(repaired)
         warnings.extend(_investment_disagreements(tables["candidates.csv"], tables["assumptions.csv"]))
+        warnings.extend(_unused_drivers(tables))
         if settings.portfolio.scenarios is not None:
             warnings.append(f"portfolio.scenarios ({settings.portfolio.scenarios:,}) is no longer used: the portfolio "
                             f"is optimised on the risk simulation's {settings.simulation.iterations:,} iterations, "
@@ -137,6 +139,9 @@ def load_case(case_dir: str | Path) -> Case:
                      for name in [*CASE_FILES, *present]},
         criterion_weights=criterion_weights,
         correlations=correlations,
+        cross_correlations=cross_correlations,
+        drivers=_frame(tables["drivers.csv"] if "drivers.csv" in tables else _Table(), DriverRow)
+        .set_index("driver_id"),
         warnings=warnings,
     )
 
@@ -237,7 +242,7 @@ def _load_table(path: Path, model: type[BaseModel], problems: list[Problem]) -> 
 
 def _row_problems(row: BaseModel) -> list[tuple[str, str]]:
     """Checks across the columns of one row, as ``(column, message)`` pairs."""
-    if isinstance(row, AssumptionRow):
+    if isinstance(row, (AssumptionRow, DriverRow)):
         return row.parameter_problems()
     if isinstance(row, (RiskRow, TriggerRow, ActualRow, PilotRow, ReviewRow)):
         return row.consistency_problems()
@@ -290,6 +295,7 @@ def _cross_check(settings: CaseSettings | None, sections: dict[str, Any], root: 
             problems.extend(_check_per_candidate_table(tables[name], name, id_column,
                                                        None if known is None else known | set(active)))
     problems.extend(_check_single_quantities(tables["assumptions.csv"]))
+    problems.extend(_check_drivers(tables))
     if candidates.complete:
         last_period = f"{settings.as_of:%Y-%m}" if settings is not None else None  # as_of checked with its model
         problems.extend(_check_not_in_flight(tables, active))
@@ -443,6 +449,36 @@ def _check_scores(settings: CaseSettings, scores: _Table, candidate_ids: list[st
                 problems.append(Problem("scores.csv", f"candidate '{candidate}' has no score on "
                                         f"{', '.join(unscored)}; every criterion needs at least one score"))
     return problems
+
+
+def _check_drivers(tables: dict[str, _Table]) -> list[Problem]:
+    """Driver ids are unique in ``drivers.csv`` and every assumption's ``driver_id`` is one of them."""
+    problems: list[Problem] = []
+    drivers = tables.get("drivers.csv")
+    known = None if drivers is None else _unique_ids(drivers, "drivers.csv", "driver_id", problems)
+    if drivers is not None and not drivers.complete:
+        return problems
+    for row, line in zip(tables["assumptions.csv"].rows, tables["assumptions.csv"].lines):
+        if row.driver_id is None:
+            continue
+        if known is None:
+            problems.append(Problem("assumptions.csv", f"driver '{row.driver_id}' needs drivers.csv, which the case "
+                                    "does not have; add it (driver_id, distribution, its parameters, description)",
+                                    line=line, column="driver_id"))
+        elif row.driver_id not in known:
+            problems.append(Problem("assumptions.csv", f"unknown driver '{row.driver_id}'; expected one of "
+                                    f"{', '.join(sorted(known)) or 'the ids of drivers.csv (it has none)'}",
+                                    line=line, column="driver_id"))
+    return problems
+
+
+def _unused_drivers(tables: dict[str, _Table]) -> list[str]:
+    """A warning per driver of ``drivers.csv`` that no assumption depends on."""
+    if "drivers.csv" not in tables:
+        return []
+    used = {row.driver_id for row in tables["assumptions.csv"].rows}
+    return [f"drivers.csv: driver '{row.driver_id}' is not used by any assumption (set driver_id in "
+            "assumptions.csv), so it changes nothing" for row in tables["drivers.csv"].rows if row.driver_id not in used]
 
 
 def _check_single_quantities(assumptions: _Table) -> list[Problem]:

@@ -35,6 +35,12 @@ Identifier = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^
 ForcedId = Annotated[str, StringConstraints(strip_whitespace=True,
                                            pattern=r"^[A-Za-z0-9_\-]+(:(restructure|exit))?$")]
 """A candidate id, or a change of the portfolio review (``A03:restructure``, ``A03:exit``) a what-if forces."""
+AssumptionRef = Annotated[str, StringConstraints(strip_whitespace=True,
+                                                pattern=r"^([A-Za-z0-9_\-]+:)?[A-Za-z0-9_\-]+$")]
+"""An assumption of ``correlations.csv``: its id (the row's candidate's), or qualified by another candidate's id
+(``C05:rev_evidence``)."""
+DriverEffect = Literal["multiply", "add"]
+"""How a shared driver acts on an assumption: the assumption's own draw times the driver, or plus it."""
 AlliancePurpose = Literal[
     "co-development", "co-marketing", "distribution", "technology", "licensing", "supply", "joint-venture"
 ]
@@ -426,6 +432,43 @@ class AssumptionRow(_Row):
     p90: float | None
     unit: str | None
     description: str | None
+    driver_id: Identifier | None = None
+    driver_effect: DriverEffect | None = None
+
+    def parameter_problems(self) -> list[tuple[str, str]]:
+        """Parameters missing, superfluous or out of order for this row's distribution, and a driver without
+        its effect (or the reverse).
+
+        Returns
+        -------
+        list of (str, str)
+            ``(column, message)`` pairs; empty when the parameters fit the distribution.
+        """
+        problems = _distribution_problems(self)
+        if (self.driver_id is None) != (self.driver_effect is None):
+            problems.append(("driver_effect" if self.driver_effect is None else "driver_id",
+                             "driver_id and driver_effect (multiply or add) come together; give both or neither"))
+        return problems
+
+
+class DriverRow(_Row):
+    """A row of ``drivers.csv``: an uncertainty several alliances share (a market's adoption, a regulator's
+    timeline), drawn once per iteration for all of them."""
+
+    driver_id: Identifier
+    distribution: Distribution
+    value: float | None
+    min: float | None
+    mode: float | None
+    max: float | None
+    shape: Annotated[float, Field(gt=0)] | None
+    mean: float | None
+    sd: float | None
+    p10: float | None
+    p50: float | None
+    p90: float | None
+    unit: str | None
+    description: str = Field(min_length=1)
 
     def parameter_problems(self) -> list[tuple[str, str]]:
         """Parameters missing, superfluous or out of order for this row's distribution.
@@ -435,16 +478,21 @@ class AssumptionRow(_Row):
         list of (str, str)
             ``(column, message)`` pairs; empty when the parameters fit the distribution.
         """
-        kind = self.distribution
-        needed = DISTRIBUTION_PARAMETERS[kind]
-        allowed = needed + OPTIONAL_PARAMETERS.get(kind, ())
-        problems = [(name, f"distribution '{kind}' needs {name}") for name in needed if getattr(self, name) is None]
-        problems += [(name, f"distribution '{kind}' does not use {name}; leave it blank")
-                     for name in PARAMETER_COLUMNS if name not in allowed and getattr(self, name) is not None]
-        if problems:
-            return problems
-        found = distribution_range_problem(kind, {name: getattr(self, name) for name in allowed})
-        return [found] if found else []
+        return _distribution_problems(self)
+
+
+def _distribution_problems(row: AssumptionRow | DriverRow) -> list[tuple[str, str]]:
+    """Parameters missing, superfluous or out of order for a row's distribution, as ``(column, message)``."""
+    kind = row.distribution
+    needed = DISTRIBUTION_PARAMETERS[kind]
+    allowed = needed + OPTIONAL_PARAMETERS.get(kind, ())
+    problems = [(name, f"distribution '{kind}' needs {name}") for name in needed if getattr(row, name) is None]
+    problems += [(name, f"distribution '{kind}' does not use {name}; leave it blank")
+                 for name in PARAMETER_COLUMNS if name not in allowed and getattr(row, name) is not None]
+    if problems:
+        return problems
+    found = distribution_range_problem(kind, {name: getattr(row, name) for name in allowed})
+    return [found] if found else []
 
 
 class RiskRow(_Row):
@@ -487,11 +535,12 @@ class RiskRow(_Row):
 
 
 class CorrelationRow(_Row):
-    """A row of ``correlations.csv``: the rank correlation of two assumptions of one candidate."""
+    """A row of ``correlations.csv``: the rank correlation of two assumptions, of one candidate or (qualified by
+    another candidate's id, ``C05:rev_evidence``) of two."""
 
     candidate_id: Identifier
-    assumption_a: Identifier
-    assumption_b: Identifier
+    assumption_a: AssumptionRef
+    assumption_b: AssumptionRef
     rank_correlation: float = Field(ge=-1, le=1)
 
 
@@ -683,7 +732,7 @@ THESIS_FILES: dict[str, type[_Row]] = {"actuals.csv": ActualRow, "pilots.csv": P
 HEALTH_FILES: dict[str, type[_Row]] = {"kpis.csv": KpiRow, "scorecard.csv": ScorecardRow, "triggers.csv": TriggerRow}
 """The optional files of the alliance-health analysis (``kpis.csv`` and ``scorecard.csv`` come together)."""
 
-OPTIONAL_FILES: dict[str, type[_Row]] = {"correlations.csv": CorrelationRow, **HEALTH_FILES, **THESIS_FILES,
+OPTIONAL_FILES: dict[str, type[_Row]] = {"drivers.csv": DriverRow, "correlations.csv": CorrelationRow, **HEALTH_FILES, **THESIS_FILES,
                                          **REVIEW_FILES}
 """Case files that may be absent (then they contribute nothing)."""
 

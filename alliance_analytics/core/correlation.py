@@ -155,7 +155,8 @@ def iman_conover(samples: np.ndarray, spearman: np.ndarray, rng: np.random.Gener
        it also exists when C is singular (every matrix repaired by :func:`nearest_correlation` is), and if the
        sine transform leaves C with slightly negative eigenvalues, clipping them at 0 gives the nearest
        achievable correlation structure (ranks ignore the columns' resulting scale).
-    4. Reorder: each column of ``samples``, sorted, is placed in the rank order of the same column of T.
+    4. Reorder: each column of ``samples``, sorted, is placed in the rank order of the same column of T (one
+       argsort of T per column: the i-th smallest sample goes where T has its i-th smallest value).
 
     Parameters
     ----------
@@ -197,13 +198,15 @@ def iman_conover(samples: np.ndarray, spearman: np.ndarray, rng: np.random.Gener
     problems = correlation_problems(target)
     if problems:
         raise ValueError(f"the target is not a correlation matrix: {'; '.join(problems)}")
-    from scipy import linalg, special  # here, so that loading a case does not load scipy
+    from scipy import special  # here, so that loading a case does not load scipy
 
     scores = special.ndtri(np.arange(1, n + 1) / (n + 1))
-    shuffled = rng.permuted(np.tile(scores[:, None], (1, k)), axis=0)
-    actual = np.linalg.cholesky(np.atleast_2d(np.corrcoef(shuffled, rowvar=False)))
+    shuffled = rng.permuted(np.tile(scores, (k, 1)), axis=1)  # k × n: one variable per row, rows contiguous
+    actual = np.linalg.cholesky(np.atleast_2d(np.corrcoef(shuffled)))
     eigenvalues, eigenvectors = np.linalg.eigh(2 * np.sin(np.pi / 6 * target))
     target_factor = eigenvectors * np.sqrt(np.maximum(eigenvalues, 0))
-    transformed = linalg.solve_triangular(actual, shuffled.T, lower=True).T @ target_factor.T
-    ranks = np.argsort(np.argsort(transformed, axis=0), axis=0)
-    return np.take_along_axis(np.sort(values, axis=0), ranks, axis=0)
+    mixing = target_factor @ np.linalg.inv(actual)  # P·Q⁻¹, k × k
+    order = np.argsort(np.einsum("ij,jn->in", mixing, shuffled), axis=1)  # einsum: no BLAS threads for k × k
+    reordered = np.empty((k, n), dtype=np.result_type(values, float))
+    np.put_along_axis(reordered, order, np.sort(np.ascontiguousarray(values.T), axis=1), axis=1)
+    return reordered.T

@@ -40,6 +40,7 @@ from alliance_analytics.case.case import Case
 from alliance_analytics.case.loading import load_case
 from alliance_analytics.core.atomic_files import write_json_atomic
 from alliance_analytics.core.cache import CACHE_ENV, computations
+from alliance_analytics.risk.engine import SCHEDULER_ENV
 from alliance_analytics.core.formatting import format_date
 from alliance_analytics.core.paths import NOTEBOOKS_DIR, REPORTS_DIR
 from alliance_analytics.notebook.provenance import run_provenance
@@ -116,6 +117,7 @@ def run_report(
     progress: bool = True,
     notebooks_dir: Path = NOTEBOOKS_DIR,
     move_latest: bool | None = None,
+    scheduler: str | None = None,
 ) -> ReportRun:
     """Run notebooks on a case and write a dated report folder.
 
@@ -148,6 +150,10 @@ def run_report(
     ReportRun
         The folder written and each notebook's outcome.
 
+    scheduler : str, optional
+        A Dask scheduler's address: the risk simulation's blocks of iterations run on that cluster (the results
+        are identical to a local run; recorded in ``run.json``).
+
     Raises
     ------
     InputError
@@ -169,13 +175,13 @@ def run_report(
             runs = [
                 run_notebook(notebook, case.directory, case.settings.name, per_notebook[notebook],
                              files / notebook.stem, show_code=show_code, link_prefix=f"{notebook.stem}/",
-                             cache_dir=files / CACHE_FOLDER, banner=what_if)
+                             cache_dir=files / CACHE_FOLDER, banner=what_if, scheduler=scheduler)
                 for notebook in tqdm(notebooks, desc="notebooks", unit="notebook", disable=not progress)
             ]
             provenance = run_provenance(case, parameters)
             computed = [{"analysis": analysis, "key": key} for analysis, key in computations(files / CACHE_FOLDER)]
             status = {"ok": all(run.ok for run in runs), "what_if": what_if, "notebooks": [asdict(run) for run in runs],
-                      "computations": computed}
+                      "computations": computed, "scheduler": scheduler}
             write_json_atomic(files / "run.json", {**status, **provenance})
             _write_front_page(files, case, parameters, runs, provenance)
             shutil.rmtree(files / CACHE_FOLDER, ignore_errors=True)
@@ -187,7 +193,7 @@ def run_report(
 
 def run_notebook(notebook: Path, case_dir: Path, case_name: str, parameters: dict[str, Any], folder: Path, *,
                  show_code: bool = False, timeout_s: float | None = None, link_prefix: str = "",
-                 cache_dir: Path | None = None, banner: str = "") -> NotebookRun:
+                 cache_dir: Path | None = None, banner: str = "", scheduler: str | None = None) -> NotebookRun:
     """Execute one notebook with papermill into ``folder`` and export it to HTML; a failure is recorded, not raised.
 
     This is the one way a notebook is run, shared by :func:`run_report` and the batch runner. ``folder``
@@ -219,6 +225,8 @@ def run_notebook(notebook: Path, case_dir: Path, case_name: str, parameters: dic
         notebook of the run reuses the analyses another already computed; ``None``: no cache.
     banner : str
         Text of the what-if banner at the top of the HTML report (``"What-if: ..."``); none when empty.
+    scheduler : str, optional
+        A Dask scheduler's address for the risk simulation's blocks (:data:`SCHEDULER_ENV` in the kernel).
 
     Returns
     -------
@@ -233,8 +241,9 @@ def run_notebook(notebook: Path, case_dir: Path, case_name: str, parameters: dic
     attempts, error = 0, None
     while attempts < 1 + DEAD_KERNEL_RETRIES:
         attempts += 1
-        error, kernel_died = execute(notebook, executed, injected, timeout_s,
-                                     env={CACHE_ENV: str(cache_dir)} if cache_dir is not None else None)
+        error, kernel_died = execute(notebook, executed, injected, timeout_s, env={
+            **({CACHE_ENV: str(cache_dir)} if cache_dir is not None else {}),
+            **({SCHEDULER_ENV: scheduler} if scheduler else {})} or None)
         if not kernel_died:
             break
     seconds = time.perf_counter() - started

@@ -29,7 +29,9 @@ import numpy as np
 import pandas as pd
 
 from alliance_analytics.case.case import Case
-from alliance_analytics.risk.analysis import clipped_to_range, elapsed_years, simulate_thesis, stream_position
+from alliance_analytics.risk.analysis import elapsed_years, simulate_thesis
+from alliance_analytics.risk.engine import clipped_to_range
+from alliance_analytics.risk.plan import stream_position
 
 OPTIONS: tuple[str, ...] = ("continue", "restructure", "exit")
 """The options of an alliance in flight, the status quo first."""

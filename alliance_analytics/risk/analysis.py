@@ -1,11 +1,14 @@
 """Risk simulation of each alliance's value thesis: Monte Carlo NPV, risk events, sensitivity, value of information.
 
-For every candidate, :func:`simulate_case` samples its value-thesis assumptions (``assumptions.csv``) with
-their rank correlations induced by Iman–Conover (``correlations.csv``), samples its risk-register events
-(``risks.csv``), runs the yearly cash-flow model (launch delay, ramp-up, running costs, risk events,
-truncation at the offering's phase-out or the alliance's lifetime) and discounts it to NPV. Each candidate
-draws from its own random stream (the case seed and its position), so its results do not depend on the
-other candidates, and the same inputs and seed give identical results.
+:func:`simulate_case` runs the Monte Carlo engine (:mod:`alliance_analytics.risk.engine`) over every candidate
+at once: the value-thesis assumptions (``assumptions.csv``) with their rank correlations induced by Iman–Conover
+within and across candidates (``correlations.csv``), the shared drivers several candidates depend on
+(``drivers.csv``, one draw per iteration for all of them), the risk-register events (``risks.csv``), the yearly
+cash-flow model (launch delay, ramp-up, running costs, risk events, truncation at the offering's phase-out or the
+alliance's lifetime) and NPV. Each candidate's own draws come from its own random streams, so they do not depend
+on the other candidates; what candidates share (drivers, cross-candidate correlations) is drawn from streams of
+its own. The same inputs and seed give identical results, however the iterations are split into blocks or
+spread over a Dask cluster.
 
 Sampled values are kept in their valid range: shares (gross margin, revenue loss) within 0..1, durations and
 money amounts not below 0 (a normal or P10/P50/P90 tail could otherwise go negative).
@@ -14,25 +17,22 @@ money amounts not below 0 (a normal or P10/P50/P90 tail could otherwise go negat
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import functools
 import io
-from collections.abc import Callable, Collection, Iterable
+import os
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import Field, field_validator
 
 from alliance_analytics.case.case import Case
-from alliance_analytics.case.distributions import latin_hypercube, sample
-from alliance_analytics.case.model import ADDITIVE_QUANTITIES, SHARE_QUANTITIES
-from alliance_analytics.case.vocabulary import PARAMETER_COLUMNS, SAMPLING_METHODS
+from alliance_analytics.case.vocabulary import SAMPLING_METHODS
 from alliance_analytics.core.atomic_files import write_bytes_atomic
 from alliance_analytics.core.cache import cached
-from alliance_analytics.core.correlation import iman_conover
 from alliance_analytics.core.formatting import (
     candidate_label,
     format_count,
@@ -45,8 +45,16 @@ from alliance_analytics.core.formatting import (
 )
 from alliance_analytics.core.parameters import AnalysisParameters, WholeNumber, parameter_problems
 from alliance_analytics.core.problems import InputError
-from alliance_analytics.risk.cash_flow import ValueThesis, cash_flows, npv, payback_year
-from alliance_analytics.risk.events import mitigated, sample_risk_impacts
+from alliance_analytics.risk.engine import (
+    CHUNK_ITERATIONS,
+    SCHEDULER_ENV,
+    CandidatePlan,
+    CandidateRun,
+    SimulationPlan,
+    run,
+    transform_and_evaluate,
+)
+from alliance_analytics.risk.plan import simulation_plan, years_until
 from alliance_analytics.risk.value_of_information import (
     Convergence,
     convergence,
@@ -405,8 +413,9 @@ class SimulationResult:
         return self._sensitivity_of(candidate)["EVPPI"].sort_values(ascending=False)
 
     def _assumption_ids(self, candidate: str) -> set[str]:
-        """The candidate's assumption ids (its inputs that are not risk events)."""
-        return {name for name in self._sensitivity_of(candidate).index if not name.startswith("risk:")}
+        """The candidate's assumption ids (its inputs that are neither risk events nor shared drivers)."""
+        return {name for name in self._sensitivity_of(candidate).index
+                if not name.startswith(("risk:", "driver:"))}
 
     def leader(self, walk_aways: Collection[str] | None = None) -> str:
         """The candidate the headline leads with: the highest mean NPV in the running (of all when nobody is).
@@ -522,8 +531,16 @@ class SimulationResult:
 
 
 def simulate_case(case: Case, iterations: int | None = None, seed: int | None = None,
-                  sampling: str | None = None, keep_inputs: bool = False, sensitivity: bool = True) -> SimulationResult:
-    """Simulate every candidate's NPV under its value-thesis assumptions and risk register.
+                  sampling: str | None = None, keep_inputs: bool = False, sensitivity: bool = True,
+                  blocks: int | None = None, scheduler: Any = None, shared_drivers: bool = True,
+                  candidates: Sequence[str] | None = None, chunk_iterations: int = CHUNK_ITERATIONS,
+                  ) -> SimulationResult:
+    """Simulate every candidate's NPV under its value-thesis assumptions, shared drivers and risk register.
+
+    One joint draw per iteration for all candidates (:mod:`alliance_analytics.risk.engine`): the shared drivers
+    of ``drivers.csv`` take one value per iteration that every candidate depending on them sees, and the rank
+    correlations of ``correlations.csv`` are induced within and across candidates, so the scenario matrix (and
+    the portfolio's risk) carries the dependence between alliances.
 
     Parameters
     ----------
@@ -542,6 +559,20 @@ def simulate_case(case: Case, iterations: int | None = None, seed: int | None = 
         Compute each candidate's sensitivity figures (variance shares, swings, rank correlations, EVPPI), which
         the tornado, value-of-information tables, headline and ``results.json`` need. Off only to time or run
         the bare model.
+    blocks : int, optional
+        Blocks of iterations to run (see :func:`~alliance_analytics.risk.engine.run`); any number gives the same
+        results.
+    scheduler : str or distributed.Client, optional
+        Run the blocks on this Dask cluster (an address such as ``tcp://10.0.0.5:8786``, or a client); the
+        results are identical to a local run.
+    shared_drivers : bool
+        False: every candidate draws the drivers on its own, as if they were not shared (for comparison).
+    candidates : sequence of str, optional
+        Simulate only these proposed candidates (default: all, in ``candidates.csv`` order); each gets the same
+        NPVs as in a run of all of them.
+    chunk_iterations : int
+        Most iterations per chunk, the unit of randomness (each chunk draws from its own streams). Unlike
+        ``blocks`` it changes the draws; the default is the engine's :data:`CHUNK_ITERATIONS`.
 
     Returns
     -------
@@ -551,6 +582,8 @@ def simulate_case(case: Case, iterations: int | None = None, seed: int | None = 
     ------
     InputError
         When a parameter is not usable; every problem is listed.
+    OSError
+        When ``scheduler`` cannot be reached.
     """
     problems = parameter_problems(SimulationParameters, {
         "iterations": -1 if iterations is None else iterations, "seed": -1 if seed is None or seed < 0 else seed,
@@ -561,10 +594,13 @@ def simulate_case(case: Case, iterations: int | None = None, seed: int | None = 
     n = iterations if iterations and iterations > 0 else settings.iterations
     seed = settings.seed if seed is None or seed < 0 else seed
     method = sampling or settings.sampling
-    simulated = {
-        candidate: _simulate_candidate(case, candidate, position, n, seed, method, keep_inputs, sensitivity)
-        for position, candidate in enumerate(case.candidates.index)
-    }
+    wanted = list(case.candidates.index) if candidates is None else list(candidates)
+    plan, positions = simulation_plan(case, wanted, n, seed, method, shared_drivers=shared_drivers,
+                                      chunk_iterations=chunk_iterations)
+    runs = run(plan, keep_inputs=keep_inputs or sensitivity, blocks=blocks, scheduler=scheduler)
+    simulated = {candidate: _candidate_simulation(case, plan.candidates[position], runs[position], plan,
+                                                  keep_inputs, sensitivity)
+                 for candidate, position in zip(wanted, positions)}
     return SimulationResult(
         iterations=n, seed=int(seed), sampling=method, currency=case.settings.currency,
         horizon_years=case.settings.finance.horizon_years, names=case.candidates["name"], candidates=simulated,
@@ -572,21 +608,15 @@ def simulate_case(case: Case, iterations: int | None = None, seed: int | None = 
     )
 
 
-def _years_until(as_of: dt.date, date: dt.date | None) -> float | None:
-    """Years from ``as_of`` to ``date`` (None when no date), never negative."""
-    if date is None or pd.isna(date):
-        return None
-    return max((pd.Timestamp(date) - pd.Timestamp(as_of)).days / 365.25, 0.0)
-
-
 def simulate_thesis(case: Case, candidate: str, iterations: int, seed: int, sampling: str,
                     transform: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
                     elapsed: float | None = None) -> CandidateSimulation:
     """One proposed candidate's or alliance in flight's simulation with its sampled inputs kept.
 
-    A proposed candidate is simulated exactly as :func:`simulate_case` does (same random stream, so the same
-    NPVs) and valued at ``as_of``; an alliance in flight draws from the stream after the candidates' and is valued
-    at its ``start_date``: its business case as it was made, the reference the thesis check compares with.
+    A proposed candidate is simulated exactly as :func:`simulate_case` does (same random streams and shared
+    drivers, so the same NPVs) and valued at ``as_of``; an alliance in flight draws from its own stream after the
+    candidates' (the same drivers) and is valued at its ``start_date``: its business case as it was made, the
+    reference the thesis check compares with.
 
     Parameters
     ----------
@@ -599,9 +629,9 @@ def simulate_thesis(case: Case, candidate: str, iterations: int, seed: int, samp
     sampling : {"random", "lhs"}
         The sampling method.
     transform : callable, optional
-        Applied to the sampled assumptions (iterations × assumption ids, after the rank correlations are
-        induced) before the cash-flow model; it must keep their shape and columns. The risk events' draws do not
-        change with it (common random numbers).
+        Applied to all the sampled assumptions at once (iterations × assumption ids, after the rank correlations
+        are induced and the drivers applied) before the cash-flow model; it must keep their shape and columns. The
+        risk events' draws do not change with it (common random numbers).
     elapsed : float, optional
         For an alliance in flight: value only what is still to come after this many years of its life (the
         investment is sunk; see :func:`~alliance_analytics.risk.cash_flow.cash_flows`), discounted to that
@@ -611,17 +641,24 @@ def simulate_thesis(case: Case, candidate: str, iterations: int, seed: int, samp
     Returns
     -------
     CandidateSimulation
-        With ``inputs`` (the assumptions as used, then the risks' realised impacts); no sensitivity figures or
-        mitigation table.
+        With ``inputs`` (the assumptions as used, the risks' realised impacts, the drivers it depends on); no
+        sensitivity figures or mitigation table.
 
     Raises
     ------
     KeyError
         For an id that is neither a proposed candidate nor an alliance in flight.
     """
-    return _simulate_candidate(case, candidate, stream_position(case, candidate), iterations, seed, sampling,
-                               keep_inputs=True, sensitivity=False, transform=transform, mitigations=False,
-                               elapsed=elapsed)
+    plan, (position,) = simulation_plan(case, [candidate], iterations, seed, sampling,
+                                        elapsed={candidate: elapsed or 0.0})
+    spec = plan.candidates[position]
+
+    def as_array(values: np.ndarray) -> np.ndarray:
+        changed = transform(pd.DataFrame(values, columns=list(spec.assumptions), copy=False))
+        return changed[list(spec.assumptions)].to_numpy(dtype=float)
+
+    candidate_run, _ = transform_and_evaluate(plan, position, None if transform is None else as_array)
+    return _candidate_simulation(case, spec, candidate_run, plan, keep_inputs=True, sensitivity=False)
 
 
 def elapsed_years(case: Case, alliance: str) -> float:
@@ -641,98 +678,29 @@ def elapsed_years(case: Case, alliance: str) -> float:
     """
     if alliance in case.candidates.index:
         return 0.0
-    return _years_until(case.alliances.at[alliance, "start_date"], case.settings.as_of) or 0.0
+    return years_until(case.alliances.at[alliance, "start_date"], case.settings.as_of) or 0.0
 
 
-def stream_position(case: Case, candidate: str) -> int:
-    """Which random stream of the case's seed a candidate or alliance draws from.
-
-    Proposed candidates draw from streams 0, 1, … in ``candidates.csv`` order (as :func:`simulate_case`), alliances
-    in flight from the streams after them.
-
-    Parameters
-    ----------
-    case : Case
-        A validated case.
-    candidate : str
-        A proposed candidate's or an alliance in flight's id.
-
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    KeyError
-        For an id that is neither.
-    """
-    if candidate in case.candidates.index:
-        return int(case.candidates.index.get_loc(candidate))
-    return len(case.candidates) + int(case.alliances.index.get_loc(candidate))
-
-
-def _simulate_candidate(case: Case, candidate: str, position: int, n: int, seed: int, method: str,
-                        keep_inputs: bool, sensitivity: bool,
-                        transform: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
-                        mitigations: bool = True, elapsed: float | None = None) -> CandidateSimulation:
-    """Sample one candidate's assumptions and risks and run its cash-flow model, vectorised over iterations."""
-    finance = case.settings.finance
-    proposed = candidate in case.candidates.index
-    record = case.candidates.loc[candidate] if proposed else case.alliances.loc[candidate]
-    as_of = case.settings.as_of if proposed else record["start_date"]
-    rows = case.assumptions[case.assumptions["candidate_id"] == candidate]
-    risks = case.risks[case.risks["candidate_id"] == candidate]
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(position,)))
-    uniforms = latin_hypercube(rng, n, len(rows) + len(risks)) if method == "lhs" else None
-    ids = list(rows["assumption_id"])
-    sampled = np.empty((n, len(ids)))
-    for i, row in enumerate(rows.itertuples(index=False)):
-        sampled[:, i] = clipped_to_range(row.quantity, sample(row.distribution, _parameters(row), n, rng,
-                                                     None if uniforms is None else uniforms[:, i]))
-    if candidate in case.correlations:
-        matrix = case.correlations[candidate]
-        columns = [ids.index(name) for name in matrix.index]
-        sampled[:, columns] = iman_conover(sampled[:, columns], matrix.to_numpy(), rng)
-    values = pd.DataFrame(sampled, columns=ids, copy=False)
-    if transform is not None:
-        values = transform(values)
-        sampled = values.to_numpy()
-    risk_state = rng.bit_generator.state
-    phase_out = _years_until(as_of, record["phase_out_date"])
-    thesis = _thesis(rows, values, n, float(record["investment"]))
-    risk_uniforms = None if uniforms is None else uniforms[:, len(rows):]
-
-    def outcome(apply: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """NPV, payback, flows and realised risk impacts with the mitigations in ``apply`` bought."""
-        rng.bit_generator.state = risk_state  # common random numbers: every variant sees the same draws
-        probability, extra_cost = mitigated(risks["probability"].to_numpy(), risks["mitigated_probability"]
-                                            .fillna(risks["probability"]).to_numpy(),
-                                            risks["mitigation_cost"].fillna(0).to_numpy(), apply)
-        impacts, _, realised = sample_risk_impacts(
-            rng, n, probability, list(risks["impact_type"]), risks["impact_min"].to_numpy(),
-            risks["impact_mode"].to_numpy(), risks["impact_max"].to_numpy(), uniforms=risk_uniforms)
-        flows = cash_flows(thesis, impacts, finance.horizon_years, phase_out, elapsed or 0.0)
-        flows[:, 0] -= extra_cost
-        return npv(flows, finance.discount_rate), payback_year(flows), flows, realised
-
-    none = np.zeros(len(risks), dtype=bool)
-    base_npv, payback, flows, realised = outcome(none)
-    inputs = pd.DataFrame(np.hstack([sampled, realised]), columns=ids + [f"risk:{r}" for r in risks["risk_id"]],
-                          copy=False)
-    table = _sensitivity(base_npv, inputs) if sensitivity else None
-    del values, realised, sampled
-    mitigation_rows = {}
-    for index in np.flatnonzero(risks["mitigation"].notna().to_numpy() & mitigations):
-        apply = none.copy()
-        apply[index] = True
-        change = float(outcome(apply)[0].mean() - base_npv.mean())
-        mitigation_rows[risks["risk_id"].iloc[index]] = {
-            "Mitigation": risks["mitigation"].iloc[index], "Cost": float(risks["mitigation_cost"].iloc[index]),
-            "Change of mean NPV": change, "Worth buying": change > 0}
-    mitigation = pd.DataFrame.from_dict(mitigation_rows, orient="index",
-                                        columns=["Mitigation", "Cost", "Change of mean NPV", "Worth buying"])
-    return CandidateSimulation(candidate, base_npv, payback, inputs if keep_inputs else None, table,
-                               flows.mean(axis=0), mitigation.rename_axis("Risk"))
+def _candidate_simulation(case: Case, spec: CandidatePlan, candidate_run: CandidateRun, plan: SimulationPlan,
+                          keep_inputs: bool, sensitivity: bool) -> CandidateSimulation:
+    """A candidate's result from the engine's run: inputs as a table, sensitivity figures, mitigation table."""
+    columns = [*spec.assumptions, *(f"risk:{risk}" for risk in spec.risk_ids),
+               *(f"driver:{plan.driver_ids[driver]}" for driver in spec.driver_positions)]
+    inputs = (None if candidate_run.inputs is None
+              else pd.DataFrame(candidate_run.inputs, columns=columns, copy=False))
+    table = _sensitivity(candidate_run.npv, inputs) if sensitivity else None
+    risks = case.risks[case.risks["candidate_id"] == spec.candidate]
+    mitigation = pd.DataFrame(
+        {"Mitigation": [risks["mitigation"].iloc[event] for event in spec.mitigations],
+         "Cost": [float(spec.mitigation_cost[event]) for event in spec.mitigations],
+         "Change of mean NPV": [float(change) for change in candidate_run.mitigation_changes],
+         "Worth buying": [bool(change > 0) for change in candidate_run.mitigation_changes]},
+        index=pd.Index([spec.risk_ids[event] for event in spec.mitigations], name="Risk"),
+        columns=["Mitigation", "Cost", "Change of mean NPV", "Worth buying"]) if len(
+            candidate_run.mitigation_changes) else pd.DataFrame(
+        columns=["Mitigation", "Cost", "Change of mean NPV", "Worth buying"]).rename_axis("Risk")
+    return CandidateSimulation(spec.candidate, candidate_run.npv, candidate_run.payback,
+                               inputs if keep_inputs else None, table, candidate_run.mean_cash_flows, mitigation)
 
 
 def _sensitivity(values: np.ndarray, inputs: pd.DataFrame) -> pd.DataFrame:
@@ -744,48 +712,6 @@ def _sensitivity(values: np.ndarray, inputs: pd.DataFrame) -> pd.DataFrame:
                        spearman_table(values, inputs).rename("Spearman"),
                        evppi_table(values, inputs).rename("EVPPI")], axis=1)
     return table.sort_values("Variance share", ascending=False).rename_axis("Input")
-
-
-def _parameters(row: tuple) -> dict[str, float | None]:
-    """The distribution parameters of an assumption row (blank cells as ``None``)."""
-    return {column: None if pd.isna(getattr(row, column)) else float(getattr(row, column))
-            for column in PARAMETER_COLUMNS}
-
-
-def clipped_to_range(quantity: str, values: np.ndarray) -> np.ndarray:
-    """Keep sampled values of a quantity in their valid range: shares within 0..1, everything else not below 0.
-
-    Parameters
-    ----------
-    quantity : str
-        The assumption's quantity (``assumptions.csv``).
-    values : numpy.ndarray
-        Sampled values, any shape.
-
-    Returns
-    -------
-    numpy.ndarray
-        Same shape.
-
-    Examples
-    --------
-    >>> clipped_to_range("gross_margin", np.array([-0.1, 0.5, 1.2])).tolist(), clipped_to_range("launch_months", -2.0)
-    ([0.0, 0.5, 1.0], np.float64(0.0))
-    """
-    return np.clip(values, 0.0, 1.0) if quantity in SHARE_QUANTITIES else np.maximum(values, 0.0)
-
-
-def _thesis(rows: pd.DataFrame, values: pd.DataFrame, n: int, investment: float) -> ValueThesis:
-    """Combine one candidate's sampled assumptions by quantity (additive quantities add up).
-
-    A candidate without an ``investment`` assumption invests what ``candidates.csv`` says, fixed: the one-off
-    investment is never left out of its NPV.
-    """
-    quantities: dict[str, np.ndarray] = {"investment": np.full(n, investment)}
-    for quantity, group in rows.groupby("quantity"):
-        columns = values[list(group["assumption_id"])].to_numpy()
-        quantities[quantity] = columns.sum(axis=1) if quantity in ADDITIVE_QUANTITIES else columns[:, 0]
-    return ValueThesis.from_arrays(n, **quantities)
 
 
 def write_scenarios(results_path: str | Path | None, result: SimulationResult) -> Path | None:
@@ -842,7 +768,9 @@ def analyse_risk_simulation(case: Case, parameters: SimulationParameters = Simul
 
     The risk report, the portfolio and the decision brief all take their NPVs, loss probabilities and CVaRs
     from this result, so the same alliance shows the same numbers everywhere (see
-    :mod:`alliance_analytics.core.cache`).
+    :mod:`alliance_analytics.core.cache`). When the environment names a Dask scheduler (:data:`SCHEDULER_ENV`,
+    set by ``alliance-analytics run --scheduler ADDRESS``) the blocks of iterations run on that cluster, with the
+    same results.
 
     Parameters
     ----------
@@ -864,6 +792,6 @@ def analyse_risk_simulation(case: Case, parameters: SimulationParameters = Simul
     def compute() -> SimulationResult:
         result = simulate_case(case, iterations=None if parameters.iterations < 0 else parameters.iterations,
                                seed=None if parameters.seed < 0 else parameters.seed,
-                               sampling=parameters.sampling or None)
+                               sampling=parameters.sampling or None, scheduler=os.environ.get(SCHEDULER_ENV) or None)
         return dataclasses.replace(result, parameters=parameters)
     return cached("risk_simulation", case.file_hashes, parameters.as_json(), compute)

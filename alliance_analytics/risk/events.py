@@ -89,9 +89,11 @@ def sample_risk_impacts(rng: np.random.Generator, n: int, probability: np.ndarra
     if uniforms.shape != (n, m) or not np.all((uniforms >= 0) & (uniforms < 1)):
         raise ValueError(f"uniforms must be {n} × {m} values in [0, 1), got shape {uniforms.shape}")
     occurred = uniforms >= 1 - probability
-    with np.errstate(divide="ignore", invalid="ignore"):
-        quantile = np.clip((uniforms - (1 - probability)) / probability, 0.0, 1.0)
-    realised = np.where(occurred, _triangular_quantile(quantile, low, mode, high), 0.0)
+    rows, events = np.nonzero(occurred)  # p > 0 wherever an event occurs (u < 1)
+    chance = probability[events]
+    realised = np.zeros((n, m))
+    realised[rows, events] = _triangular_quantile(np.clip((uniforms[rows, events] - (1 - chance)) / chance, 0.0, 1.0),
+                                                  low[events], mode[events], high[events])
     impacts = RiskImpacts(
         delay_months=realised[:, types == "delay_months"].sum(axis=1),
         one_off_cost=realised[:, types == "one_off_cost"].sum(axis=1),

@@ -50,12 +50,9 @@ from alliance_analytics.core.formatting import (
     sentence_table,
 )
 from alliance_analytics.core.problems import InputError, Problem
-from alliance_analytics.risk.analysis import (
-    SimulationParameters,
-    clipped_to_range,
-    simulate_thesis,
-    stream_position,
-)
+from alliance_analytics.risk.analysis import SimulationParameters, simulate_thesis
+from alliance_analytics.risk.engine import clipped_to_range
+from alliance_analytics.risk.plan import stream_position
 from alliance_analytics.risk.value_of_information import conditional_means, evpi, evppi, npv_summary
 from alliance_analytics.thesis.conjugate import beta_binomial, gamma_poisson, normal_normal
 from alliance_analytics.thesis.evsi import pilot_plan
@@ -536,7 +533,7 @@ def _update(case: Case, owner: str, actuals: pd.DataFrame, iterations: int, seed
             sampling: str) -> ThesisUpdate:
     """One alliance's re-forecast: conjugate where it applies, importance resampling otherwise."""
     rows = case.assumptions[case.assumptions["candidate_id"] == owner].set_index("assumption_id")
-    correlated = set(case.correlations[owner].index) if owner in case.correlations else set()
+    correlated = case.dependent_assumptions(owner)
     before = simulate_thesis(case, owner, iterations, seed, sampling)
     prior_draws = before.inputs[list(rows.index)]
     posteriors: dict[str, rv_continuous_frozen] = {}
