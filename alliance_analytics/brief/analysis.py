@@ -202,7 +202,8 @@ class DecisionBrief:
 
         The decision (:meth:`decision`) in bold, then a list: each alliance that advances on fit but is left
         out with its reason, the walk-aways and who needs a decision first; then, in one paragraph, the alliances
-        in flight that need attention and what each needs, and the value theses the actuals put in doubt (their
+        in flight that need attention and what each needs, and the value theses the
+        actuals put in doubt (their
         reasons are in the alliance-health and thesis-check reports and on the front page), leaving out the
         alliances the portfolio review decides (the decision names them; their reasons are in its report).
 
@@ -234,6 +235,19 @@ class DecisionBrief:
                         f"{markdown_text(named)} (see the thesis-check report).")
         return (f"**Case:** {markdown_text(self.case_name)}\n\n**{markdown_text(sentence(self.decision()))}**\n\n"
                 + markdown_list(sentences) + running)
+
+    def key_risks_note(self) -> str:
+        """What the key-risk table's figures mean and, when shared drivers move the portfolio, what sharing them
+        does to its tail risk (:meth:`~alliance_analytics.risk.drivers.DriverDependence.sentence`), as Markdown.
+
+        Returns
+        -------
+        str
+        """
+        note = "*Worst 5 % on average*: the mean NPV of the worst 5 % of simulated futures."
+        if self.portfolio.dependence is not None and not self.recommended.empty:
+            note += " " + markdown_text(self.portfolio.dependence.sentence("the portfolio"))
+        return note
 
     def recommended_table(self) -> pd.DataFrame:
         """The alliances to pursue for display: fit, value, loss probability, robustness and the reason.
@@ -349,7 +363,8 @@ class DecisionBrief:
             theses the actuals weaken or break: ``alliance`` id, ``name``, ``verdict``, ``verdict_words``,
             ``reliable``), ``review`` (the portfolio review's decisions for the alliances in flight: ``alliance`` id,
             ``name``, ``decision`` (continue, restructure or exit), ``reason``), ``portfolio`` (the optimiser's
-            summary); money in full units, shares 0..1, ``null`` where not computed.
+            summary, with ``dependence``: what the shared drivers do to its CVaR); money in full units, shares
+            0..1, ``null`` where not computed.
         """
         return {
             "currency": self.currency,
@@ -372,8 +387,8 @@ class DecisionBrief:
                        for owner, name, option, reason in self.review],
             "portfolio": {
                 key: self.portfolio.to_json()[key]
-                for key in ("selected", "objective", "expected_npv", "cvar_5", "cvar_level", "status", "gap",
-                            "conflict")},
+                for key in ("selected", "objective", "expected_npv", "cvar_5", "cvar_level", "dependence", "status",
+                            "gap", "conflict")},
         }
 
     def _walk_away_leaders(self) -> str:

@@ -456,6 +456,7 @@ class DriverRow(_Row):
     timeline), drawn once per iteration for all of them."""
 
     driver_id: Identifier
+    name: str = Field(min_length=1)
     distribution: Distribution
     value: float | None
     min: float | None

@@ -61,7 +61,13 @@ from alliance_analytics.portfolio.robustness import Robustness, inclusion_freque
 from alliance_analytics.portfolio.solver import Solution
 from alliance_analytics.review.analysis import analyse_alliance_options
 from alliance_analytics.review.options import AllianceOptions
-from alliance_analytics.risk.analysis import SimulationParameters, analyse_risk_simulation
+from alliance_analytics.risk.analysis import (
+    SimulationParameters,
+    SimulationResult,
+    analyse_risk_simulation,
+    simulate_case,
+)
+from alliance_analytics.risk.drivers import DriverDependence, driver_dependence, moved_by
 
 WALK_AWAYS_PREFIX = "Kept out as walk-aways from the partner-fit analysis"
 """How the headline's line on walk-aways starts (the decision brief leaves that line out)."""
@@ -101,6 +107,9 @@ class PortfolioResult:
     deferred : dict of str to str
         Alliances in flight under review whose decision waits for the next review (the review's least-squares
         Monte Carlo advises it): they keep running as they are and are not decided here; id to name.
+    dependence : DriverDependence or None
+        What the shared drivers do to the portfolio's tail risk: its CVaR as simulated against the same portfolio
+        with each alliance drawing its drivers on its own; None without a portfolio or when no driver moves it.
     """
 
     problem: PortfolioProblem
@@ -114,6 +123,7 @@ class PortfolioResult:
     robustness: Robustness | None
     parameters: PortfolioParameters | None = None
     deferred: dict[str, str] = dataclasses.field(default_factory=dict)
+    dependence: DriverDependence | None = None
 
     @property
     def selected(self) -> list[str]:
@@ -451,10 +461,26 @@ class PortfolioResult:
                      f"{format_money(-freed, problem.currency)} the review needs" if freed < 0 else "")
                   + f"; expected NPV {format_money(self.expected_npv, problem.currency)}; "
                   f"{format_share(problem.cvar_level)} CVaR {format_money(self.cvar, problem.currency)}."),
+                 *([self.dependence.sentence()] if self.dependence is not None else []),
                  f"Solver: {solution.message}."]
         if self.binding:
             lines.append("Binding limits: " + "; ".join(problem.describe(name) for name in self.binding) + ".")
         return lines + kept_out
+
+    def dependence_table(self) -> pd.DataFrame:
+        """The portfolio's expected NPV and CVaR with the shared drivers as simulated and with each alliance
+        meeting them on its own (:class:`~alliance_analytics.risk.drivers.DriverDependence`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Every cell a string; one row saying why when there is nothing to compare.
+        """
+        if self.dependence is not None:
+            return self.dependence.table()
+        return sentence_table("No portfolio was found, so there is nothing to compare." if not self.solution.found
+                              else "No shared driver moves an alliance of this portfolio: its alliances' futures are "
+                              "simulated independently of each other (apart from any rank correlations).")
 
     def limitations(self) -> list[str]:
         """What this analysis could not answer on this case, and why, in sentences (empty when nothing).
@@ -500,6 +526,7 @@ class PortfolioResult:
             "expected_npv": self.expected_npv,
             "cvar_5": self.cvar,
             "cvar_level": self.problem.cvar_level,
+            "dependence": None if self.dependence is None else self.dependence.to_json(),
             "status": solution.status,
             "gap": solution.gap,
             "solve_seconds": solution.seconds,
@@ -663,6 +690,40 @@ class PortfolioParameters(SimulationParameters, PartnerFitParameters):
         return PartnerFitParameters.problems(self, case) + overrides
 
 
+def portfolio_dependence(case: Case, result: PortfolioResult, simulation: SimulationResult,
+                         ) -> DriverDependence | None:
+    """What the shared drivers do to the portfolio's tail risk.
+
+    The portfolio's NPV per scenario as optimised, against the same portfolio with its new alliances simulated
+    again with each one drawing its drivers on its own (same iterations, seed and sampling; the review's changes
+    as they are).
+
+    Parameters
+    ----------
+    case : Case
+        A validated case.
+    result : PortfolioResult
+        The optimised portfolio.
+    simulation : SimulationResult
+        The risk simulation its scenarios come from.
+
+    Returns
+    -------
+    DriverDependence or None
+        None without a portfolio or when no driver moves any of its new alliances.
+    """
+    if not result.solution.found or not moved_by(case, result.selected):
+        return None
+    problem, selection = result.problem, result.solution.selection
+    alone = simulate_case(case, iterations=simulation.iterations, seed=simulation.seed, sampling=simulation.sampling,
+                          sensitivity=False, shared_drivers=False, candidates=result.selected)
+    independent = problem.scenarios.copy()
+    for candidate in result.selected:
+        independent[:, problem.candidates.index(candidate)] = alone.candidates[candidate].npv
+    return driver_dependence(case, problem.scenarios @ selection, independent @ selection, result.selected,
+                             problem.cvar_level)
+
+
 def analyse_portfolio(case: Case, parameters: PortfolioParameters = PortfolioParameters()) -> PortfolioResult:
     """Optimise a case's portfolio on the risk simulation's scenarios, once per run.
 
@@ -697,5 +758,6 @@ def analyse_portfolio(case: Case, parameters: PortfolioParameters = PortfolioPar
                                     budget_step=parameters.budget_step, fte_step=parameters.fte_step,
                                     review=[review.options for review in reviews.values() if not review.wait])
         deferred = {alliance: review.options.name for alliance, review in reviews.items() if review.wait}
-        return dataclasses.replace(result, parameters=parameters, deferred=deferred)
+        return dataclasses.replace(result, parameters=parameters, deferred=deferred,
+                                   dependence=portfolio_dependence(case, result, simulation))
     return cached("portfolio", case.file_hashes, parameters.as_json(), compute)

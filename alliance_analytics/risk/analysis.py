@@ -491,10 +491,14 @@ class SimulationResult:
         if case.risks.empty:
             lines.append("The risk register (risks.csv) lists no risk: the NPVs include no delay, one-off cost or "
                          "revenue loss from risk events, and there is no mitigation to value.")
-        if not case.correlations:
+        if not case.correlations and not case.cross_correlations:
             lines.append("No rank correlations between assumptions are given (correlations.csv is absent or empty): "
                          "every assumption is sampled independently of the others, which may understate the spread "
                          "of NPV when assumptions move together.")
+        if case.drivers.empty:
+            lines.append("No shared drivers are given (drivers.csv is absent): every alliance is simulated "
+                         "independently of the others, which understates a portfolio's tail risk when alliances share "
+                         "a market, a payer or a regulator.")
         return lines
 
     def to_json(self) -> dict:

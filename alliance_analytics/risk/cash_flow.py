@@ -205,12 +205,14 @@ def cash_flows(thesis: ValueThesis, impacts: RiskImpacts, horizon_years: int,
             + thesis.cost_savings)
     years = math.ceil(horizon - elapsed_years)
     boundaries = np.minimum(elapsed_years + np.arange(years + 1.0), float(horizon))
-    running_until = np.minimum(boundaries, end[:, None])
-    benefit = rate[:, None] * np.diff(_ramped_years(running_until, launch[:, None],
-                                                    thesis.ramp_up_years[:, None]), axis=1)
+    running = np.minimum(boundaries, end[:, None])  # the alliance's running time by each year boundary
+    net = _ramped_years(running, launch[:, None], thesis.ramp_up_years[:, None])
+    net *= rate[:, None]  # the benefit earned by each boundary ...
+    running *= thesis.running_cost[:, None]
+    net -= running  # ... less the running cost paid by then: the cumulative net cash flow
     flows = np.empty((n, years + 1))
     flows[:, 0] = -thesis.investment if elapsed_years == 0 else 0.0
-    flows[:, 1:] = benefit - thesis.running_cost[:, None] * np.diff(running_until, axis=1)
+    np.subtract(net[:, 1:], net[:, :-1], out=flows[:, 1:])
     flows[:, 1] -= impacts.one_off_cost
     return flows
 
@@ -282,10 +284,15 @@ def _ramped_years(t: np.ndarray, launch: np.ndarray, ramp: np.ndarray) -> np.nda
     """∫₀ᵗ ramp(s) ds, the full-rate years earned by time ``t``: 0 before launch, quadratic during the
     ramp-up, then linear. With ``d = max(t − L, 0)`` and ``r = min(d, R)`` it is ``r² / (2R) + (d − r)``
     (``r = 0`` when ``R = 0``)."""
-    since_launch = np.maximum(t - launch, 0.0)
+    since_launch = t - launch
+    np.maximum(since_launch, 0.0, out=since_launch)
     ramping = np.minimum(since_launch, ramp)
+    since_launch -= ramping
     half_slope = np.divide(0.5, ramp, out=np.zeros_like(ramp), where=ramp > 0)
-    return ramping * ramping * half_slope + (since_launch - ramping)
+    ramping *= ramping
+    ramping *= half_slope
+    ramping += since_launch
+    return ramping
 
 
 def _column(value: np.ndarray | float, n: int, name: str) -> np.ndarray:

@@ -29,7 +29,7 @@ iterations where the event occurs and nowhere else, exactly.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,8 +38,8 @@ import numpy as np
 from alliance_analytics.case.distributions import latin_hypercube, sample
 from alliance_analytics.case.model import ADDITIVE_QUANTITIES, SHARE_QUANTITIES
 from alliance_analytics.core.correlation import iman_conover
-from alliance_analytics.risk.cash_flow import RiskImpacts, ValueThesis, cash_flows, npv, payback_year
-from alliance_analytics.risk.events import sample_risk_impacts
+from alliance_analytics.risk.cash_flow import ValueThesis
+from alliance_analytics.risk.kernel import outcomes
 
 CHUNK_ITERATIONS = 32768
 """Most iterations in one chunk, the unit of randomness (its own seeded streams)."""
@@ -179,7 +179,17 @@ class SimulationPlan:
 
 @dataclass
 class Draws:
-    """One candidate's inputs in one chunk: its assumptions as used, its risk uniforms and its drivers' values."""
+    """One candidate's inputs in one chunk.
+
+    Attributes
+    ----------
+    values : numpy.ndarray
+        Its assumptions as used, assumptions × iterations (one contiguous row per assumption).
+    risk_uniforms : numpy.ndarray
+        Iterations × its risk events, uniforms in [0, 1).
+    drivers : numpy.ndarray
+        Every driver's values as this candidate meets them, drivers × iterations.
+    """
 
     values: np.ndarray
     risk_uniforms: np.ndarray
@@ -196,8 +206,8 @@ class Outcome:
         Per iteration.
     flow_sum : numpy.ndarray
         Cash flow per year summed over the iterations, ``(H + 1,)``.
-    realised : numpy.ndarray
-        Iterations × risk events: each event's realised impact (0 where it did not occur).
+    realised : numpy.ndarray or None
+        Iterations × risk events: each event's realised impact (0 where it did not occur); only when asked.
     mitigation_sums : numpy.ndarray
         Per mitigation: the summed change of NPV when it is bought (its cost not included).
     """
@@ -205,7 +215,7 @@ class Outcome:
     npv: np.ndarray
     payback: np.ndarray
     flow_sum: np.ndarray
-    realised: np.ndarray
+    realised: np.ndarray | None
     mitigation_sums: np.ndarray
 
 
@@ -333,40 +343,40 @@ def draw_chunk(plan: SimulationPlan, chunk: int) -> list[Draws]:
         rng = stream(plan.seed, CANDIDATE, spec.position, chunk)
         k, r = len(spec.assumptions), len(spec.risk_ids)
         uniforms = latin_hypercube(rng, m, k + r) if lhs else None
-        values = np.empty((m, k))
+        values = np.empty((k, m))
         for column, (quantity, marginal) in enumerate(zip(spec.quantities, spec.marginals)):
-            values[:, column] = clipped_to_range(quantity, marginal.draw(m, rng, None if uniforms is None
-                                                                          else uniforms[:, column]))
+            values[column] = clipped_to_range(quantity, marginal.draw(m, rng, None if uniforms is None
+                                                                       else uniforms[:, column]))
         if spec.correlation is not None:
             columns = list(spec.correlation[0])
-            values[:, columns] = iman_conover(values[:, columns], spec.correlation[1], rng)
+            values[columns] = iman_conover(values[columns].T, spec.correlation[1], rng).T
         risk_uniforms = rng.random((m, r)) if uniforms is None else uniforms[:, k:]
         drivers = shared if shared is not None else _draw_drivers(plan, 1 + spec.position, chunk, m)
         draws.append(Draws(values, risk_uniforms, drivers))
     for number, members, matrix in plan.groups:
         rng = stream(plan.seed, GROUP, number, chunk)
-        joint = np.column_stack([draws[candidate].values[:, column] for candidate, column in members])
-        joint = iman_conover(joint, matrix, rng)
+        joint = np.stack([draws[candidate].values[column] for candidate, column in members])
+        joint = iman_conover(joint.T, matrix, rng).T
         for position, (candidate, column) in enumerate(members):
-            draws[candidate].values[:, column] = joint[:, position]
+            draws[candidate].values[column] = joint[position]
     for spec, drawn in zip(plan.candidates, draws):
         for column, (driver, effect) in enumerate(spec.drivers):
             if driver is None:
                 continue
-            moved = (drawn.values[:, column] * drawn.drivers[:, driver] if effect == "multiply"
-                     else drawn.values[:, column] + drawn.drivers[:, driver])
-            drawn.values[:, column] = clipped_to_range(spec.quantities[column], moved)
+            moved = (drawn.values[column] * drawn.drivers[driver] if effect == "multiply"
+                     else drawn.values[column] + drawn.drivers[driver])
+            drawn.values[column] = clipped_to_range(spec.quantities[column], moved)
     return draws
 
 
 def _draw_drivers(plan: SimulationPlan, index: int, chunk: int, m: int) -> np.ndarray:
-    """The drivers' values in one chunk, ``m`` × drivers, from the stream ``(DRIVERS, index, chunk)``."""
+    """The drivers' values in one chunk, drivers × ``m``, from the stream ``(DRIVERS, index, chunk)``."""
     if not plan.drivers:
-        return np.empty((m, 0))
+        return np.empty((0, m))
     rng = stream(plan.seed, DRIVERS, index, chunk)
     uniforms = latin_hypercube(rng, m, len(plan.drivers)) if plan.sampling == "lhs" else None
-    return np.column_stack([marginal.draw(m, rng, None if uniforms is None else uniforms[:, column])
-                            for column, marginal in enumerate(plan.drivers)])
+    return np.stack([marginal.draw(m, rng, None if uniforms is None else uniforms[:, column])
+                     for column, marginal in enumerate(plan.drivers)])
 
 
 def value_thesis(spec: CandidatePlan, values: np.ndarray) -> ValueThesis:
@@ -380,23 +390,23 @@ def value_thesis(spec: CandidatePlan, values: np.ndarray) -> ValueThesis:
     spec : CandidatePlan
         The candidate.
     values : numpy.ndarray
-        Iterations × its assumptions.
+        Its assumptions × iterations.
 
     Returns
     -------
     ValueThesis
     """
-    n = values.shape[0]
+    n = values.shape[1]
     quantities: dict[str, np.ndarray] = {"investment": np.full(n, spec.investment)}
     for quantity in dict.fromkeys(spec.quantities):
-        columns = [column for column, name in enumerate(spec.quantities) if name == quantity]
-        quantities[quantity] = (values[:, columns].sum(axis=1) if quantity in ADDITIVE_QUANTITIES
-                                else values[:, columns[0]])
+        rows = [row for row, name in enumerate(spec.quantities) if name == quantity]
+        quantities[quantity] = (values[rows].sum(axis=0) if quantity in ADDITIVE_QUANTITIES and len(rows) > 1
+                                else values[rows[0]])
     return ValueThesis.from_arrays(n, **quantities)
 
 
 def evaluate(spec: CandidatePlan, values: np.ndarray, risk_uniforms: np.ndarray, horizon_years: int,
-             discount_rate: float, mitigate: bool = True) -> Outcome:
+             discount_rate: float, mitigate: bool = True, keep_realised: bool = False) -> Outcome:
     """One candidate's NPV, payback and cash flows on some iterations, and what each mitigation changes.
 
     Parameters
@@ -404,7 +414,7 @@ def evaluate(spec: CandidatePlan, values: np.ndarray, risk_uniforms: np.ndarray,
     spec : CandidatePlan
         The candidate.
     values : numpy.ndarray
-        Iterations × its assumptions, as used.
+        Its assumptions × iterations, as used.
     risk_uniforms : numpy.ndarray
         Iterations × its risk events, uniforms in [0, 1).
     horizon_years : int
@@ -413,22 +423,23 @@ def evaluate(spec: CandidatePlan, values: np.ndarray, risk_uniforms: np.ndarray,
         Annual discount rate.
     mitigate : bool
         Value the mitigations (False: ``mitigation_sums`` is empty).
+    keep_realised : bool
+        Hand back the risk events' realised impacts (for the inputs table).
 
     Returns
     -------
     Outcome
     """
     thesis = value_thesis(spec, values)
+    realised = np.empty(risk_uniforms.shape) if keep_realised else None
 
-    def outcome(probability: np.ndarray, thesis: ValueThesis, uniforms: np.ndarray,
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        impacts, _, realised = sample_risk_impacts(
-            None, uniforms.shape[0], probability, spec.impact_type, spec.impact_min, spec.impact_mode,
-            spec.impact_max, uniforms=uniforms)
-        flows = cash_flows(thesis, impacts, horizon_years, spec.phase_out_years, spec.elapsed_years)
-        return flows, npv(flows, discount_rate), realised
+    def outcome(probability: np.ndarray, realised: np.ndarray | None = None,
+                rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return outcomes(thesis, risk_uniforms, probability, spec.impact_type, spec.impact_min, spec.impact_mode,
+                        spec.impact_max, horizon_years, spec.phase_out_years, spec.elapsed_years, discount_rate,
+                        realised, rows)
 
-    flows, values_npv, realised = outcome(spec.probability, thesis, risk_uniforms)
+    values_npv, payback, flow_sum = outcome(spec.probability, realised)
     sums = np.zeros(len(spec.mitigations) if mitigate else 0)
     for number in range(sums.size):
         event = spec.mitigations[number]
@@ -437,11 +448,9 @@ def evaluate(spec: CandidatePlan, values: np.ndarray, risk_uniforms: np.ndarray,
             continue
         probability = spec.probability.copy()
         probability[event] = spec.mitigated_probability[event]
-        subset = ValueThesis.from_arrays(rows.size, **{name: getattr(thesis, name)[rows]
-                                                       for name in ValueThesis.__dataclass_fields__})
-        _, changed, _ = outcome(probability, subset, risk_uniforms[rows])
+        changed = outcome(probability, rows=rows)[0]
         sums[number] = float(np.sum(changed - values_npv[rows]))
-    return Outcome(values_npv, payback_year(flows), flows.sum(axis=0), realised, sums)
+    return Outcome(values_npv, payback, flow_sum, realised, sums)
 
 
 def simulate_chunk(plan: SimulationPlan, chunk: int, keep_inputs: bool = False,
@@ -465,9 +474,10 @@ def simulate_chunk(plan: SimulationPlan, chunk: int, keep_inputs: bool = False,
     """
     result = ChunkResult(chunk, [], [])
     for spec, drawn in zip(plan.candidates, draw_chunk(plan, chunk)):
-        outcome = evaluate(spec, drawn.values, drawn.risk_uniforms, plan.horizon_years, plan.discount_rate, mitigate)
+        outcome = evaluate(spec, drawn.values, drawn.risk_uniforms, plan.horizon_years, plan.discount_rate, mitigate,
+                           keep_realised=keep_inputs)
         result.outcomes.append(outcome)
-        result.inputs.append(np.hstack([drawn.values, outcome.realised, drawn.drivers[:, spec.driver_positions]])
+        result.inputs.append(np.hstack([drawn.values.T, outcome.realised, drawn.drivers[spec.driver_positions].T])
                              if keep_inputs else None)
     return result
 
@@ -564,9 +574,8 @@ def run(plan: SimulationPlan, keep_inputs: bool = False, mitigate: bool = True, 
                 inputs[position].append(result.inputs[position])
 
     work = blocks_of(len(sizes), blocks or (len(sizes) if scheduler is not None else 1))
-    for block in _blocks_run(plan, work, keep_inputs, mitigate, scheduler):
-        for result in block:
-            keep(result)
+    for result in _results(plan, work, keep_inputs, mitigate, scheduler):
+        keep(result)
     costs = [spec.mitigation_cost[list(spec.mitigations)] if mitigate else np.zeros(0) for spec in plan.candidates]
     for position, candidate_run in enumerate(runs):
         candidate_run.mean_cash_flows = np.add.reduce(np.stack(flow_sums[position]), axis=0) / n
@@ -576,11 +585,13 @@ def run(plan: SimulationPlan, keep_inputs: bool = False, mitigate: bool = True, 
     return runs
 
 
-def _blocks_run(plan: SimulationPlan, work: list[range], keep_inputs: bool, mitigate: bool,
-                scheduler: Any) -> list[list[ChunkResult]] | Any:
-    """The blocks' results in order: a generator in this process, gathered from the cluster otherwise."""
+def _results(plan: SimulationPlan, work: list[range], keep_inputs: bool, mitigate: bool,
+             scheduler: Any) -> Iterator[ChunkResult]:
+    """Every chunk's result in order: computed one at a time in this process (so only one chunk's working arrays
+    live at once), or gathered block by block from the cluster as each block is done."""
     if scheduler is None:
-        return (simulate_block(plan, block, keep_inputs, mitigate) for block in work)
+        yield from (simulate_chunk(plan, chunk, keep_inputs, mitigate) for block in work for chunk in block)
+        return
     from distributed import Client  # here: only a distributed run needs it
 
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler, set_as_default=False)
@@ -588,7 +599,9 @@ def _blocks_run(plan: SimulationPlan, work: list[range], keep_inputs: bool, miti
         shared = client.scatter(plan, broadcast=True)
         futures = client.map(simulate_block, [shared] * len(work), [list(block) for block in work],
                              keep_inputs=keep_inputs, mitigate=mitigate, pure=False)
-        return client.gather(futures)
+        for future in futures:
+            yield from future.result()
+            future.release()
     finally:
         if client is not scheduler:
             client.close()
@@ -648,19 +661,19 @@ def transform_and_evaluate(plan: SimulationPlan, position: int,
     """
     spec = plan.candidates[position]
     drawn = [draw_chunk(plan, chunk)[position] for chunk in range(len(plan.chunks))]
-    values = np.concatenate([part.values for part in drawn])
+    values = np.concatenate([part.values for part in drawn], axis=1)
     if transform is not None:
-        values = transform(values)
+        values = np.ascontiguousarray(transform(values.T).T)
     uniforms = np.concatenate([part.risk_uniforms for part in drawn])
     starts = np.concatenate([[0], np.cumsum(plan.chunks)]).astype(int)
-    outcomes = [evaluate(spec, values[start:stop], uniforms[start:stop], plan.horizon_years, plan.discount_rate,
-                         mitigate) for start, stop in zip(starts[:-1], starts[1:])]
-    drivers = np.concatenate([part.drivers[:, spec.driver_positions] for part in drawn])
+    outcomes = [evaluate(spec, values[:, start:stop], uniforms[start:stop], plan.horizon_years, plan.discount_rate,
+                         mitigate, keep_realised=True) for start, stop in zip(starts[:-1], starts[1:])]
+    drivers = np.concatenate([part.drivers[spec.driver_positions] for part in drawn], axis=1).T
     realised = np.concatenate([outcome.realised for outcome in outcomes])
     cost = spec.mitigation_cost[list(spec.mitigations)] if mitigate else np.zeros(0)
     candidate_run = CandidateRun(
         np.concatenate([outcome.npv for outcome in outcomes]), np.concatenate([outcome.payback for outcome in outcomes]),
         np.add.reduce(np.stack([outcome.flow_sum for outcome in outcomes]), axis=0) / plan.iterations,
         np.add.reduce(np.stack([outcome.mitigation_sums for outcome in outcomes]), axis=0) / plan.iterations - cost,
-        np.hstack([values, realised, drivers]))
+        np.hstack([values.T, realised, drivers]))
     return candidate_run, uniforms

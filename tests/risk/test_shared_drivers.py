@@ -9,6 +9,7 @@ section 3, for the normal case).
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ from alliance_analytics.risk.measures import cvar
 
 ASSUMPTIONS = ("candidate_id,assumption_id,quantity,distribution,value,min,mode,max,shape,mean,sd,p10,p50,p90,"
                "unit,description,driver_id,driver_effect\n")
-DRIVERS = "driver_id,distribution,value,min,mode,max,shape,mean,sd,p10,p50,p90,unit,description\n"
+DRIVERS = "driver_id,name,distribution,value,min,mode,max,shape,mean,sd,p10,p50,p90,unit,description\n"
 RISKS = ("candidate_id,risk_id,description,probability,impact_type,impact_min,impact_mode,impact_max,"
          "mitigation,mitigation_cost,mitigated_probability\n")
 REVENUE_MEAN, REVENUE_SD, MARGIN, INVESTMENT = 1_000_000.0, 300_000.0, 0.5, 1_500_000.0
@@ -38,11 +39,21 @@ def _linear_case(case_copy: Path) -> Path:
     others = "".join(f"C{i:02d},invest,investment,fixed,50000,,,,,,,,,,EUR,investment,,\n" for i in range(3, 14))
     (case_copy / "assumptions.csv").write_text(ASSUMPTIONS + rows + others, encoding="utf-8")
     (case_copy / "drivers.csv").write_text(
-        DRIVERS + f"market,normal,,,,,,{REVENUE_MEAN},{REVENUE_SD},,,,EUR/year,Market demand\n", encoding="utf-8")
+        DRIVERS + f"market,Market,normal,,,,,,{REVENUE_MEAN},{REVENUE_SD},,,,EUR/year,Market demand\n", encoding="utf-8")
     (case_copy / "risks.csv").write_text(RISKS, encoding="utf-8")
     for name in ("correlations.csv", "actuals.csv", "pilots.csv", "review.csv", "restructure.csv"):
         (case_copy / name).unlink()
     return case_copy
+
+
+def _set_drivers(case_dir: Path, lines: dict[int, tuple[str, str]]) -> None:
+    """Set the driver columns of some lines of ``assumptions.csv`` (file line numbers) and clear all others."""
+    with (case_dir / "assumptions.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    for number, row in enumerate(rows[1:], start=2):
+        row[-2:] = lines.get(number, ("", ""))
+    with (case_dir / "assumptions.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
 
 
 def _annuity(case) -> float:
@@ -79,18 +90,18 @@ def test_independent_drivers_give_the_normal_closed_form_for_the_sum(case_copy):
 def test_cross_candidate_rank_correlations_reach_their_targets(case_copy):
     (case_copy / "correlations.csv").write_text(
         "candidate_id,assumption_a,assumption_b,rank_correlation\n"
-        "C01,rev_sensor_devices,C05:rev_evidence,0.6\n"
-        "C05,rev_evidence,C09:rev_dach,-0.3\n"
-        "C01,rev_sensor_devices,launch,-0.4\n", encoding="utf-8")
+        "C05,rev_evidence,C11:rev_app,0.6\n"
+        "C11,rev_app,C13:rev_jv,-0.3\n"
+        "C11,rev_app,launch,-0.4\n", encoding="utf-8")  # assumptions no shared driver moves
     case = load_case(case_copy)
-    assert len(case.cross_correlations) == 1 and "C01" not in case.correlations
+    assert len(case.cross_correlations) == 1 and "C11" not in case.correlations
     result = simulate_case(case, iterations=20_000, seed=5, keep_inputs=True, sensitivity=False,
                            chunk_iterations=5_000)
-    inputs = {candidate: result.candidates[candidate].inputs for candidate in ("C01", "C05", "C09")}
-    pairs = [(("C01", "rev_sensor_devices"), ("C05", "rev_evidence"), 0.6),
-             (("C05", "rev_evidence"), ("C09", "rev_dach"), -0.3),
-             (("C01", "rev_sensor_devices"), ("C01", "launch"), -0.4),
-             (("C01", "rev_sensor_devices"), ("C09", "rev_dach"), 0.0)]  # not linked directly: the matrix says 0
+    inputs = {candidate: result.candidates[candidate].inputs for candidate in ("C05", "C11", "C13")}
+    pairs = [(("C05", "rev_evidence"), ("C11", "rev_app"), 0.6),
+             (("C11", "rev_app"), ("C13", "rev_jv"), -0.3),
+             (("C11", "rev_app"), ("C11", "launch"), -0.4),
+             (("C05", "rev_evidence"), ("C13", "rev_jv"), 0.0)]  # not linked directly: the matrix says 0
     for (a, x), (b, y), target in pairs:
         achieved = stats.spearmanr(inputs[a][x], inputs[b][y])[0]
         assert achieved == pytest.approx(target, abs=0.03), (a, x, b, y)
@@ -155,16 +166,10 @@ def test_a_mitigation_is_valued_on_the_iterations_its_event_can_change(sample_ca
 
 
 def test_driver_mistakes_are_located(case_copy):
-    text = (case_copy / "assumptions.csv").read_text(encoding="utf-8").splitlines()
-    text[0] += ",driver_id,driver_effect"
-    text[1] += ",market,multiply"
-    text[2] += ",nowhere,add"
-    text[3] += ",market,"
-    text[4:] = [line + ",," for line in text[4:]]
-    (case_copy / "assumptions.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    _set_drivers(case_copy, {2: ("market", "multiply"), 3: ("nowhere", "add"), 4: ("market", "")})
     (case_copy / "drivers.csv").write_text(
-        DRIVERS + "market,lognormal,,,,,,1.0,0.2,,,,index,Market adoption\nmarket,normal,,,,,,1,,,,,,Again\n"
-        "blank,fixed,1,,,,,,,,,,,\n", encoding="utf-8")
+        DRIVERS + "market,Market,lognormal,,,,,,1.0,0.2,,,,index,Market adoption\nmarket,Market,normal,,,,,,1,,,,,,Again\n"
+        "blank,Blank,fixed,1,,,,,,,,,,,\n", encoding="utf-8")
     with pytest.raises(InputError) as raised:
         load_case(case_copy)
     found = {(problem.file, problem.line, problem.column) for problem in raised.value.problems}
@@ -185,15 +190,12 @@ def test_a_qualified_id_must_name_another_candidates_assumption(case_copy):
 
 
 def test_an_unknown_driver_is_named_with_the_known_ones(case_copy):
-    text = (case_copy / "assumptions.csv").read_text(encoding="utf-8").splitlines()
-    text[0] += ",driver_id,driver_effect"
-    text[1] += ",nowhere,add"
-    text[2:] = [line + ",," for line in text[2:]]
-    (case_copy / "assumptions.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    _set_drivers(case_copy, {2: ("nowhere", "add")})
+    (case_copy / "drivers.csv").unlink()
     with pytest.raises(InputError) as raised:  # no drivers.csv at all
         load_case(case_copy)
     assert [(p.file, p.line, p.column) for p in raised.value.problems] == [("assumptions.csv", 2, "driver_id")]
-    (case_copy / "drivers.csv").write_text(DRIVERS + "market,fixed,1,,,,,,,,,,,Market\n", encoding="utf-8")
+    (case_copy / "drivers.csv").write_text(DRIVERS + "market,Market,fixed,1,,,,,,,,,,,Market\n", encoding="utf-8")
     with pytest.raises(InputError) as raised:
         load_case(case_copy)
     assert "unknown driver 'nowhere'; expected one of market" in raised.value.problems[0].message
