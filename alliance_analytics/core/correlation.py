@@ -8,6 +8,8 @@ while every variable keeps exactly its sampled values (Iman & Conover 1982). Pur
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from alliance_analytics.core.problems import number
@@ -137,6 +139,16 @@ def nearest_correlation(matrix: np.ndarray, tolerance: float = 1e-12, max_iterat
     raise RuntimeError(f"nearest_correlation did not converge in {max_iterations} iterations")
 
 
+@functools.lru_cache(maxsize=8)
+def _van_der_waerden(n: int) -> np.ndarray:
+    """The normal scores Φ⁻¹(i/(n + 1)), i = 1 … n (read-only: shared between calls)."""
+    from scipy import special  # here, so that loading a case does not load scipy
+
+    scores = special.ndtri(np.arange(1, n + 1) / (n + 1))
+    scores.flags.writeable = False
+    return scores
+
+
 def iman_conover(samples: np.ndarray, spearman: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Reorder each column of ``samples`` so the columns' rank correlations approximate ``spearman``.
 
@@ -198,10 +210,7 @@ def iman_conover(samples: np.ndarray, spearman: np.ndarray, rng: np.random.Gener
     problems = correlation_problems(target)
     if problems:
         raise ValueError(f"the target is not a correlation matrix: {'; '.join(problems)}")
-    from scipy import special  # here, so that loading a case does not load scipy
-
-    scores = special.ndtri(np.arange(1, n + 1) / (n + 1))
-    shuffled = rng.permuted(np.tile(scores, (k, 1)), axis=1)  # k × n: one variable per row, rows contiguous
+    shuffled = rng.permuted(np.tile(_van_der_waerden(n), (k, 1)), axis=1)  # k × n: one variable per row
     actual = np.linalg.cholesky(np.atleast_2d(np.corrcoef(shuffled)))
     eigenvalues, eigenvectors = np.linalg.eigh(2 * np.sin(np.pi / 6 * target))
     target_factor = eigenvectors * np.sqrt(np.maximum(eigenvalues, 0))
