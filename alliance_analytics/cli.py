@@ -81,22 +81,19 @@ def run(case_dir: Path, notebooks: tuple[str, ...], out_dir: Path, parameters: t
         show_code: bool, move_latest: bool | None, scheduler: str | None, quiet: bool) -> None:
     """Run the notebooks on CASE_DIR (default: the sample case) and write an HTML report.
 
-    Exit 0 when every notebook succeeded, 1 when a notebook failed, 2 for bad input (nothing ran), 4 when the
-    output folder cannot be written or the Dask scheduler (``--scheduler``) cannot be used (no report written).
+    Exit 0 when every notebook succeeded, 1 when a notebook failed, 2 for bad input (nothing ran; an unreachable
+    ``--scheduler`` included), 4 when the output folder cannot be written (no report written).
     """
     from alliance_analytics.notebook.parameters import parse_value
     from alliance_analytics.reporting.folders import OutputFolderError
     from alliance_analytics.reporting.runner import run_report
 
     values = {name: parse_value(text) for name, text in parameters}
-    if scheduler:
-        from alliance_analytics.risk.engine import scheduler_problem
-
-        problem = scheduler_problem(scheduler)
-        if problem:
-            click.echo(f"error: {problem}", err=True)
-            sys.exit(EXIT_ENVIRONMENT)
     try:
+        if scheduler:
+            from alliance_analytics.core.cluster import connect
+
+            connect(scheduler).close()  # before anything runs: an unreachable scheduler is bad input
         report = run_report(case_dir, notebooks, out_dir, values, show_code=show_code, progress=not quiet,
                             move_latest=move_latest, scheduler=scheduler)
     except InputError as error:

@@ -43,10 +43,9 @@ from pathlib import Path
 from types import TracebackType
 
 from alliance_analytics.batch.plan import RunSpec
-from alliance_analytics.core.problems import InputError, Problem
+from alliance_analytics.core.cluster import connect
 from alliance_analytics.reporting.runner import CACHE_FOLDER, NotebookRun, run_notebook
 
-SCHEDULER_CONNECT_TIMEOUT_S = 10
 """How long to wait for a Dask scheduler to answer before giving up."""
 PR_SET_PDEATHSIG = 1
 """Linux ``prctl`` option: the signal this process receives when the thread that forked it ends."""
@@ -154,16 +153,9 @@ class DaskCluster(AbstractContextManager):
     """
 
     def __init__(self, address: str) -> None:
-        from distributed import Client
-
         self.address = address
         self._futures: list = []
-        try:
-            self._client = Client(address, timeout=SCHEDULER_CONNECT_TIMEOUT_S, set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as error:
-            raise InputError("--scheduler", [Problem("--scheduler", f"cannot connect to the Dask scheduler "
-                                                                    f"({type(error).__name__}: {error})",
-                                                     column=address)]) from None
+        self._client = connect(address)
 
     def describe(self) -> str:
         """Where the runs go, for the manifest and the summary.

@@ -586,7 +586,7 @@ def simulate_case(case: Case, iterations: int | None = None, seed: int | None = 
     ------
     InputError
         When a parameter is not usable; every problem is listed.
-    OSError
+    InputError
         When ``scheduler`` cannot be reached.
     """
     problems = parameter_problems(SimulationParameters, {

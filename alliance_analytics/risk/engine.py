@@ -28,6 +28,7 @@ iterations where the event occurs and nowhere else, exactly.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ import numpy as np
 
 from alliance_analytics.case.distributions import latin_hypercube, sample
 from alliance_analytics.case.model import ADDITIVE_QUANTITIES, SHARE_QUANTITIES
+from alliance_analytics.core.cluster import connect
 from alliance_analytics.core.correlation import iman_conover
 from alliance_analytics.risk.cash_flow import ValueThesis
 from alliance_analytics.risk.kernel import outcomes
@@ -523,7 +525,7 @@ def blocks_of(chunks: int, blocks: int) -> list[range]:
     """
     sizes = chunk_sizes(chunks, math.ceil(chunks / min(blocks, chunks)))
     starts = np.concatenate([[0], np.cumsum(sizes)])
-    return [range(int(start), int(stop)) for start, stop in zip(starts[:-1], starts[1:])]
+    return [range(int(start), int(stop)) for start, stop in itertools.pairwise(starts)]
 
 
 def run(plan: SimulationPlan, keep_inputs: bool = False, mitigate: bool = True, blocks: int | None = None,
@@ -552,7 +554,7 @@ def run(plan: SimulationPlan, keep_inputs: bool = False, mitigate: bool = True, 
 
     Raises
     ------
-    OSError
+    InputError
         When the scheduler cannot be reached.
     """
     sizes = plan.chunks
@@ -592,9 +594,7 @@ def _results(plan: SimulationPlan, work: list[range], keep_inputs: bool, mitigat
     if scheduler is None:
         yield from (simulate_chunk(plan, chunk, keep_inputs, mitigate) for block in work for chunk in block)
         return
-    from distributed import Client  # here: only a distributed run needs it
-
-    client = scheduler if isinstance(scheduler, Client) else Client(scheduler, set_as_default=False)
+    client = connect(scheduler) if isinstance(scheduler, str) else scheduler
     try:
         shared = client.scatter(plan, broadcast=True)
         futures = client.map(simulate_block, [shared] * len(work), [list(block) for block in work],
@@ -605,31 +605,6 @@ def _results(plan: SimulationPlan, work: list[range], keep_inputs: bool, mitigat
     finally:
         if client is not scheduler:
             client.close()
-
-
-def scheduler_problem(address: str, timeout_s: float = 10.0) -> str | None:
-    """Why a Dask scheduler cannot run the simulation's blocks, or None when it can.
-
-    Parameters
-    ----------
-    address : str
-        The scheduler's address, e.g. ``tcp://10.0.0.5:8786``.
-    timeout_s : float
-        How long to try to connect.
-
-    Returns
-    -------
-    str or None
-        A sentence naming the address and what went wrong (cannot connect, no workers).
-    """
-    from distributed import Client  # here: only a distributed run needs it
-
-    try:
-        with Client(address, timeout=timeout_s, set_as_default=False) as client:
-            workers = len(client.scheduler_info().get("workers", {}))
-    except (OSError, TimeoutError, ValueError) as error:
-        return f"cannot reach the Dask scheduler at {address}: {error}"
-    return None if workers else f"the Dask scheduler at {address} has no workers"
 
 
 def transform_and_evaluate(plan: SimulationPlan, position: int,
@@ -667,7 +642,7 @@ def transform_and_evaluate(plan: SimulationPlan, position: int,
     uniforms = np.concatenate([part.risk_uniforms for part in drawn])
     starts = np.concatenate([[0], np.cumsum(plan.chunks)]).astype(int)
     outcomes = [evaluate(spec, values[:, start:stop], uniforms[start:stop], plan.horizon_years, plan.discount_rate,
-                         mitigate, keep_realised=True) for start, stop in zip(starts[:-1], starts[1:])]
+                         mitigate, keep_realised=True) for start, stop in itertools.pairwise(starts)]
     drivers = np.concatenate([part.drivers[spec.driver_positions] for part in drawn], axis=1).T
     realised = np.concatenate([outcome.realised for outcome in outcomes])
     cost = spec.mitigation_cost[list(spec.mitigations)] if mitigate else np.zeros(0)

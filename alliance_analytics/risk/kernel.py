@@ -20,7 +20,6 @@ from numba import njit
 
 from alliance_analytics.risk.cash_flow import ValueThesis
 
-
 IMPACT_CODES = {"delay_months": 0, "one_off_cost": 1, "revenue_loss_pct": 2}
 """The risk events' impact types as the compiled code knows them."""
 

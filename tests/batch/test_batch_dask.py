@@ -53,3 +53,26 @@ def test_an_unreachable_scheduler_is_bad_input(tmp_path):
     assert result.exit_code == EXIT_INVALID_INPUT
     assert "cannot connect to the Dask scheduler" in result.output and "Traceback" not in result.output
     assert not [path for path in (tmp_path / "out").iterdir() if not path.name.startswith(".batch.lock")]
+
+
+def test_a_report_run_simulates_on_the_cluster_with_the_local_results(cluster, tmp_path):
+    """``run --scheduler``: the risk simulation's blocks run on the cluster, and the report equals a local run's."""
+    figures = {}
+    for where, extra in (("local", []), ("cluster", ["--scheduler", cluster.scheduler_address])):
+        out = tmp_path / where
+        result = CliRunner().invoke(main, ["run", "--out", str(out), "--quiet", "--notebook", "risk_simulation",
+                                           "-p", "iterations", "40000", *extra])
+        assert result.exit_code == 0, result.output
+        folder = next(path for path in out.iterdir() if path.is_dir() and not path.name.startswith("."))
+        figures[where] = json.loads((folder / "03_risk_simulation" / "results.json").read_text(encoding="utf-8"))
+        run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+        assert run["scheduler"] == (cluster.scheduler_address if extra else None)
+    assert figures["local"]["candidates"] == figures["cluster"]["candidates"]  # 2 chunks: 2 blocks on 2 workers
+
+
+def test_a_report_run_with_an_unreachable_scheduler_is_bad_input(tmp_path):
+    result = CliRunner().invoke(main, ["run", "--out", str(tmp_path / "out"), "--quiet", "--scheduler",
+                                       "tcp://127.0.0.1:9"])
+    assert result.exit_code == EXIT_INVALID_INPUT
+    assert "cannot connect to the Dask scheduler" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()

@@ -37,11 +37,12 @@ IN_FLIGHT = ["A01", "A02", "A03", "A04", "A05"]
 
 # Extra assumptions used to reach the ``beta`` (a share whatever its quantity) and ``gamma`` (a rate) rules; the
 # sample has neither distribution. revenue_uplift may be given in several rows, so adding them breaks nothing.
+# (The last two cells are the driver columns: no shared driver.)
 BETA_AND_GAMMA = [
-    "A01,conversion,revenue_uplift,beta,,,,,,0.3,0.1,,,,share,Share of leads converted (test only)",
-    "A01,deal_rate,revenue_uplift,gamma,,,,,,5,2,,,,deals/month,Deals per month (test only)",
-    "C11,adoption,revenue_uplift,beta,,,,,,0.3,0.1,,,,share,Share of clinics adopting (test only)",
-    "C11,visits,revenue_uplift,gamma,,,,,,20,5,,,,visits/month,Clinic visits per month (test only)",
+    "A01,conversion,revenue_uplift,beta,,,,,,0.3,0.1,,,,share,Share of leads converted (test only),,",
+    "A01,deal_rate,revenue_uplift,gamma,,,,,,5,2,,,,deals/month,Deals per month (test only),,",
+    "C11,adoption,revenue_uplift,beta,,,,,,0.3,0.1,,,,share,Share of clinics adopting (test only),,",
+    "C11,visits,revenue_uplift,gamma,,,,,,20,5,,,,visits/month,Clinic visits per month (test only),,",
 ]
 
 
@@ -233,7 +234,7 @@ def test_one_observation_per_alliance_assumption_and_month(case_copy):
 def test_the_start_month_is_each_alliances_own(case_copy):
     """A05 started in 2025-05: April is before it even though A01 (2024-11) had started by then."""
     append_lines(case_copy / "assumptions.csv",
-                 "A05,rev_app_eu,revenue_uplift,triangular,,100000,200000,300000,,,,,,,EUR/year,test only")
+                 "A05,rev_app_eu,revenue_uplift,triangular,,100000,200000,300000,,,,,,,EUR/year,test only,,")
     write_actuals(case_copy, "A05,rev_app_eu,2025-05,200000,,10000,", "A05,rev_app_eu,2025-04,200000,,10000,")
     assert_problem(the_only_problem(case_copy), "actuals.csv", 3, "period", "before the alliance started (2025-05")
 
@@ -506,7 +507,7 @@ def test_risks_and_correlations_may_describe_an_alliance_in_flight(case_copy):
 
 
 @pytest.mark.parametrize(("file", "row"), [
-    ("assumptions.csv", "A09,rev_x,revenue_uplift,triangular,,1,2,3,,,,,,,EUR/year,unknown id"),
+    ("assumptions.csv", "A09,rev_x,revenue_uplift,triangular,,1,2,3,,,,,,,EUR/year,unknown id,,"),
     ("risks.csv", "A09,churn,Churn,0.2,one_off_cost,10000,20000,40000,,,"),
     ("correlations.csv", "A09,rev_x,launch,-0.4"),
 ])
