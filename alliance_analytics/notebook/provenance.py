@@ -128,22 +128,21 @@ def provenance_summary(provenance: dict[str, Any]) -> str:
     Returns
     -------
     str
-        When, from how many case files (their SHA-256 are in ``results.json``), the seed, the git revision
-        and the package's version.
+        When, the seed, the git revision (7 digits) and the package's version, on one printed line; the case
+        files' SHA-256 and the parameters are in ``results.json``.
 
     Examples
     --------
     >>> provenance_summary({"created": "2026-11-23T10:15:00+00:00", "case": {"name": "Demo", "file_sha256":
     ...     {"case.yaml": "ab", "candidates.csv": "cd"}}, "seed": 7, "git_revision": "0123456789abcdef",
     ...     "versions": {"alliance-analytics": "0.1.0"}})
-    "Computed 23 Nov 2026 10:15 UTC, seed 7, git 0123456789ab, alliance-analytics 0.1.0; the 2 case files' SHA-256 and the parameters are in results.json."
+    'Computed 23 Nov 2026 10:15 UTC · seed 7 · git 0123456 · alliance-analytics 0.1.0 · file hashes and parameters in results.json'
     """
-    files = len(provenance["case"]["file_sha256"])
     created = dt.datetime.fromisoformat(provenance["created"]).astimezone(dt.UTC)
-    return (f"Computed {format_date(created)} {created:%H:%M} UTC, seed {provenance['seed']}, git "
-            f"{provenance['git_revision'][:12]}, alliance-analytics "
-            f"{provenance['versions'].get('alliance-analytics', 'unknown')}; "
-            f"the {files} case files' SHA-256 and the parameters are in results.json.")
+    return (f"Computed {format_date(created)} {created:%H:%M} UTC · seed {provenance['seed']} · git "
+            f"{provenance['git_revision'][:7]} · alliance-analytics "
+            f"{provenance['versions'].get('alliance-analytics', 'unknown')} · file hashes and parameters in "
+            "results.json")
 
 
 def analysis_provenance(case: Case, parameters: AnalysisParameters) -> dict[str, Any]:

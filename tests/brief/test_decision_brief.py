@@ -129,7 +129,9 @@ def test_every_candidate_advancing_but_left_out_says_why(brief, analyses):
 
 
 def test_a_candidate_left_out_for_a_limit_names_the_limit(case_copy):
-    """A budget of 3.5 M EUR: Clinexa (C05) no longer fits, and its reason names the limits it would break.
+    """A budget of 3.5 M EUR (with a worst-5 % average loss of up to 1 M EUR accepted: at 0 no portfolio that small
+    meets the floor, the shared drivers make its alliances fail together): Helvetia (C01) no longer fits, and its
+    reason names the limits it would break.
 
     Without the portfolio review, so that the limits are used by new candidates only (as the reference sums them).
     """
@@ -137,18 +139,20 @@ def test_a_candidate_left_out_for_a_limit_names_the_limit(case_copy):
         (case_copy / name).unlink()
     case = load_case(case_copy)
     brief = analyse_decision_brief(case, BriefParameters(iterations=2000, robustness_samples=0, frontier_points=2,
-                                                         samples=500, portfolio={"budget": 3_500_000}))
+                                                         samples=500, portfolio={"budget": 3_500_000,
+                                                                                    "risk_limit": {"cvar_floor": -1_000_000}}))
     investment = case.candidates["investment"]
     fte = case.candidates["manager_fte"]
     chosen = list(brief.recommended.index)
-    assert "C05" in brief.left_out.index and investment[chosen].sum() <= 3_500_000
+    assert "C01" in brief.left_out.index and investment[chosen].sum() <= 3_500_000
     for candidate, reason in brief.left_out["reason"].items():
         if reason.startswith("adding it would break a limit"):
             assert ("total investment at most" in reason) == (investment[chosen].sum() + investment[candidate] > 3_500_000)
             assert ("alliance-manager capacity at most 3 FTE" in reason) == (fte[chosen].sum() + fte[candidate] > 3)
-    assert brief.left_out.at["C05", "reason"].startswith("adding it would break a limit")
+    assert brief.left_out.at["C01", "reason"].startswith("adding it would break a limit")
     forced = analyse_decision_brief(case, BriefParameters(iterations=2000, robustness_samples=0, frontier_points=2,
-                                                          force_out=["C05"]))
+                                                          force_out=["C05"],
+                                                          portfolio={"risk_limit": {"cvar_floor": -1_000_000}}))
     assert forced.left_out.at["C05", "reason"] == "forced out by this what-if"
     assert "C05" not in forced.recommended.index and "C12" in forced.recommended.index
 

@@ -70,7 +70,7 @@ def test_an_invalid_matrix_is_repaired_when_asked(case_copy):
 
 def test_a_non_additive_quantity_given_twice_is_a_problem(case_copy):
     path = case_copy / "assumptions.csv"
-    path.write_text(path.read_text(encoding="utf-8") + "C01,launch_2,launch_months,fixed,3,,,,,,,,,,months,\n",
+    path.write_text(path.read_text(encoding="utf-8") + "C01,launch_2,launch_months,fixed,3,,,,,,,,,,months,,,\n",
                     encoding="utf-8")
     problems = _problems(case_copy)
     assert [(p.file, p.column) for p in problems] == [("assumptions.csv", "quantity")]

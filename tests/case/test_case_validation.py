@@ -114,7 +114,7 @@ def test_sample_case_loads(sample_case):
     assert len(sample_case.candidates) == 13
     assert len(sample_case.settings.criteria) == 7
     assert sample_case.file_hashes == file_hashes(SAMPLE_CASE_DIR)
-    assert set(sample_case.file_hashes) == set(CASE_FILES) | {"correlations.csv", "kpis.csv", "scorecard.csv",
+    assert set(sample_case.file_hashes) == set(CASE_FILES) | {"drivers.csv", "correlations.csv", "kpis.csv", "scorecard.csv",
                                                               "triggers.csv", "actuals.csv", "pilots.csv",
                                                               "review.csv", "restructure.csv"}
 
