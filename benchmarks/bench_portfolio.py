@@ -10,20 +10,26 @@ factors and idiosyncratic noise, all scaled by the candidate's investment, plus 
 (probability 2–15 %, a loss of 0.5–2.5 × the investment). Candidates with a higher market beta or riskier
 events earn a higher expected NPV, so value and tail risk pull apart. The objective is expected NPV. The CVaR
 floor (5 % level) is calibrated to bind: the portfolio without a floor and the one with the highest CVaR are
-solved and the floor is set ``--floor-share`` (default 30 %) of the way from the first's CVaR to the second's.
+solved (CBC through the package) and the floor is set ``--floor-share`` (default 30 %) of the way from the
+first's CVaR to the second's.
 
 Then times, in this process, at a 0.1 % relative gap:
 
 - the package, :func:`~alliance_analytics.portfolio.solver.solve` with CBC and with HiGHS: the MILP over the
-  linear limits with CVaR cuts added until the answer meets the floor (model building and every re-solve
-  included; the number of cuts is shown);
+  linear limits with CVaR rows added lazily until the answer meets the floor (Künzi-Bay and Mayer's aggregated
+  cut of each answer, then, after ten, Rockafellar and Uryasev's scenario rows from the linear relaxation's
+  tail scenarios on; model building and every solve included; shown: the MILP re-solves, ``cuts``, and the
+  last model's aggregated cuts, ``cvar_cuts``, and scenario rows, ``rows``);
 - the named baseline, Rockafellar and Uryasev's linearisation with one row and one variable per scenario
-  (what the package solved before), built as ``scipy.sparse`` matrices with vectorised numpy and solved by
-  HiGHS through ``scipy.optimize.milp`` (building and solving timed apart);
+  (what the package solved before it added CVaR rows lazily), built as ``scipy.sparse`` matrices with
+  vectorised numpy and solved by HiGHS through ``scipy.optimize.milp`` (building and solving timed apart);
 - the floor: the same MILP without the CVaR floor (HiGHS through the package), the least any way of
   enforcing the floor can cost;
 - ``efficient_frontier`` with 10 points (its two end solves and every point), with the faster of the two
-  solvers unless ``--frontier-solver`` says otherwise.
+  solvers unless ``--frontier-solver`` says otherwise: warm-started (each point from the tail rows of the
+  previous point's portfolio, the package's default; ``frontier_s`` and ``frontier_warm_s``) and cold (every
+  point from no rows, ``frontier_cold_s``), with the largest relative difference between the two frontiers'
+  expected NPVs, point by point (``frontier_warm_cold_difference``, within the gap when both are right).
 
 Ratios are against the baseline and the floor. ``--large`` adds the same section at 1,000 candidates × 5,000
 scenarios with its own time limits (keys prefixed ``large_`` in the JSON). The machine has 2 cores shared with
@@ -48,7 +54,7 @@ import pulp
 from scipy import optimize, sparse
 from timing import best_of, cpu_seconds
 
-from alliance_analytics.portfolio.frontier import efficient_frontier
+from alliance_analytics.portfolio.frontier import FrontierPoint, efficient_frontier
 from alliance_analytics.portfolio.problem import LinearLimit, PortfolioProblem, force_limit
 from alliance_analytics.portfolio.solver import Solution, solve
 
@@ -170,14 +176,14 @@ class Calibration:
 
 
 def calibrate_floor(problem: PortfolioProblem, share: float, time_limit_s: float) -> Calibration:
-    """Set the CVaR floor ``share`` of the way from the best portfolio's CVaR to the highest CVaR (HiGHS).
+    """Set the CVaR floor ``share`` of the way from the best portfolio's CVaR to the highest CVaR (CBC).
 
     When the highest-CVaR solve finds no portfolio in time, ``highest_cvar`` is None and the floor is the best
     portfolio's own CVaR (not binding): the section then times the model building only.
     """
     started = time.perf_counter()
-    unconstrained = solve(problem, "highs", time_limit_s, GAP)
-    safest = solve(problem, "highs", time_limit_s, GAP, maximise="cvar")
+    unconstrained = solve(problem, "cbc", time_limit_s, GAP)
+    safest = solve(problem, "cbc", time_limit_s, GAP, maximise="cvar")
     low = float(problem.cvar(unconstrained.selection))
     high = float(problem.cvar(safest.selection)) if safest.found else None
     floor = low if high is None else low + share * (high - low)
@@ -218,12 +224,14 @@ def uryasev_model(problem: PortfolioProblem) -> UryasevModel:
 
 # ------------------------------------------------------------------------------------------- one section
 def timed_solve(problem: PortfolioProblem, solver: str, time_limit_s: float) -> dict:
-    """Solve with the package at :data:`GAP` (cut loop included): status, objective, gap, times, cuts, CVaR."""
+    """Solve with the package at :data:`GAP` (row loop included): status, objective, gap, times, re-solves
+    (``cuts``), aggregated cuts (``cvar_cuts``) and scenario rows (``rows``) of the last model, CVaR."""
     cpu, started = cpu_seconds(), time.perf_counter()
     solution = solve(problem, solver, time_limit_s, GAP)
     seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     return {"status": solution.status, "objective": solution.objective, "gap": solution.gap, "seconds": seconds,
-            "cpu_s": cpu, "selection": solution.selection, "cuts": solution.cuts,
+            "cpu_s": cpu, "selection": solution.selection, "cuts": solution.cuts, "cvar_cuts": len(solution.rows.cvar),
+            "rows": len(solution.rows.scenarios),
             "cvar": None if solution.selection is None else float(problem.cvar(solution.selection))}
 
 
@@ -238,6 +246,25 @@ def milp_solve(model: UryasevModel, time_limit_s: float) -> dict:
     return {"status": status if found or result.status != 1 else "no solution", "seconds": seconds,
             "objective": float(-result.fun) if found else None,
             "gap": float(result.mip_gap) if found and result.mip_gap is not None else None}
+
+
+def timed_frontier(problem: PortfolioProblem, points: int, solver: str, time_limit_s: float,
+                   warm_start: bool) -> tuple[float, list[FrontierPoint]]:
+    """``efficient_frontier`` at :data:`GAP`, warm-started or cold: wall seconds and the points."""
+    started = time.perf_counter()
+    frontier = efficient_frontier(problem, points=points, solver=solver, time_limit_s=time_limit_s, gap=GAP,
+                                  warm_start=warm_start)
+    return time.perf_counter() - started, frontier
+
+
+def frontier_difference(first: list[FrontierPoint], second: list[FrontierPoint]) -> float | None:
+    """The largest relative difference between two frontiers' expected NPVs at the same floors (None when they
+    have different floors or a point without a portfolio)."""
+    pairs = list(zip(first, second))
+    if len(first) != len(second) or any(a.cvar_floor != b.cvar_floor or a.expected_npv is None
+                                        or b.expected_npv is None for a, b in pairs):
+        return None
+    return max(abs(a.expected_npv - b.expected_npv) / max(abs(a.expected_npv), 1.0) for a, b in pairs)
 
 
 def line(label: str, text: str) -> None:
@@ -272,8 +299,9 @@ def run_section(candidates: int, scenarios: int, options: argparse.Namespace, re
     for solver, run in runs.items():
         gap = "n/a" if run["gap"] is None else f"{run['gap']:.3%}"
         objective = "n/a" if run["objective"] is None else f"{run['objective']:,.0f}"
-        line(f"package, {solver.upper()} with CVaR cuts", f"{run['seconds']:.2f} s (CPU {run['cpu_s']:.2f} s), "
-             f"{run['status']}, gap {gap}, objective {objective}, {run['cuts']} cuts; "
+        line(f"package, {solver.upper()}, lazy CVaR rows", f"{run['seconds']:.2f} s (CPU {run['cpu_s']:.2f} s), "
+             f"{run['status']}, gap {gap}, objective {objective}, {run['cuts']} re-solves ({run['cvar_cuts']} "
+             f"aggregated cuts, {run['rows']:,} scenario rows); "
              f"{run['seconds'] / floor_s:.1f}x floor, {run['seconds'] / (baseline_build_s + baseline['seconds']):.3f}x "
              "baseline")
     objective = "n/a" if baseline["objective"] is None else f"{baseline['objective']:,.0f}"
@@ -288,13 +316,18 @@ def run_section(candidates: int, scenarios: int, options: argparse.Namespace, re
              f"({'within' if disagreement <= 2 * GAP else 'OUTSIDE'} the solves' gaps)")
     fastest = min(runs, key=lambda solver: (runs[solver]["status"] != "optimal", runs[solver]["seconds"]))
     frontier_solver = options.frontier_solver or fastest
-    frontier_started = time.perf_counter()
-    frontier = efficient_frontier(problem, points=options.frontier_points, solver=frontier_solver,
-                                  time_limit_s=frontier_time_limit_s, gap=GAP)
-    frontier_s = time.perf_counter() - frontier_started
+    frontiers = {warm: timed_frontier(problem, options.frontier_points, frontier_solver, frontier_time_limit_s, warm)
+                 for warm in (True, False)}
+    for warm, (seconds, frontier) in frontiers.items():
+        statuses = [point.status for point in frontier]
+        line(f"frontier, {options.frontier_points} points ({frontier_solver.upper()}, {'warm' if warm else 'cold'})",
+             f"{seconds:.1f} s; statuses " + ", ".join(f"{statuses.count(s)} {s}" for s in sorted(set(statuses))))
+    (frontier_s, frontier), (cold_s, cold) = frontiers[True], frontiers[False]
     statuses = [point.status for point in frontier]
-    line(f"frontier, {options.frontier_points} points ({frontier_solver.upper()})",
-         f"{frontier_s:.1f} s; statuses " + ", ".join(f"{statuses.count(s)} {s}" for s in sorted(set(statuses))))
+    difference = frontier_difference(frontier, cold)
+    if difference is not None:
+        line("warm and cold frontiers agree", f"largest relative difference of a point's expected NPV {difference:.3%} "
+             f"({'within' if difference <= 2 * GAP else 'OUTSIDE'} the solves' gaps)")
     best = runs[fastest]
     binding = best["objective"] is not None and best["objective"] < calibration.unconstrained.objective * (1 - 2 * GAP)
     line("CVaR floor binds", "yes" if binding else "NO")
@@ -311,7 +344,9 @@ def run_section(candidates: int, scenarios: int, options: argparse.Namespace, re
         "highs_over_baseline": round(runs["highs"]["seconds"] / baseline_total, 4),
         "highs_over_floor": round(runs["highs"]["seconds"] / floor_s, 2),
         "objective_disagreement": disagreement, "frontier_s": round(frontier_s, 2), "frontier_solver": frontier_solver,
-        "frontier_statuses": statuses, "section_s": round(time.perf_counter() - started, 1),
+        "frontier_statuses": statuses, "frontier_warm_s": round(frontier_s, 2), "frontier_cold_s": round(cold_s, 2),
+        "frontier_cold_statuses": [point.status for point in cold], "frontier_warm_cold_difference": difference,
+        "section_s": round(time.perf_counter() - started, 1),
     }
 
 
@@ -330,7 +365,7 @@ def main() -> None:
                         help="default: the faster of the two at the section's size")
     parser.add_argument("--large", action="store_true", help="also run 1,000 candidates × 5,000 scenarios")
     parser.add_argument("--large-time-limit", type=float, default=60.0, help="seconds per solve, large section")
-    parser.add_argument("--large-frontier-time-limit", type=float, default=10.0,
+    parser.add_argument("--large-frontier-time-limit", type=float, default=60.0,
                         help="seconds per frontier solve, large section")
     options = parser.parse_args()
     load = os.getloadavg()[0]

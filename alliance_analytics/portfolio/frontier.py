@@ -6,7 +6,18 @@ evenly, and each point maximises expected NPV subject to every other limit and `
 expected NPV is the best possible at its level of tail risk; a portfolio below the curve gives up value
 for no gain in safety. A point whose floor the previous optimal portfolio already meets reuses it without a
 solve: raising the floor only removes portfolios, so a maximum that stays feasible stays the maximum.
-"""
+
+Warm start: each point's solve starts from the CVaR rows on which the model is exact for the previous point's
+portfolio (:func:`~alliance_analytics.portfolio.solver.warm_cuts`): its aggregated cut, which cuts that
+portfolio off at once, or, once the solves have needed Rockafellar and Uryasev's (2000) scenario rows, the rows
+of its tail scenarios, which the next portfolio's tail mostly shares. Both hold for every floor (see
+:mod:`alliance_analytics.portfolio.solver`, after Künzi-Bay and Mayer 2006), so each point still gets its own
+exact answer. The saving is modest: on 1,000 candidates × 5,000 scenarios (``benchmarks/bench_portfolio.py``,
+CBC, 10 points, 0.1 % gap) three runs took 62, 69 and 89 s warm against 89, 91 and 99 s cold (at 200 × 1,000,
+6.4, 6.8 and 7.7 s against 7.7, 8.3 and 8.4 s), on a machine whose load changes from run to run. Carrying every row
+found so far instead makes each model larger: in one measurement with scenario rows only at the larger size,
+on a loaded machine, the frontier took 183 s cold, 198 s with every row carried and 138 s from the previous
+portfolio's tail."""
 
 from __future__ import annotations
 
@@ -16,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from alliance_analytics.portfolio.problem import PortfolioProblem
-from alliance_analytics.portfolio.solver import solve
+from alliance_analytics.portfolio.solver import Cuts, solve, warm_cuts
 
 FLOOR_MARGIN = 1e-7
 """The top floor sits this far (relative) below the highest CVaR, so solver tolerances cannot make it infeasible."""
@@ -52,7 +63,7 @@ class FrontierPoint:
 
 
 def efficient_frontier(problem: PortfolioProblem, points: int = 10, solver: str = "cbc",
-                       time_limit_s: float = 60.0, gap: float = 0.0) -> list[FrontierPoint]:
+                       time_limit_s: float = 60.0, gap: float = 0.0, warm_start: bool = True) -> list[FrontierPoint]:
     """Maximum expected NPV at evenly spaced CVaR floors.
 
     Parameters
@@ -67,6 +78,9 @@ def efficient_frontier(problem: PortfolioProblem, points: int = 10, solver: str 
         Time limit of each solve.
     gap : float
         Relative optimality gap of each solve.
+    warm_start : bool
+        Start each solve from the CVaR rows of the previous point's portfolio (see the module notes); False
+        starts every solve without rows (to measure what the warm start saves).
 
     Returns
     -------
@@ -93,10 +107,12 @@ def efficient_frontier(problem: PortfolioProblem, points: int = 10, solver: str 
     high -= FLOOR_MARGIN * max(1.0, abs(high))
     floors = np.linspace(low, high, points) if high > low else np.array([low])
     frontier = []
-    solution = richest
+    solution = previous = richest
     for floor in floors.tolist():
         if not (solution.found and solution.status == "optimal" and problem.cvar(solution.selection) >= floor):
-            solution = solve(dataclasses.replace(base, cvar_floor=floor), solver, time_limit_s, gap)
+            start = warm_cuts(problem, previous) if warm_start else Cuts()
+            solution = solve(dataclasses.replace(base, cvar_floor=floor), solver, time_limit_s, gap, cuts=start)
+            previous = solution if solution.found else previous
         if solution.found:
             frontier.append(FrontierPoint(floor, float(problem.expected_npv @ solution.selection),
                                           float(problem.cvar(solution.selection)),
