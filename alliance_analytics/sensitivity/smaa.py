@@ -29,8 +29,10 @@ FEASIBILITY_TOLERANCE = 1e-9
 """How far a start point of :func:`sample_interval_weights` may miss a bound or the unit sum (float noise)."""
 
 _WEIGHT_STREAM, _SCORE_STREAM, _CONFIDENCE_STREAM = 0, 1, 2
-_CACHE_BYTES = 1_500_000
+_CACHE_BYTES = 1_000_000
+_RANK_BYTES = 400_000
 _MAX_LANE_SAMPLES = 8 * 255
+_MAGNITUDE_BITS = 0x7FFF_FFFF_FFFF_FFFF
 _WORKING_ELEMENTS = 4_000_000
 
 
@@ -350,10 +352,10 @@ def smaa(
 
     Each sample draws a weight vector (and, with ``score_sampler``, a score matrix) and ranks the candidates
     by fit score, highest first; equal scores rank in candidate order. Samples are drawn in blocks of
-    :data:`RNG_BLOCK` from generators derived from ``seed`` and processed ``chunk_size`` at a time, so memory
-    does not grow with ``n_samples`` and the results are bit-identical for the same seed whatever the chunk
-    size. A second pass ranks ``n_samples`` fresh score samples with each central weight vector for the
-    confidence factors (with fixed scores one ranking decides it).
+    :data:`RNG_BLOCK` from generators derived from ``seed``, ``chunk_size`` at a time, and ranked a
+    cache-sized block at a time, so memory does not grow with ``n_samples`` and the results are bit-identical
+    for the same seed whatever the chunk size. A second pass ranks ``n_samples`` fresh score samples with
+    each central weight vector for the confidence factors (with fixed scores one ranking decides it).
 
     Parameters
     ----------
@@ -373,11 +375,17 @@ def smaa(
         ``score_sampler(rng, m)`` returns ``m`` × candidates × criteria score samples, e.g. from
         :func:`resample_scores`.
     chunk_size : int, default 20000
-        Samples ranked at once, rounded up to a whole number of :data:`RNG_BLOCK` blocks.
+        Samples drawn at once, rounded up to a whole number of :data:`RNG_BLOCK` blocks.
 
     Returns
     -------
     SMAAResult
+
+    Raises
+    ------
+    ValueError
+        On scores, ids or samples of the wrong shape, non-finite fixed scores, ``n_samples`` or
+        ``chunk_size`` below 1, or samples that give a NaN fit score.
 
     Examples
     --------
@@ -402,26 +410,29 @@ def smaa(
         raise ValueError("need n_samples ≥ 1 and chunk_size ≥ 1")
     blocks = _block_sizes(n_samples)
     per_chunk = -(-chunk_size // RNG_BLOCK)
-    rank_counts = np.zeros(n * n, dtype=np.int64)
+    tally = _RankTally(n)
     weight_sums = np.zeros((n, k))
-    ahead_counts = np.zeros((n // 2, n), dtype=np.int64)
     scores_by_criterion = np.ascontiguousarray(scores.T)
     for first in range(0, len(blocks), per_chunk):
         chunk = range(first, min(first + per_chunk, len(blocks)))
         weights = _draw(weight_sampler, seed, _WEIGHT_STREAM, chunk, blocks, (k,))
-        if score_sampler is None:
-            values = np.einsum("sk,kn->sn", -weights, scores_by_criterion)
-        else:
-            values = np.einsum("snk,sk->sn", _draw(score_sampler, seed, _SCORE_STREAM, chunk, blocks, (n, k)),
-                               -weights)
-        order, flat = _rank_order(values)
-        for block_sums in _first_place_weight_sums(order[:, 0], weights, n):
+        negated = -weights
+        score_samples = (None if score_sampler is None
+                         else _draw(score_sampler, seed, _SCORE_STREAM, chunk, blocks, (n, k)))
+        winners = np.empty(len(negated), dtype=np.intp)
+        for start in range(0, len(negated), tally.rows):
+            part = slice(start, start + tally.rows)
+            values = tally.values[:len(negated[part])]
+            if score_samples is None:
+                np.einsum("sk,kn->sn", negated[part], scores_by_criterion, out=values)
+            else:
+                np.einsum("snk,sk->sn", score_samples[part], negated[part], out=values)
+            tally.add(values, winners[part])
+        for block_sums in _first_place_weight_sums(winners, weights, n):
             weight_sums += block_sums
-        ranks = _ranks(flat, n)
-        rank_counts += np.bincount(np.add(ranks, np.arange(0, n * n, n), dtype=np.intp).ravel(), minlength=n * n)
-        ahead_counts += _ahead_counts(ranks)
-    acceptability = rank_counts.reshape(n, n) / n_samples
-    firsts = rank_counts.reshape(n, n)[:, 0]
+    rank_counts, ahead_counts = tally.finish()
+    acceptability = rank_counts / n_samples
+    firsts = rank_counts[:, 0]
     with np.errstate(invalid="ignore", divide="ignore"):
         central = weight_sums / firsts[:, None]
     confidence = _confidence(central, scores, score_sampler, seed, blocks)
@@ -469,34 +480,6 @@ def _draw(sampler: Callable[[np.random.Generator, int], np.ndarray], seed: int, 
     return drawn[0] if len(drawn) == 1 else np.concatenate(drawn)
 
 
-def _rank_order(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's candidates best (lowest value) first, equal values in candidate order.
-
-    The default argsort is two to three times faster than the stable one but leaves equal values in any
-    order, so rows with an exact tie are sorted again, stably. Also returns the flat positions in ``values``
-    of the ordered entries.
-    """
-    m, n = values.shape
-    order = np.argsort(values, axis=1)
-    row_starts = np.arange(0, m * n, n)[:, None]
-    flat = order + row_starts
-    ordered = values.take(flat).ravel()
-    equal = ordered[1:] == ordered[:-1]
-    equal[n - 1::n] = False
-    if equal.any():
-        tied = np.unique(np.flatnonzero(equal) // n)
-        order[tied] = np.argsort(values[tied], axis=1, kind="stable")
-        flat[tied] = order[tied] + row_starts[tied]
-    return order, flat
-
-
-def _ranks(flat: np.ndarray, n: int) -> np.ndarray:
-    """Samples × candidates of 0-based ranks, from the flat positions of each sample's ordered candidates."""
-    ranks = np.empty(flat.size, dtype=np.min_scalar_type(n - 1))
-    ranks[flat] = np.arange(n, dtype=ranks.dtype)
-    return ranks.reshape(flat.shape)
-
-
 def _first_place_weight_sums(first: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     """Per RNG block (in order) × candidate × criterion: the sum of the weights of the samples it wins.
 
@@ -508,41 +491,130 @@ def _first_place_weight_sums(first: np.ndarray, weights: np.ndarray, n: int) -> 
     return np.stack(sums, axis=-1).reshape(blocks, n, weights.shape[1])
 
 
-def _ahead_counts(ranks: np.ndarray) -> np.ndarray:
-    """For d = 1 … n//2 (rows) and candidate i: the samples in which i ranks above candidate (i + d) mod n.
+class _RankTally:
+    """Ranks blocks of samples and tallies their rank counts and pairwise counts, reusing its buffers.
 
-    Every unordered pair of candidates is one of these, so this is half the pairwise table. Ranks are copied,
-    candidates × samples, into a block extended by its first n//2 rows. A sliding-window view of the block
-    stepping one row per d lines every candidate up with the one d places on, so a ufunc call compares whole
-    diagonals, a cache-sized group of them at a time. The 0/1 bytes are counted eight samples at a time by
+    Samples come up to :attr:`rows` at a time as fit values, lowest best, written into :attr:`values` (so
+    every buffer of a block stays in cache). Each row is ranked by one sort of int64 keys, one per candidate:
+    the value's bits mapped to an integer of the same order, with the bits of :attr:`low` (enough for a
+    candidate index) replaced by the candidate's index. Sorting plain integers is two to three times faster
+    than an argsort and puts equal values in candidate order, as the ranking requires; the sorted keys' low bits
+    are the order. Two values that differ only in the replaced bits would also come out in candidate order,
+    so a row whose sorted keys come within :attr:`low` of each other (an exact tie or such a near tie, rare
+    with continuous scores) is ranked again by a stable argsort of its values: every row ends up ordered
+    exactly as by a stable argsort. ``-0.0`` and ``0.0`` get the same key; NaN fit values are refused.
+
+    The ranks (scattered from the order) of up to :attr:`width` samples are collected, candidates × samples,
+    in a block extended by its first n//2 rows, stored as rank + the smallest value of a signed type (signed
+    bytes compare fastest). A sliding-window view of the block stepping one row per d lines every candidate
+    up with the one d places on, so a ufunc call compares whole diagonals, a cache-sized group of them at a
+    time; d = 1 … n//2 covers every unordered pair. The 0/1 bytes are counted eight samples at a time by
     adding them viewed as uint64: every byte lane counts one sample position (at most ``width / 8 ≤ 255``,
-    so lanes never carry into each other), and the eight lanes are summed per block.
+    so lanes never carry into each other), and the eight lanes are summed per block into
+    :attr:`ahead_counts`: for d = 1 … n//2 (rows) and candidate i, the samples in which i ranks above
+    candidate (i + d) mod n.
     """
-    m, n = ranks.shape
-    half = n // 2
-    width = min(_MAX_LANE_SAMPLES, max(8, _CACHE_BYTES // n // 8 * 8))
-    group = max(1, _CACHE_BYTES // (n * width))
-    block = np.zeros((n + half, width), dtype=ranks.dtype)
-    behind = sliding_window_view(block, n, axis=0)[1:].transpose(0, 2, 1)
-    ahead = np.empty((min(group, half), n, width), dtype=bool)
-    lanes = np.empty((half, n), dtype=np.uint64)
-    counts = np.zeros((half, n), dtype=np.int64)
-    for start in range(0, m, width):
-        part = ranks[start:start + width]
-        block[:n, :len(part)] = part.T
-        block[n:, :len(part)] = part[:, :half].T
-        block[:, len(part):] = 0
-        for first in range(0, half, group):
-            shifts = slice(first, min(first + group, half))
-            compared = ahead[:shifts.stop - first]
-            np.less(block[:n], behind[shifts], out=compared)
-            np.add.reduce(compared.view(np.uint64), axis=2, out=lanes[shifts])
-        counts += lanes.view(np.uint8).reshape(half, n, 8).sum(axis=2, dtype=np.int64)
-    return counts
+
+    def __init__(self, n: int) -> None:
+        self.n, self.half = n, n // 2
+        self.rows = max(8, min(_MAX_LANE_SAMPLES, _RANK_BYTES // (8 * n)) // 8 * 8)
+        self.width = self.rows * max(1, min(_MAX_LANE_SAMPLES, _CACHE_BYTES // n) // self.rows)
+        self.group = max(1, _CACHE_BYTES // (n * self.width))
+        self.low = (1 << (n - 1).bit_length()) - 1
+        self.high = np.int64(_MAGNITUDE_BITS & ~self.low)
+        shape = (self.rows, n)  # constants at full size: ufuncs run fastest on whole contiguous arrays
+        self.candidates = np.tile(np.arange(n, dtype=np.int64), (self.rows, 1))
+        self.position_starts = np.tile(np.arange(0, n * n, n), (self.rows, 1))
+        self.row_starts = np.repeat(np.arange(0, self.rows * n, n), n).reshape(shape)
+        self.values = np.empty(shape)
+        self.keys = np.empty(shape, dtype=np.int64)
+        self.gaps = np.empty(shape, dtype=np.int64)
+        self.index = np.empty(shape, dtype=np.int64)
+        rank_type = np.int8 if n <= 2**8 else np.int16 if n <= 2**16 else np.int32
+        lowest = np.iinfo(rank_type).min
+        self.positions = np.tile(np.arange(lowest, lowest + n, dtype=rank_type), self.rows)
+        self.ranks = np.empty(shape, dtype=rank_type)
+        self.block = np.zeros((n + self.half, self.width), dtype=rank_type)
+        self.behind = sliding_window_view(self.block, n, axis=0)[1:].transpose(0, 2, 1)
+        self.compared = np.empty((min(self.group, self.half), n, self.width), dtype=bool)
+        self.lanes = np.empty((self.half, n), dtype=np.uint64)
+        self.filled = 0
+        self.rank_counts = np.zeros(n * n, dtype=np.int64)
+        self.ahead_counts = np.zeros((self.half, n), dtype=np.int64)
+
+    def add(self, values: np.ndarray, winners: np.ndarray) -> None:
+        """Rank and tally the samples whose fit values are ``values`` (leading rows of :attr:`values`); write
+        the candidate each ranks first into ``winners``."""
+        order = self._order(values)
+        winners[:] = order[:, 0]
+        index = self.index[:len(order)]
+        np.add(order, self.position_starts[:len(order)], out=index)
+        np.add.at(self.rank_counts, index.ravel(), 1)
+        self._collect_ranks(order)
+
+    def finish(self) -> tuple[np.ndarray, np.ndarray]:
+        """Candidates × ranks sample counts and :attr:`ahead_counts` of all the samples added."""
+        if self.filled:
+            self._compare()
+        return np.ascontiguousarray(self.rank_counts.reshape(self.n, self.n).T), self.ahead_counts
+
+    def _order(self, values: np.ndarray) -> np.ndarray:
+        """Each row's candidates, lowest value first and equal values in candidate order (in :attr:`keys`)."""
+        m = len(values)
+        bits, keys, candidates, gaps = values.view(np.int64), self.keys[:m], self.candidates[:m], self.gaps[:m]
+        if values.max() <= 0:  # fits ≥ 0, the usual case: the key falls as the magnitude grows
+            np.bitwise_and(bits, self.high, out=keys)
+            np.subtract(candidates, keys, out=keys)
+        else:
+            if np.isnan(values).any():
+                raise ValueError("the weight and score samples give NaN fit scores")
+            signs = gaps  # −1 for negative values, else 0
+            np.right_shift(bits, 63, out=signs)
+            np.bitwise_and(bits, self.high, out=keys)
+            np.bitwise_xor(keys, signs, out=keys)
+            np.subtract(keys, signs, out=keys)
+            np.add(keys, candidates, out=keys)
+        keys.sort(axis=1)
+        flat = keys.ravel()
+        np.subtract(flat[1:], flat[:-1], out=gaps.ravel()[:-1])
+        gaps[:, -1] = self.low + 1  # a row's last key has no successor in the row
+        gaps = gaps.view(np.uint64)  # sorted keys differ by less than 2**64, perhaps more than int64 holds
+        near = gaps.min() <= self.low
+        np.bitwise_and(keys, self.low, out=keys)
+        if near:
+            rows = np.flatnonzero(gaps.min(axis=1) <= self.low)
+            keys[rows] = np.argsort(values[rows], axis=1, kind="stable")
+        return keys
+
+    def _collect_ranks(self, order: np.ndarray) -> None:
+        """Scatter the ranks of the ordered samples (overwriting ``order``) into the block, comparing first if
+        it is too full to take them."""
+        m, n = order.shape
+        if self.filled + m > self.width:
+            self._compare()
+        np.add(order, self.row_starts[:m], out=order)
+        ranks = self.ranks[:m]
+        ranks.ravel()[order.ravel()] = self.positions[:m * n]
+        self.block[:n, self.filled:self.filled + m] = ranks.T
+        self.filled += m
+
+    def _compare(self) -> None:
+        """Add the pairwise counts of the samples in the block to :attr:`ahead_counts` and empty it."""
+        n, half, block = self.n, self.half, self.block
+        block[:n, self.filled:] = 0
+        block[n:] = block[:half]
+        for first in range(0, half, self.group):
+            shifts = slice(first, min(first + self.group, half))
+            compared = self.compared[:shifts.stop - first]
+            np.less(block[:n], self.behind[shifts], out=compared)
+            np.einsum("dis->di", compared.view(np.uint64), out=self.lanes[shifts])  # faster than add.reduce
+        self.ahead_counts += self.lanes.view(np.uint8).reshape(half, n, 8).sum(axis=2, dtype=np.int64)
+        self.filled = 0
 
 
 def _pairwise_table(ahead_counts: np.ndarray, n_samples: int) -> np.ndarray:
-    """The candidates × candidates shares of samples with the row above the column, from :func:`_ahead_counts`."""
+    """The candidates × candidates shares of samples with the row above the column, from
+    :attr:`_RankTally.ahead_counts`."""
     half, n = ahead_counts.shape
     rows = np.arange(n)
     columns = (rows + np.arange(1, half + 1)[:, None]) % n

@@ -4,7 +4,8 @@
   distributions of the smallest and largest weight for ordinal weights, and exact uniform samples (by
   rejection from numpy's own Dirichlet sampler) for hit-and-run on an interval polytope.
 - The indices against hand calculations (two candidates, two criteria) and against a straightforward loop
-  that ranks one sample at a time.
+  that ranks one sample at a time, also on the ranking's corner cases: exact ties, fits a rounding step
+  apart, zero fits, fits of both signs, more than 256 candidates.
 - Invariants (acceptabilities sum to 1, pairwise winning indices complement each other, dominated
   candidates never win) and reproducibility (same seed, any chunk size: bit-identical results).
 
@@ -64,6 +65,14 @@ def loop_reference(weights: np.ndarray, score_samples: np.ndarray) -> dict[str, 
         weight_sums[order[0]] += w
         wins += ranks[:, None] < ranks[None, :]
     return {"rank_counts": rank_counts, "weight_sums": weight_sums, "wins": wins}
+
+
+def assert_counts_match(result, expected: dict[str, np.ndarray], samples: int) -> None:
+    """Rank acceptability and pairwise winning indices equal the shares of :func:`loop_reference` exactly."""
+    np.testing.assert_array_equal(result.rank_acceptability.to_numpy(), expected["rank_counts"] / samples)
+    off_diagonal = ~np.eye(len(expected["wins"]), dtype=bool)
+    np.testing.assert_array_equal(result.pairwise_winning.to_numpy()[off_diagonal],
+                                  (expected["wins"] / samples)[off_diagonal])
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -320,10 +329,7 @@ def test_smaa_matches_a_loop_that_ranks_one_sample_at_a_time(with_scores):
     result = smaa(fixed, replay(weights), samples, 0, ids("C", n), ids("k", k),
                   score_sampler=replay(score_samples) if with_scores else None)
     expected = loop_reference(weights, score_samples)
-    np.testing.assert_array_equal(result.rank_acceptability.to_numpy(), expected["rank_counts"] / samples)
-    off_diagonal = ~np.eye(n, dtype=bool)
-    np.testing.assert_array_equal(result.pairwise_winning.to_numpy()[off_diagonal],
-                                  (expected["wins"] / samples)[off_diagonal])
+    assert_counts_match(result, expected, samples)
     firsts = expected["rank_counts"][:, :1]
     with np.errstate(invalid="ignore"):
         central = expected["weight_sums"] / firsts
@@ -333,6 +339,35 @@ def test_smaa_matches_a_loop_that_ranks_one_sample_at_a_time(with_scores):
             fit = score_samples @ result.central_weights.to_numpy()[candidate]
             share = np.mean(np.argmax(fit, axis=1) == candidate)
             assert result.confidence.iloc[candidate] == pytest.approx(share, abs=1e-12)
+
+
+def test_near_ties_and_equal_fits_rank_as_a_stable_sort_of_the_fits():
+    """Fits one rounding step apart rank by value; equal fits, zeros too, rank in candidate order.
+
+    The ranking sorts integer keys whose lowest bits hold the candidate index instead of the fit's own, so
+    fits a step apart can get keys that differ only there; such rows are ranked again by their fits. C3 scores
+    one step above C1 on a criterion, so its fit is equal to C1's (C1 ahead) or a step higher (C3 ahead).
+    """
+    scores = np.array([[0.0, 0.0], [3.0, 2.0], [-0.0, -0.0], [np.nextafter(3.0, np.inf), 2.0], [1.0, 4.0],
+                       [2.0, 2.5]])
+    samples = 4000
+    weights = sample_uniform_weights(np.random.default_rng(30), samples, 2)
+    result = smaa(scores, replay(weights), samples, 0, ids("C", 6), ids("k", 2))
+    assert_counts_match(result, loop_reference(weights, np.broadcast_to(scores, (samples, 6, 2))), samples)
+    assert 0 < result.pairwise_winning.loc["C3", "C1"] < 1
+    assert result.pairwise_winning.loc["C0", "C2"] == 1.0
+
+
+@pytest.mark.parametrize("lowest_score", [1.0, -5.0])
+def test_more_than_256_candidates_over_several_blocks_match_the_loop(lowest_score):
+    """Continuous scores (no ties), fits all positive or of both signs (two ways of building the sort keys);
+    ranks of over 256 candidates take two bytes; 2500 samples fill the pairwise block more than once."""
+    rng = np.random.default_rng(31)
+    n, k, samples = 260, 3, 2500
+    scores = rng.uniform(lowest_score, 5, (n, k))
+    weights = sample_uniform_weights(rng, samples, k)
+    result = smaa(scores, replay(weights), samples, 0, ids("C", n), ids("k", k))
+    assert_counts_match(result, loop_reference(weights, np.broadcast_to(scores, (samples, n, k))), samples)
 
 
 def test_confidence_with_fixed_scores_is_one_for_every_possible_winner():
@@ -418,6 +453,9 @@ def test_smaa_rejects_bad_input():
         smaa(scores, uniform(2), 10, 0, ["A", "B"], ids("k", 3))
     with pytest.raises(ValueError, match="shape"):
         smaa(scores, uniform(3), 10, 0, ["A", "B"], ids("k", 3), score_sampler=lambda g, m: np.ones((m, 3, 2)))
+    with pytest.raises(ValueError, match="NaN"):
+        smaa(scores, uniform(3), 10, 0, ["A", "B"], ids("k", 3),
+             score_sampler=lambda g, m: np.where(np.arange(3) == 1, np.nan, np.ones((m, 2, 3))))
 
 
 @settings(max_examples=40, deadline=None)
