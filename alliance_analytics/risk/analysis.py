@@ -694,15 +694,13 @@ def _candidate_simulation(case: Case, spec: CandidatePlan, candidate_run: Candid
               else pd.DataFrame(candidate_run.inputs, columns=columns, copy=False))
     table = _sensitivity(candidate_run.npv, inputs) if sensitivity else None
     risks = case.risks[case.risks["candidate_id"] == spec.candidate]
+    events = spec.mitigations if len(candidate_run.mitigation_changes) else ()  # none valued: no table rows
     mitigation = pd.DataFrame(
-        {"Mitigation": [risks["mitigation"].iloc[event] for event in spec.mitigations],
-         "Cost": [float(spec.mitigation_cost[event]) for event in spec.mitigations],
+        {"Mitigation": [risks["mitigation"].iloc[event] for event in events],
+         "Cost": [float(spec.mitigation_cost[event]) for event in events],
          "Change of mean NPV": [float(change) for change in candidate_run.mitigation_changes],
          "Worth buying": [bool(change > 0) for change in candidate_run.mitigation_changes]},
-        index=pd.Index([spec.risk_ids[event] for event in spec.mitigations], name="Risk"),
-        columns=["Mitigation", "Cost", "Change of mean NPV", "Worth buying"]) if len(
-            candidate_run.mitigation_changes) else pd.DataFrame(
-        columns=["Mitigation", "Cost", "Change of mean NPV", "Worth buying"]).rename_axis("Risk")
+        index=pd.Index([spec.risk_ids[event] for event in events], name="Risk"))
     return CandidateSimulation(spec.candidate, candidate_run.npv, candidate_run.payback,
                                inputs if keep_inputs else None, table, candidate_run.mean_cash_flows, mitigation)
 

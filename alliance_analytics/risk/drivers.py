@@ -18,8 +18,6 @@ import pandas as pd
 from scipy import stats
 
 from alliance_analytics.case.case import Case
-from alliance_analytics.case.distributions import frozen
-from alliance_analytics.case.vocabulary import PARAMETER_COLUMNS
 from alliance_analytics.core.formatting import (
     candidate_label,
     format_money,
@@ -30,6 +28,7 @@ from alliance_analytics.core.formatting import (
     sentence_table,
 )
 from alliance_analytics.risk.measures import cvar
+from alliance_analytics.risk.plan import marginal
 
 QUANTITY_WORDS = {"revenue_uplift": "revenue", "gross_margin": "gross margin", "cost_savings": "cost savings",
                   "investment": "investment", "running_cost": "running cost", "launch_months": "launch",
@@ -93,8 +92,7 @@ def driver_table(case: Case) -> pd.DataFrame:
     labels = _labels(case)
     rows = {}
     for driver, record in case.drivers.iterrows():
-        distribution = frozen(record["distribution"], {column: None if pd.isna(record[column]) else float(record[column])
-                                                      for column in PARAMETER_COLUMNS})
+        distribution = marginal(record).frozen()
         unit = "" if pd.isna(record["unit"]) else f" {record['unit']}"
         used = case.assumptions[case.assumptions["driver_id"] == driver]
         effects = []

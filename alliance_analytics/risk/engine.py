@@ -32,16 +32,19 @@ import itertools
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from alliance_analytics.case.distributions import latin_hypercube, sample
+from alliance_analytics.case.distributions import frozen, latin_hypercube, sample
 from alliance_analytics.case.model import ADDITIVE_QUANTITIES, SHARE_QUANTITIES
 from alliance_analytics.core.cluster import connect
 from alliance_analytics.core.correlation import iman_conover
 from alliance_analytics.risk.cash_flow import ValueThesis
 from alliance_analytics.risk.kernel import outcomes
+
+if TYPE_CHECKING:
+    from scipy.stats._distn_infrastructure import rv_continuous_frozen
 
 CHUNK_ITERATIONS = 32768
 """Most iterations in one chunk, the unit of randomness (its own seeded streams)."""
@@ -65,6 +68,10 @@ class Marginal:
     def draw(self, n: int, rng: np.random.Generator, uniforms: np.ndarray | None) -> np.ndarray:
         """``n`` draws, through the inverse CDF at ``uniforms`` when given (Latin hypercube)."""
         return sample(self.distribution, dict(self.parameters), n, rng, uniforms)
+
+    def frozen(self) -> rv_continuous_frozen:
+        """The distribution as a scipy frozen distribution (quantiles for a reader)."""
+        return frozen(self.distribution, dict(self.parameters))
 
 
 @dataclass(frozen=True)

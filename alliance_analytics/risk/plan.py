@@ -71,7 +71,7 @@ def simulation_plan(case: Case, candidates: Sequence[str], iterations: int, seed
     drivers = case.drivers
     finance = case.settings.finance
     plan = SimulationPlan(
-        candidates=specs, drivers=tuple(_marginal(row) for _, row in drivers.iterrows()),
+        candidates=specs, drivers=tuple(marginal(row) for _, row in drivers.iterrows()),
         driver_ids=tuple(drivers.index), groups=plan_groups, iterations=int(iterations), seed=int(seed),
         sampling=sampling, horizon_years=finance.horizon_years, discount_rate=finance.discount_rate,
         chunk_iterations=chunk_iterations, shared_drivers=shared_drivers)
@@ -140,7 +140,7 @@ def _candidate_plan(case: Case, candidate: str, elapsed: float) -> CandidatePlan
     probability = risks["probability"].to_numpy(dtype=float)
     return CandidatePlan(
         candidate=candidate, position=stream_position(case, candidate), assumptions=ids,
-        quantities=tuple(rows["quantity"]), marginals=tuple(_marginal(row) for _, row in rows.iterrows()),
+        quantities=tuple(rows["quantity"]), marginals=tuple(marginal(row) for _, row in rows.iterrows()),
         drivers=tuple((None, None) if pd.isna(driver) else (driver_ids.index(driver), effect)
                       for driver, effect in zip(rows["driver_id"], rows["driver_effect"])),
         correlation=correlation, risk_ids=tuple(risks["risk_id"]), probability=probability,
@@ -153,7 +153,17 @@ def _candidate_plan(case: Case, candidate: str, elapsed: float) -> CandidatePlan
         elapsed_years=float(elapsed))
 
 
-def _marginal(row: pd.Series) -> Marginal:
-    """An assumption's or driver's distribution."""
+def marginal(row: pd.Series) -> Marginal:
+    """An assumption's or driver's distribution, from its row of ``assumptions.csv`` or ``drivers.csv``.
+
+    Parameters
+    ----------
+    row : pandas.Series
+        With ``distribution`` and the parameter columns (blank ones NaN or None).
+
+    Returns
+    -------
+    Marginal
+    """
     return Marginal(str(row["distribution"]), tuple(
         (column, None if pd.isna(row[column]) else float(row[column])) for column in PARAMETER_COLUMNS))
