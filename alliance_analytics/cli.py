@@ -1,6 +1,8 @@
 """The ``alliance-analytics`` command line: a thin shell over :mod:`alliance_analytics.reporting.runner`.
 
-``alliance-analytics validate CASE_DIR`` checks a case and lists every problem (exit 0 valid, 2 not).
+``alliance-analytics validate CASE_DIR`` checks a case and lists every problem (exit 0 valid, 2 not). A case is a
+folder of ``case.yaml`` and CSV files, or a workbook ``case.xlsx`` (the folder holding it, or the file itself).
+``alliance-analytics new-case DIR [--xlsx] [--blank] [--from CASE]`` writes a case to start from (exit 0, 2 bad input).
 ``alliance-analytics run [CASE_DIR] [--notebook NAME ...] [--out DIR] [-p NAME VALUE ...]`` runs notebooks
 on a case and writes a dated report folder (exit 0 all succeeded, 1 a notebook failed, 2 bad input, 4 the
 output folder cannot be written).
@@ -59,6 +61,33 @@ def validate(case_dir: Path) -> None:
         click.echo(f"warning: {warning}", err=True)
     for line in gate_outlook(case.candidates, case.settings.strategy, case.settings.as_of):
         click.echo(f"outlook: {line}")
+
+
+@main.command("new-case")
+@click.argument("destination", type=click.Path(path_type=Path))
+@click.option("--xlsx", "workbook", is_flag=True, help="Write one Excel workbook (DESTINATION/case.xlsx) instead of "
+              "case.yaml and CSV files.")
+@click.option("--blank", is_flag=True, help="A blank case (the seven seed criteria, every table empty) instead of "
+              "a copy of the sample case.")
+@click.option("--from", "source", type=click.Path(path_type=Path), default=SAMPLE_CASE_DIR,
+              help="Copy this case (a folder or a workbook) instead of the sample; with --xlsx this converts a case "
+                   "folder to a workbook, without it a workbook to a folder.")
+def new_case(destination: Path, workbook: bool, blank: bool, source: Path) -> None:
+    """Write a case to start from into DESTINATION, a new or empty folder (exit 0 written, 2 bad input).
+
+    Fill it in (in Excel with --xlsx: drop-downs for the columns that take one of a few words, a comment on each
+    column's header), then run `alliance-analytics validate DESTINATION` and `alliance-analytics run DESTINATION`.
+    """
+    from alliance_analytics.case.conversion import new_case as write_new_case
+
+    try:
+        written = write_new_case(destination, workbook=workbook, blank=blank, source=source)
+    except InputError as error:
+        click.echo(error.report(), err=True)
+        sys.exit(EXIT_INVALID_INPUT)
+    click.echo(f"Wrote {'a blank case' if blank else f'a copy of {source}'}: {written}")
+    click.echo(f"Next: fill it in, then `alliance-analytics validate {destination}` and "
+               f"`alliance-analytics run {destination}`.")
 
 
 @main.command()

@@ -7,7 +7,6 @@ checked against each other, and all problems are raised together in one
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +14,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from alliance_analytics.case.case import Case
@@ -40,11 +38,11 @@ from alliance_analytics.case.model import (
     TriggerRow,
 )
 from alliance_analytics.case.review_checks import check_review_files
+from alliance_analytics.case.sources import FolderSource, Locate, WorkbookSource, case_source
+from alliance_analytics.case.workbook import SETTINGS_FILE
 from alliance_analytics.case.thesis_checks import check_thesis_files
 from alliance_analytics.case.weighting import derive_weights
-from alliance_analytics.core.csv_reading import read_csv_rows
 from alliance_analytics.core.problems import InputError, Problem, describe_validation_error, number
-from alliance_analytics.core.yaml_reading import describe_yaml_error, key_path, line_of, parse_yaml
 
 
 @dataclass
@@ -87,21 +85,21 @@ def load_case(case_dir: str | Path) -> Case:
     """
     directory = Path(case_dir)
     subject = f"case {directory}"
-    if not directory.is_dir():
-        raise InputError(subject, [Problem(str(directory), "is not a folder; expected a case folder")])
-    problems = [Problem(name, f"file not found in {directory}") for name in CASE_FILES
-                if not (directory / name).is_file()]
-    settings, root, sections = (_load_settings(directory / "case.yaml", problems)
-                                if (directory / "case.yaml").is_file() else (None, None, {}))
-    tables = {name: _load_table(directory / name, model, problems) if (directory / name).is_file()
+    known = [*CASE_FILES, *OPTIONAL_FILES]
+    problems: list[Problem] = []
+    source = case_source(directory, known, problems)
+    problems.extend(source.missing(name) for name in CASE_FILES if not source.has(name))
+    settings, locate, sections = (_load_settings(source, problems) if source.has(SETTINGS_FILE)
+                                  else (None, None, {}))
+    tables = {name: _load_table(name, source, model, problems) if source.has(name)
               else _Table(complete=False) for name, model in CASE_FILES.items() if model}
-    present = {name: model for name, model in OPTIONAL_FILES.items() if (directory / name).is_file()}
-    tables |= {name: _load_table(directory / name, model, problems) for name, model in present.items()}
+    present = {name: model for name, model in OPTIONAL_FILES.items() if source.has(name)}
+    tables |= {name: _load_table(name, source, model, problems) for name, model in present.items()}
     criterion_weights, correlations, cross_correlations, warnings = None, {}, [], []
-    problems.extend(_cross_check(settings, sections, root, tables))
+    problems.extend(_cross_check(settings, sections, locate, tables))
     if settings is not None:
         criterion_weights, located = derive_weights(settings)
-        problems.extend(_yaml_problem(root, location, message) for location, message in located)
+        problems.extend(locate(location, message) for location, message in located)
         warnings = list(criterion_weights.warnings) if criterion_weights else []
         if "correlations.csv" in tables and tables["assumptions.csv"].complete:
             correlated = tables["correlations.csv"]
@@ -116,6 +114,7 @@ def load_case(case_dir: str | Path) -> Case:
             warnings.append(f"portfolio.scenarios ({settings.portfolio.scenarios:,}) is no longer used: the portfolio "
                             f"is optimised on the risk simulation's {settings.simulation.iterations:,} iterations, "
                             "so every report shows the same numbers; remove the key")
+    problems, warnings = source.relabel(problems, warnings)
     if problems:
         raise InputError(subject, problems)
 
@@ -135,8 +134,7 @@ def load_case(case_dir: str | Path) -> Case:
         scores=_frame(tables["scores.csv"], ScoreRow),
         assumptions=_frame(tables["assumptions.csv"], AssumptionRow),
         risks=_frame(tables["risks.csv"], RiskRow),
-        file_hashes={name: hashlib.sha256((directory / name).read_bytes()).hexdigest()
-                     for name in [*CASE_FILES, *present]},
+        file_hashes=source.hashes([*CASE_FILES, *present]),
         criterion_weights=criterion_weights,
         correlations=correlations,
         cross_correlations=cross_correlations,
@@ -156,33 +154,27 @@ def _columns(model: type[BaseModel]) -> Iterable[str]:
     return model.model_fields.keys()
 
 
-def _load_settings(path: Path, problems: list[Problem],
-                   ) -> tuple[CaseSettings | None, yaml.Node | None, dict[str, Any]]:
-    """Parse and validate ``case.yaml``: the settings (None if invalid), the YAML node tree, and its valid sections.
+def _load_settings(source: FolderSource | WorkbookSource, problems: list[Problem],
+                   ) -> tuple[CaseSettings | None, Locate | None, dict[str, Any]]:
+    """Parse and validate the settings: the settings (None if invalid), how to locate a key, and its valid sections.
 
     When the settings are invalid, each top-level section is validated on its own, so that the checks across
     files that need only valid sections (the scale for the scores, the objectives for the candidates) still
     run and every problem is reported at once.
     """
-    try:
-        data, root = parse_yaml(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as error:
-        problems.append(Problem(path.name, f"is not UTF-8 text ({error.reason})"))
-        return None, None, {}
-    except yaml.YAMLError as error:
-        message, line = describe_yaml_error(error)
-        problems.append(Problem(path.name, f"is not valid YAML: {message}", line=line))
+    data, locate = source.settings(problems)
+    if locate is None:
         return None, None, {}
     if not isinstance(data, dict):
-        problems.append(Problem(path.name, "must be a mapping of keys (name, currency, strategy, …)", line=1))
-        return None, root, {}
+        problems.append(Problem(SETTINGS_FILE, "must be a mapping of keys (name, currency, strategy, …)", line=1))
+        return None, locate, {}
     try:
         settings = CaseSettings.model_validate(data)
     except ValidationError as error:
-        problems.extend(_yaml_problem(root, detail["loc"], describe_validation_error(detail, UNKNOWN_KEY))
+        problems.extend(locate(detail["loc"], describe_validation_error(detail, UNKNOWN_KEY))
                         for detail in error.errors())
-        return None, root, _valid_sections(data)
-    return settings, root, {name: getattr(settings, name) for name in CaseSettings.model_fields}
+        return None, locate, _valid_sections(data)
+    return settings, locate, {name: getattr(settings, name) for name in CaseSettings.model_fields}
 
 
 def _valid_sections(data: dict[str, Any]) -> dict[str, Any]:
@@ -198,14 +190,10 @@ def _valid_sections(data: dict[str, Any]) -> dict[str, Any]:
     return sections
 
 
-def _yaml_problem(root: yaml.Node | None, location: tuple, message: str) -> Problem:
-    """A problem in ``case.yaml`` at a key path, with the line the path leads to."""
-    return Problem("case.yaml", message, line=line_of(root, location), column=key_path(location) or None)
-
-
-def _load_table(path: Path, model: type[BaseModel], problems: list[Problem]) -> _Table:
-    """Read one CSV file and validate every row against ``model``."""
-    content = read_csv_rows(path, problems)
+def _load_table(name: str, source: FolderSource | WorkbookSource, model: type[BaseModel],
+                problems: list[Problem]) -> _Table:
+    """Read one table (a CSV file or a sheet) and validate every row against ``model``."""
+    content = source.table(name, problems)
     if content is None:
         return _Table(complete=False)
     expected = list(_columns(model))
@@ -213,10 +201,10 @@ def _load_table(path: Path, model: type[BaseModel], problems: list[Problem]) -> 
                if column not in content.header and model.model_fields[column].is_required()]
     unexpected = [column for column in content.header if column not in expected]
     for column in missing:
-        problems.append(Problem(path.name, "required column is missing", line=1, column=column))
+        problems.append(Problem(name, "required column is missing", line=1, column=column))
     for column in unexpected:
         problems.append(
-            Problem(path.name, f"unexpected column; expected only {', '.join(expected)}", line=1, column=column)
+            Problem(name, f"unexpected column; expected only {', '.join(expected)}", line=1, column=column)
         )
     if missing or unexpected:
         return _Table(complete=False)
@@ -229,11 +217,11 @@ def _load_table(path: Path, model: type[BaseModel], problems: list[Problem]) -> 
             table.complete = False
             for detail in error.errors():
                 column = str(detail["loc"][0]) if detail["loc"] else None
-                problems.append(Problem(path.name, describe_validation_error(detail, UNKNOWN_KEY), line=line,
+                problems.append(Problem(name, describe_validation_error(detail, UNKNOWN_KEY), line=line,
                                         column=column))
             continue
         row_problems = _row_problems(row)
-        problems.extend(Problem(path.name, message, line=line, column=column) for column, message in row_problems)
+        problems.extend(Problem(name, message, line=line, column=column) for column, message in row_problems)
         table.complete &= not row_problems
         table.rows.append(row)
         table.lines.append(line)
@@ -249,7 +237,7 @@ def _row_problems(row: BaseModel) -> list[tuple[str, str]]:
     return []
 
 
-def _cross_check(settings: CaseSettings | None, sections: dict[str, Any], root: yaml.Node | None,
+def _cross_check(settings: CaseSettings | None, sections: dict[str, Any], locate: Locate | None,
                  tables: dict[str, _Table]) -> list[Problem]:
     """Checks that need more than one value, row or file, as far as the valid parts allow.
 
@@ -280,7 +268,7 @@ def _cross_check(settings: CaseSettings | None, sections: dict[str, Any], root: 
                                         column="competes_with"))
     valid = SimpleNamespace(**sections)
     if settings is not None:
-        problems.extend(_check_settings(settings, root))
+        problems.extend(_check_settings(settings, locate))
     if "strategy" in sections:
         problems.extend(_check_objectives(valid, candidates))
     if "criteria" in sections and "scale" in sections:
@@ -288,7 +276,7 @@ def _cross_check(settings: CaseSettings | None, sections: dict[str, Any], root: 
     if "portfolio" in sections:
         problems.extend(_check_portfolio_columns(valid, candidates))
         if known is not None:
-            problems.extend(_check_portfolio_references(valid, root, known))
+            problems.extend(_check_portfolio_references(valid, locate, known))
     for name, id_column in (("assumptions.csv", "assumption_id"), ("risks.csv", "risk_id"),
                             ("correlations.csv", None)):
         if name in tables:
@@ -351,7 +339,7 @@ def _unique_ids(table: _Table, file: str, column: str, problems: list[Problem]) 
     return list(seen)
 
 
-def _check_settings(settings: CaseSettings, root: yaml.Node | None) -> list[Problem]:
+def _check_settings(settings: CaseSettings, locate: Locate | None) -> list[Problem]:
     """Rules across ``case.yaml`` keys: unique ids, thresholds within the scale, dates in order."""
     problems = []
     scale = settings.scale
@@ -365,25 +353,25 @@ def _check_settings(settings: CaseSettings, root: yaml.Node | None) -> list[Prob
         seen: set[str] = set()
         for index, item in enumerate(items):
             if item.id in seen:
-                problems.append(_yaml_problem(root, (*location, index, "id"), f"duplicate id '{item.id}'"))
+                problems.append(locate((*location, index, "id"), f"duplicate id '{item.id}'"))
             seen.add(item.id)
     for index, criterion in enumerate(settings.criteria):
         if criterion.red_flag_below is not None and not in_scale(criterion.red_flag_below):
-            problems.append(_yaml_problem(root, ("criteria", index, "red_flag_below"), f"must lie within the scale "
+            problems.append(locate(("criteria", index, "red_flag_below"), f"must lie within the scale "
                                           f"{scale_text}, got {number(criterion.red_flag_below)}"))
     if not in_scale(settings.recommendation.advance_min_score):
-        problems.append(_yaml_problem(root, ("recommendation", "advance_min_score"), f"must lie within the scale "
+        problems.append(locate(("recommendation", "advance_min_score"), f"must lie within the scale "
                                       f"{scale_text}, got {number(settings.recommendation.advance_min_score)}"))
     if settings.aggregation.method == "geometric" and scale.min <= 0:
-        problems.append(_yaml_problem(root, ("aggregation", "method"), "the geometric mean needs a scale whose "
+        problems.append(locate(("aggregation", "method"), "the geometric mean needs a scale whose "
                                       "minimum is above 0"))
     if settings.strategy.horizon <= settings.as_of:
-        problems.append(_yaml_problem(root, ("strategy", "horizon"), f"the strategic horizon must be after as_of "
+        problems.append(locate(("strategy", "horizon"), f"the strategic horizon must be after as_of "
                                       f"({settings.as_of})"))
     return problems
 
 
-def _check_portfolio_references(settings: CaseSettings, root: yaml.Node | None, known: set[str]) -> list[Problem]:
+def _check_portfolio_references(settings: CaseSettings, locate: Locate | None, known: set[str]) -> list[Problem]:
     """Exclusions and dependencies name candidates of ``candidates.csv``."""
     portfolio = settings.portfolio
     references = [(("portfolio", "exclusions", group, item), candidate)
@@ -393,7 +381,7 @@ def _check_portfolio_references(settings: CaseSettings, root: yaml.Node | None, 
         references.append((("portfolio", "dependencies", index, "requires"), dependency.requires))
     references += [(("portfolio", key, item), candidate) for key in ("force_in", "force_out")
                    for item, candidate in enumerate(getattr(portfolio, key))]
-    return [_yaml_problem(root, location, f"unknown candidate '{candidate}'; expected an id from candidates.csv")
+    return [locate(location, f"unknown candidate '{candidate}'; expected an id from candidates.csv")
             for location, candidate in references if candidate not in known]
 
 

@@ -71,9 +71,35 @@ def read_csv_rows(path: Path, problems: list[Problem]) -> CsvRows | None:
     except csv.Error as error:
         problems.append(Problem(path.name, f"cannot be read as CSV: {error}", line=reader.line_num))
         return None
-    header, raw = _without_empty_unnamed_columns(path, header, raw, problems)
+    return table_rows(path.name, header, raw, problems)
+
+
+def table_rows(file: str, header: list[str], raw: list[tuple[int, list[str]]],
+               problems: list[Problem]) -> CsvRows | None:
+    """Check a table's header and pair each row's cells with it: the rules every case table follows.
+
+    Used for CSV files and for worksheets alike, so both are read by the same rules.
+
+    Parameters
+    ----------
+    file : str
+        The name problems are filed under (``"assumptions.csv"``).
+    header : list of str
+        The column names of line 1, stripped.
+    raw : list of (int, list of str)
+        The non-blank rows: the line (or row) each starts on and its cells as text.
+    problems : list of Problem
+        Problems found are appended: a column named twice, an unnamed column holding data, a row with the
+        wrong number of cells (that row is skipped).
+
+    Returns
+    -------
+    CsvRows or None
+        ``None`` when a column is named twice.
+    """
+    header, raw = _without_empty_unnamed_columns(file, header, raw, problems)
     for name in sorted({name for name in header if name and header.count(name) > 1}):
-        problems.append(Problem(path.name, "column is named twice in the header", line=1, column=name))
+        problems.append(Problem(file, "column is named twice in the header", line=1, column=name))
     if len(set(header)) < len(header):
         return None
     rows, complete = [], True
@@ -82,12 +108,12 @@ def read_csv_rows(path: Path, problems: list[Problem]) -> CsvRows | None:
             rows.append((line, dict(zip(header, cells))))
         else:
             complete = False
-            problems.append(Problem(path.name, f"has {len(cells)} cells but the header has {len(header)} columns "
+            problems.append(Problem(file, f"has {len(cells)} cells but the header has {len(header)} columns "
                                     "(a stray or missing comma?)", line=line))
     return CsvRows(header=header, rows=rows, complete=complete)
 
 
-def _without_empty_unnamed_columns(path: Path, header: list[str], raw: list[tuple[int, list[str]]],
+def _without_empty_unnamed_columns(file: str, header: list[str], raw: list[tuple[int, list[str]]],
                                    problems: list[Problem]) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Drop the columns without a name whose every cell is empty; an unnamed column with data is a problem."""
     unnamed = [index for index, name in enumerate(header) if not name]
@@ -100,7 +126,7 @@ def _without_empty_unnamed_columns(path: Path, header: list[str], raw: list[tupl
             continue
         filled = next((line for line, cells in raw if index < len(cells) and cells[index].strip()), None)
         if filled is not None:
-            problems.append(Problem(path.name, f"column {index + 1} has no name in the header but holds data; name "
+            problems.append(Problem(file, f"column {index + 1} has no name in the header but holds data; name "
                                     "it or delete it", line=filled))
             keep.append(index)
     width = len(header)

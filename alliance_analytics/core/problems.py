@@ -72,17 +72,20 @@ class Problem:
         Line number in the file, counting a CSV header as line 1; ``None`` when it does not apply.
     column : str or None
         Column (CSV), key path (YAML) or parameter name; ``None`` when it does not apply.
+    sheet : str or None
+        The worksheet, when ``file`` is a workbook; ``line`` is then the row as Excel numbers it.
     """
 
     file: str
     message: str
     line: int | None = None
     column: str | None = None
+    sheet: str | None = None
 
     def __str__(self) -> str:
-        where = [self.file]
+        where = [self.file if self.sheet is None else f"{self.file}, sheet '{self.sheet}'"]
         if self.line is not None:
-            where.append(f"line {self.line}")
+            where.append(f"{'line' if self.sheet is None else 'row'} {self.line}")
         if self.column is not None:
             where.append(f"column '{self.column}'" if self.line is not None else f"'{self.column}'")
         return f"{', '.join(where)}: {self.message}"
