@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from alliance_analytics.core.atomic_files import write_json_atomic
+from alliance_analytics.notebook.results_workbook import write_results_workbook
 
 
 def write_results(path: str | Path | None, notebook: str, headline: list[str], results: dict[str, Any],
                   provenance: dict[str, Any]) -> Path | None:
-    """Write a notebook's ``results.json`` atomically.
+    """Write a notebook's ``results.json`` atomically, and the same content as ``results.xlsx`` beside it.
 
     Parameters
     ----------
@@ -28,9 +30,11 @@ def write_results(path: str | Path | None, notebook: str, headline: list[str], r
     Returns
     -------
     Path or None
-        The file written, if any.
+        The JSON file written, if any.
     """
     if not path:
         return None
-    return write_json_atomic(path, {"notebook": notebook, "headline": headline, **results,
-                                    "provenance": provenance})
+    payload = {"notebook": notebook, "headline": headline, **results, "provenance": provenance}
+    written = write_json_atomic(path, payload)
+    write_results_workbook(written.with_suffix(".xlsx"), json.loads(written.read_text(encoding="utf-8")))
+    return written
