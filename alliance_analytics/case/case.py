@@ -48,6 +48,9 @@ class Case:
         over qualified ids (``C05:rev_evidence``); a candidate in such a group has no entry in ``correlations``.
     drivers : pandas.DataFrame
         ``drivers.csv``, indexed by ``driver_id``: the uncertainties several alliances share; empty when absent.
+    decisions : pandas.DataFrame
+        ``decisions.csv``: the steering committee's decision log in file order, its hash chain checked; empty when
+        absent.
     warnings : list of str
         Things worth a second look that do not stop an analysis (inconsistent AHP, repaired correlations).
     health_tables : dict of str to pandas.DataFrame
@@ -75,6 +78,9 @@ class Case:
     review_tables: dict[str, pd.DataFrame]
     cross_correlations: list[pd.DataFrame] = field(default_factory=list)
     drivers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(index=pd.Index([], name="driver_id")))
+    decisions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["date", "alliance", "decision",
+                                                                                  "rationale", "dissent", "run",
+                                                                                  "entry_hash"]))
 
     def dependent_assumptions(self, candidate: str) -> set[str]:
         """The assumptions of a candidate whose draws depend on others: rank-correlated (with its own or another

@@ -30,6 +30,7 @@ from alliance_analytics.case.model import (
     AssumptionRow,
     CandidateRow,
     CaseSettings,
+    DecisionRow,
     DriverRow,
     PilotRow,
     ReviewRow,
@@ -40,6 +41,7 @@ from alliance_analytics.case.model import (
 from alliance_analytics.case.review_checks import check_review_files
 from alliance_analytics.case.sources import FolderSource, Locate, WorkbookSource, case_source
 from alliance_analytics.case.workbook import SETTINGS_FILE
+from alliance_analytics.case.decision_log import chain_problems, log_entry
 from alliance_analytics.case.thesis_checks import check_thesis_files
 from alliance_analytics.case.weighting import derive_weights
 from alliance_analytics.core.problems import InputError, Problem, describe_validation_error, number
@@ -140,6 +142,7 @@ def load_case(case_dir: str | Path) -> Case:
         cross_correlations=cross_correlations,
         drivers=_frame(tables["drivers.csv"] if "drivers.csv" in tables else _Table(), DriverRow)
         .set_index("driver_id"),
+        decisions=_frame(tables.get("decisions.csv", _Table()), DecisionRow),
         warnings=warnings,
     )
 
@@ -294,6 +297,8 @@ def _cross_check(settings: CaseSettings | None, sections: dict[str, Any], locate
         problems.extend(check_thesis_files(tables, candidate_ids, active, last_period))
         problems.extend(check_review_files(tables, proposed_ids, active, settings.as_of if settings else None,
                                            settings.finance.horizon_years if settings else None))
+        if "decisions.csv" in tables:
+            problems.extend(_check_decisions(tables["decisions.csv"], set(proposed_ids), set(active)))
     return problems
 
 
@@ -437,6 +442,58 @@ def _check_scores(settings: CaseSettings, scores: _Table, candidate_ids: list[st
                 problems.append(Problem("scores.csv", f"candidate '{candidate}' has no score on "
                                         f"{', '.join(unscored)}; every criterion needs at least one score"))
     return problems
+
+
+IN_FLIGHT_DECISIONS = ("continue", "restructure", "exit", "defer")
+PROPOSED_DECISIONS = ("pursue", "do_not_pursue", "defer")
+
+
+def _check_decisions(log: _Table, proposed: set[str], active: set[str]) -> list[Problem]:
+    """Each decision names a known candidate or alliance with a decision that fits it; the hash chain holds."""
+    problems = [Problem("decisions.csv", message, line=line, column=column) for row, line in zip(log.rows, log.lines)
+                for column, message in _decision_fit(row.alliance, row.decision, proposed, active)]
+    if log.complete:
+        problems.extend(chain_problems([(line, log_entry(row)) for row, line in zip(log.rows, log.lines)]))
+    return problems
+
+
+def _decision_fit(alliance: str, decision: str, proposed: set[str], active: set[str]) -> list[tuple[str, str]]:
+    """A decision names a proposed candidate (pursue, do_not_pursue, defer) or an alliance in flight (continue,
+    restructure, exit, defer), as ``(column, message)`` pairs."""
+    if alliance not in proposed | active:
+        return [("alliance", f"unknown alliance '{alliance}'; expected a candidate or an alliance in flight of "
+                 "candidates.csv")]
+    allowed = IN_FLIGHT_DECISIONS if alliance in active else PROPOSED_DECISIONS
+    if decision in allowed:
+        return []
+    kind = "an alliance in flight" if alliance in active else "a proposed candidate"
+    return [("decision", f"'{decision}' is not a decision for {kind} ({alliance}); expected one of "
+             f"{', '.join(allowed)}")]
+
+
+def decision_problems(case: Case, entry: dict[str, str]) -> list[Problem]:
+    """What is wrong with a new entry of the decision log, by the rules of a logged one.
+
+    Parameters
+    ----------
+    case : Case
+        The validated case the entry is for.
+    entry : dict of str to str
+        ``date``, ``alliance``, ``decision``, ``rationale``, ``dissent``, ``run``.
+
+    Returns
+    -------
+    list of Problem
+        Filed under ``"decision"`` with the field's name; empty when the entry can be logged.
+    """
+    problems = []
+    try:
+        DecisionRow.model_validate({**entry, "entry_hash": "0" * 64})
+    except ValidationError as error:
+        problems = [Problem("decision", describe_validation_error(detail, UNKNOWN_KEY),
+                            column=str(detail["loc"][0]) if detail["loc"] else None) for detail in error.errors()]
+    return problems + [Problem("decision", message, column=column) for column, message in _decision_fit(
+        entry["alliance"], entry["decision"], set(case.candidates.index), set(case.alliances.index))]
 
 
 def _check_drivers(tables: dict[str, _Table]) -> list[Problem]:

@@ -724,6 +724,26 @@ class RestructureRow(_Row):
     note: str | None = None
 
 
+Decision = Literal["pursue", "do_not_pursue", "continue", "restructure", "exit", "defer"]
+"""What a steering committee decides about a candidate (pursue or not) or an alliance in flight."""
+
+
+class DecisionRow(_Row):
+    """A row of ``decisions.csv``: one decision of the steering committee, chained to the entry before it.
+
+    ``entry_hash`` is the SHA-256 of the previous entry's hash and this entry's content
+    (:func:`alliance_analytics.case.decision_log.entry_hash`), so editing or removing an old entry is detected.
+    """
+
+    date: IsoDate
+    alliance: Identifier
+    decision: Decision
+    rationale: str = Field(min_length=1)
+    dissent: str | None = None
+    run: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+    entry_hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
 REVIEW_FILES: dict[str, type[_Row]] = {"review.csv": ReviewRow, "restructure.csv": RestructureRow}
 """The optional files of the portfolio review (``restructure.csv`` only with ``review.csv``)."""
 
@@ -734,7 +754,7 @@ HEALTH_FILES: dict[str, type[_Row]] = {"kpis.csv": KpiRow, "scorecard.csv": Scor
 """The optional files of the alliance-health analysis (``kpis.csv`` and ``scorecard.csv`` come together)."""
 
 OPTIONAL_FILES: dict[str, type[_Row]] = {"drivers.csv": DriverRow, "correlations.csv": CorrelationRow, **HEALTH_FILES, **THESIS_FILES,
-                                         **REVIEW_FILES}
+                                         **REVIEW_FILES, "decisions.csv": DecisionRow}
 """Case files that may be absent (then they contribute nothing)."""
 
 ADDITIVE_QUANTITIES: tuple[str, ...] = ("revenue_uplift", "cost_savings", "investment", "running_cost")

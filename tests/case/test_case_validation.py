@@ -116,7 +116,7 @@ def test_sample_case_loads(sample_case):
     assert sample_case.file_hashes == file_hashes(SAMPLE_CASE_DIR)
     assert set(sample_case.file_hashes) == set(CASE_FILES) | {"drivers.csv", "correlations.csv", "kpis.csv", "scorecard.csv",
                                                               "triggers.csv", "actuals.csv", "pilots.csv",
-                                                              "review.csv", "restructure.csv"}
+                                                              "review.csv", "restructure.csv", "decisions.csv"}
 
 
 # --- missing files and folders ----------------------------------------------------------------------------
