@@ -226,7 +226,8 @@ def _locate(located: LocatedConfig, position: int, entry: RunEntry, combination:
 
 def _with_id(spec: RunSpec, number: str) -> RunSpec:
     """The run with its id: number, notebook, case folder and entry name, as a safe folder name."""
-    parts = [number, spec.notebook.stem, spec.case_dir.name, *([spec.name] if spec.name else [])]
+    folder = spec.case_dir.parent if spec.case_dir.is_file() else spec.case_dir  # a workbook: its folder names it
+    parts = [number, spec.notebook.stem, folder.name, *([spec.name] if spec.name else [])]
     run_id = "-".join(_slug(part) for part in parts)[:80].rstrip("-_.")
     return dataclasses.replace(spec, run_id=run_id)
 
