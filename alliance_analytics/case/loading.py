@@ -18,6 +18,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.correlations import correlation_matrices
+from alliance_analytics.case.decision_log import chain_problems, log_entry
 from alliance_analytics.case.health_checks import check_health_files
 from alliance_analytics.case.model import (
     ADDITIVE_QUANTITIES,
@@ -40,10 +41,9 @@ from alliance_analytics.case.model import (
 )
 from alliance_analytics.case.review_checks import check_review_files
 from alliance_analytics.case.sources import FolderSource, Locate, WorkbookSource, case_source
-from alliance_analytics.case.workbook import SETTINGS_FILE
-from alliance_analytics.case.decision_log import chain_problems, log_entry
 from alliance_analytics.case.thesis_checks import check_thesis_files
 from alliance_analytics.case.weighting import derive_weights
+from alliance_analytics.case.workbook import SETTINGS_FILE
 from alliance_analytics.core.problems import InputError, Problem, describe_validation_error, number
 
 
@@ -461,14 +461,14 @@ def _decision_fit(alliance: str, decision: str, proposed: set[str], active: set[
     """A decision names a proposed candidate (pursue, do_not_pursue, defer) or an alliance in flight (continue,
     restructure, exit, defer), as ``(column, message)`` pairs."""
     if alliance not in proposed | active:
-        return [("alliance", f"unknown alliance '{alliance}'; expected a candidate or an alliance in flight of "
-                 "candidates.csv")]
+        return [("alliance", (f"unknown alliance '{alliance}'; expected a candidate or an alliance in flight of "
+                              "candidates.csv"))]
     allowed = IN_FLIGHT_DECISIONS if alliance in active else PROPOSED_DECISIONS
     if decision in allowed:
         return []
     kind = "an alliance in flight" if alliance in active else "a proposed candidate"
-    return [("decision", f"'{decision}' is not a decision for {kind} ({alliance}); expected one of "
-             f"{', '.join(allowed)}")]
+    return [("decision", (f"'{decision}' is not a decision for {kind} ({alliance}); expected one of "
+                          f"{', '.join(allowed)}"))]
 
 
 def decision_problems(case: Case, entry: dict[str, str]) -> list[Problem]:

@@ -24,6 +24,7 @@ a saved result (a workbook written by a program and never opened in Excel) is a 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -315,7 +316,7 @@ def settings_data(rows: list[tuple[int, str, object]],
             located.setdefault(location[:depth], number)
             located.setdefault(_numeric_keys(location[:depth]), number)
         node: Any = tree
-        for depth, (part, following) in enumerate(zip(location, location[1:]), start=1):
+        for depth, (part, following) in enumerate(itertools.pairwise(location), start=1):
             kind = dict if isinstance(following, str) else _Positions
             node = node.setdefault(part, kind())
             if type(node) is not kind:

@@ -128,9 +128,9 @@ def _records(name: str, records: list[tuple[str | None, dict[str, Any]]]) -> lis
                 value = value.get(sub) if isinstance(value, dict) else None
             cells.append(_cell(value))
         rows.append(cells)
-        for field in deep:
+        for field, long in deep.items():
             if field in record:
-                deep[field].extend([identifier, path, item] if ids else [path, item]
+                long.extend([identifier, path, item] if ids else [path, item]
                                    for path, item in _leaves(record[field], ""))
     first = [_id_heading(name)] if ids else []
     headings = first + [label(field) if sub is None else f"{label(field)} {sub + 1}" if isinstance(sub, int)

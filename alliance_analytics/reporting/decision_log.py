@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 from alliance_analytics.case.case import Case
 from alliance_analytics.core.formatting import candidate_label, format_date
 
@@ -87,7 +89,7 @@ def logged_decisions(case: Case, result: Callable[[str], dict[str, Any]]) -> lis
 
 def _text(value: object) -> str:
     """A logged cell as text: blank (``None`` or NaN in the table) is empty."""
-    return "" if value is None or value != value else str(value)
+    return "" if value is None or pd.isna(value) else str(value)
 
 
 def recommendation(alliance: str, in_flight: bool, result: Callable[[str], dict[str, Any]]) -> str | None:
