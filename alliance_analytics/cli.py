@@ -10,6 +10,8 @@ output folder cannot be written).
 writes a dated batch report (exit 0 all runs succeeded, 1 a run failed, 2 bad input, 3 another batch is
 writing to the output folder, 4 the output folder cannot be written, 5 every run succeeded but an alliance-health
 alert named by ``--fail-on-alert`` or the config's ``fail_on_alert`` fired).
+``alliance-analytics compare RUN_A RUN_B [--json FILE]`` says what changed between two report folders, in the inputs
+and in the decisions, and why (exit 0 compared, 2 bad input, 4 the --json file cannot be written).
 User mistakes are reported as a list of problems, and an output folder that cannot be written (a file,
 read-only, full) in one line; never as a Python traceback.
 
@@ -88,6 +90,41 @@ def new_case(destination: Path, workbook: bool, blank: bool, source: Path) -> No
     click.echo(f"Wrote {'a blank case' if blank else f'a copy of {source}'}: {written}")
     click.echo(f"Next: fill it in, then `alliance-analytics validate {destination}` and "
                f"`alliance-analytics run {destination}`.")
+
+
+@main.command()
+@click.argument("case_dir", type=click.Path(path_type=Path))
+@click.argument("alliance")
+@click.argument("decision", type=click.Choice(["pursue", "do_not_pursue", "continue", "restructure", "exit", "defer"]))
+@click.option("--rationale", required=True, help="Why the steering committee decided so.")
+@click.option("--dissent", default="", help="Who disagreed and why, if anyone did.")
+@click.option("--run", "run_folder", type=click.Path(path_type=Path), default=None,
+              help="The report folder (run or batch) the decision was based on; its record's SHA-256 is logged.")
+@click.option("--date", "when", default=None, metavar="YYYY-MM-DD", help="The decision's date [default: today].")
+def decide(case_dir: Path, alliance: str, decision: str, rationale: str, dissent: str, run_folder: Path | None,
+           when: str | None) -> None:
+    """Log a steering-committee DECISION on ALLIANCE in CASE_DIR's decisions.csv (exit 0 logged, 2 bad input).
+
+    The entry is chained to the one before it by its hash, so `validate` detects a logged entry edited later.
+    A proposed candidate takes pursue, do_not_pursue or defer; an alliance in flight continue, restructure, exit or
+    defer. The case must be valid first (its log's chain included).
+    """
+    from alliance_analytics.case.decision_log import append_decision, run_hash, today
+    from alliance_analytics.case.loading import decision_problems, load_case
+
+    try:
+        case = load_case(case_dir)
+        entry = {"date": when or today(), "alliance": alliance, "decision": decision, "rationale": rationale,
+                 "dissent": dissent, "run": run_hash(run_folder) if run_folder else ""}
+        problems = decision_problems(case, entry)
+        if problems:
+            raise InputError(f"decision on {alliance}", problems)
+        last = case.decisions["entry_hash"].iloc[-1] if len(case.decisions) else ""
+        written = append_decision(case.directory, entry, last)
+    except InputError as error:
+        click.echo(error.report(), err=True)
+        sys.exit(EXIT_INVALID_INPUT)
+    click.echo(f"Logged: {written['date']} {alliance} {decision} (entry {written['entry_hash'][:12]})")
 
 
 @main.command()
@@ -203,6 +240,40 @@ def batch(config: Path, out_dir: Path | None, workers: int | None, scheduler: st
                    f"case {alert['case']})", err=True)
     if result.alarming:
         sys.exit(EXIT_ALERT)
+
+
+@main.command()
+@click.argument("run_a", type=click.Path(path_type=Path))
+@click.argument("run_b", type=click.Path(path_type=Path))
+@click.option("--json", "json_file", type=click.Path(path_type=Path), default=None,
+              help="Also write the comparison, machine-readable, to this file.")
+def compare(run_a: Path, run_b: Path, json_file: Path | None) -> None:
+    """Say what changed from report folder RUN_A to RUN_B: inputs, decisions, and why.
+
+    RUN_A and RUN_B are folders written by `run` or `batch` (e.g. reports/2026-11-30_141222 and reports/latest).
+    The input files are compared row by row from the copies each run kept; a changed fit score is split by
+    criterion and a changed expected NPV over the changed inputs (Shapley values on common random numbers).
+
+    Exit 0 when compared (whether or not anything changed), 2 for bad input (a folder that is not a report
+    folder, an unreadable record or copy of the inputs), 4 when the --json file cannot be written.
+    """
+    from alliance_analytics.compare.comparison import compare_folders
+    from alliance_analytics.compare.report import comparison_json, report_text
+    from alliance_analytics.core.atomic_files import write_json_atomic
+
+    try:
+        comparison = compare_folders(run_a, run_b)
+    except InputError as error:
+        click.echo(error.report(), err=True)
+        sys.exit(EXIT_INVALID_INPUT)
+    click.echo(report_text(comparison), nl=False)
+    if json_file is not None:
+        try:
+            write_json_atomic(json_file, comparison_json(comparison))
+        except OSError as error:
+            click.echo(f"error: cannot write {json_file}: {error.strerror or error}", err=True)
+            sys.exit(EXIT_ENVIRONMENT)
+        click.echo(f"JSON: {json_file}")
 
 
 def _say_removed(abandoned: list[Path]) -> None:

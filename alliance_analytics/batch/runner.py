@@ -16,9 +16,12 @@ once, and without leaving a half-written report when a write fails later (:mod:`
 Layout::
 
     reports/2026-11-23_101500/
-      index.html          the front page: each setting's decision first, one line per analysis, a comparison
-                          matrix when a case runs under several settings, provenance folded away
-      manifest.json       the same, machine-readable, with case file hashes, seeds, versions, git revision
+      index.html          the front page: each setting's decision first, what changed since the previous batch
+                          of the setting, one line per analysis, a comparison matrix when a case runs under
+                          several settings, provenance folded away
+      manifest.json       the same, machine-readable, with case file hashes, seeds, versions, git revision,
+                          and where each case's input files were copied (``cases[…].inputs``)
+      inputs/sample/      the copy of a case's input files (every file load_case read, byte for byte)
       001-01_partner_fit-sample/
         01_partner_fit.ipynb   the executed notebook (a failing one shows its failing cell)
         01_partner_fit.html    the report
@@ -42,10 +45,12 @@ from typing import Any
 
 from tqdm import tqdm
 
+from alliance_analytics.batch.changes import setting_key, what_changed
 from alliance_analytics.batch.config import LocatedConfig, load_batch_config
 from alliance_analytics.batch.execution import DaskCluster, LocalPool, default_workers, open_executor
 from alliance_analytics.batch.lock import batch_lock
 from alliance_analytics.batch.plan import BatchPlan, RunSpec, plan_batch
+from alliance_analytics.compare.snapshot import snapshot_case
 from alliance_analytics.core.atomic_files import write_json_atomic
 from alliance_analytics.core.cache import computations
 from alliance_analytics.core.formatting import format_date
@@ -195,6 +200,7 @@ def run_batch(
         abandoned = remove_abandoned(out)
         with staged_report(out) as staging:
             files = staging.folder
+            inputs = {folder: snapshot_case(case, files) for folder, case in plan.cases.items()}
             with open_executor(pool_size, scheduler) as executor:
                 started = time.perf_counter()
                 outcomes = _run_all(executor, plan.runs, files, progress)
@@ -203,7 +209,7 @@ def run_batch(
             result = BatchResult(folder=staging.final, runs=runs, executor=executor.describe(), seconds=seconds,
                                  abandoned=abandoned, alerts=_alerts(runs, files),
                                  fail_on_alert=list(config.fail_on_alert if fail_on_alert is None else fail_on_alert))
-            manifest = build_manifest(located, plan, result, files)
+            manifest = build_manifest(located, plan, result, files, inputs)
             write_json_atomic(files / "manifest.json", manifest)
             _write_front_page(files, manifest, plan, result)
             shutil.rmtree(files / CACHE_FOLDER, ignore_errors=True)
@@ -233,7 +239,8 @@ def _run_all(executor: LocalPool | DaskCluster, specs: list[RunSpec], staging: P
     return outcomes
 
 
-def build_manifest(located: LocatedConfig, plan: BatchPlan, result: BatchResult, files: Path) -> dict[str, Any]:
+def build_manifest(located: LocatedConfig, plan: BatchPlan, result: BatchResult, files: Path,
+                   inputs: dict[Path, str] | None = None) -> dict[str, Any]:
     """The batch's ``manifest.json``: every run with its status, inputs and outputs, and the provenance.
 
     Parameters
@@ -247,6 +254,9 @@ def build_manifest(located: LocatedConfig, plan: BatchPlan, result: BatchResult,
     files : Path
         The folder that holds the runs' folders and the run's result cache now (the staging folder, before it is
         renamed); ``computations`` lists each analysis computed in the batch once, with its cache key.
+    inputs : dict of Path to str, optional
+        Per case folder, where its input files were copied in the batch folder
+        (:func:`~alliance_analytics.compare.snapshot.snapshot_case`); recorded as ``cases[…].inputs``.
 
     Returns
     -------
@@ -265,7 +275,8 @@ def build_manifest(located: LocatedConfig, plan: BatchPlan, result: BatchResult,
                     "failed": len(result.failed)},
         "config": {"path": str(located.path), "sha256": hashlib.sha256(located.text.encode("utf-8")).hexdigest()},
         "cases": {str(folder): {"name": case.settings.name, "seed": case.settings.simulation.seed,
-                                "file_sha256": dict(case.file_hashes)} for folder, case in plan.cases.items()},
+                                "file_sha256": dict(case.file_hashes), "inputs": (inputs or {}).get(folder)}
+                  for folder, case in plan.cases.items()},
         "runs": [_run_entry(run, files) for run in result.runs],
         "alerts": result.alerts,
         "fail_on_alert": result.fail_on_alert,
@@ -320,6 +331,9 @@ def _write_front_page(files: Path, manifest: dict[str, Any], plan: BatchPlan, re
                                results=read_results(files, entry["results"]))
         entries.append((cases[Path(run.spec.case_dir).resolve()], run.spec.setting, analysis))
     settings = group_settings(entries)
+    changes = what_changed(files, _batch_folders(files.parent, before=result.folder.name))
+    for setting in settings:
+        setting.what_changed = changes.get(setting_key(setting.case.directory, setting.parameters))
     summary = manifest["summary"]
     status = (f"Batch of {format_date(manifest['created'])}: {summary['ok']} of {summary['runs']} runs succeeded in "
               f"{manifest['seconds']:,.0f} s ({manifest['executor']})")
@@ -365,13 +379,19 @@ def prune_batches(out: Path, keep: int) -> list[Path]:
     list of Path
     """
     latest = (out / "latest").resolve() if (out / "latest").is_symlink() else None
-    batches = sorted(folder for folder in out.iterdir()
-                     if folder.is_dir() and not folder.is_symlink() and not folder.name.startswith(".")
-                     and _is_batch(folder))
+    batches = _batch_folders(out)[::-1]
     doomed = [folder for folder in batches[:max(len(batches) - keep, 0)] if folder.resolve() != latest]
     for folder in doomed:
         shutil.rmtree(folder)
     return doomed
+
+
+def _batch_folders(out: Path, before: str | None = None) -> list[Path]:
+    """The batch reports in ``out`` (dated folders with a batch manifest), newest first; only those whose name
+    sorts before ``before`` when given."""
+    return sorted((folder for folder in out.iterdir()
+                   if folder.is_dir() and not folder.is_symlink() and not folder.name.startswith(".")
+                   and (before is None or folder.name < before) and _is_batch(folder)), reverse=True)
 
 
 def _is_batch(folder: Path) -> bool:

@@ -15,7 +15,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
@@ -33,6 +33,9 @@ from alliance_analytics.core.formatting import (
     sentence,
 )
 from alliance_analytics.reporting.html import TEMPLATES_DIR
+
+if TYPE_CHECKING:
+    from alliance_analytics.compare.report import WhatChanged
 
 BRIEF = "05_decision_brief"
 HEALTH = "06_alliance_health"
@@ -78,11 +81,14 @@ class Setting:
         The parameters given (empty: the case as it is).
     analyses : list of AnalysisRun
         In run order.
+    what_changed : WhatChanged or None
+        What changed since the previous batch that ran this setting (a batch's front page); ``None``: no section.
     """
 
     case: Case
     parameters: dict[str, Any]
     analyses: list[AnalysisRun]
+    what_changed: WhatChanged | None = None
 
     @property
     def what_if(self) -> str:

@@ -16,7 +16,9 @@ Layout of one run::
 
     reports/2026-11-23_101500/
       index.html                       the front page: the decision first, one line per analysis
-      run.json                         status, parameters, case file hashes, seed, versions, git revision
+      run.json                         status, parameters, case file hashes, seed, versions, git revision,
+                                       ``inputs``: where the copy of the case's input files is
+      inputs/sample/                   that copy (every file load_case read, byte for byte), for ``compare``
       01_partner_fit/
         01_partner_fit.ipynb           the executed notebook
         01_partner_fit.html            the shareable report
@@ -38,9 +40,9 @@ from tqdm import tqdm
 
 from alliance_analytics.case.case import Case
 from alliance_analytics.case.loading import load_case
+from alliance_analytics.compare.snapshot import snapshot_case
 from alliance_analytics.core.atomic_files import write_json_atomic
 from alliance_analytics.core.cache import CACHE_ENV, computations
-from alliance_analytics.risk.engine import SCHEDULER_ENV
 from alliance_analytics.core.formatting import format_date
 from alliance_analytics.core.paths import NOTEBOOKS_DIR, REPORTS_DIR
 from alliance_analytics.notebook.provenance import run_provenance
@@ -57,6 +59,7 @@ from alliance_analytics.reporting.front_page import (
 )
 from alliance_analytics.reporting.html import export_html
 from alliance_analytics.reporting.kernel import DEAD_KERNEL_RETRIES, execute
+from alliance_analytics.risk.engine import SCHEDULER_ENV
 
 CACHE_FOLDER = ".cache"
 """The run's result cache, inside its hidden staging folder; removed before the report is renamed into place."""
@@ -172,6 +175,7 @@ def run_report(
         abandoned = remove_abandoned(out)
         with staged_report(out) as staging:
             files = staging.folder
+            inputs = snapshot_case(case, files)
             runs = [
                 run_notebook(notebook, case.directory, case.settings.name, per_notebook[notebook],
                              files / notebook.stem, show_code=show_code, link_prefix=f"{notebook.stem}/",
@@ -181,7 +185,7 @@ def run_report(
             provenance = run_provenance(case, parameters)
             computed = [{"analysis": analysis, "key": key} for analysis, key in computations(files / CACHE_FOLDER)]
             status = {"ok": all(run.ok for run in runs), "what_if": what_if, "notebooks": [asdict(run) for run in runs],
-                      "computations": computed, "scheduler": scheduler}
+                      "computations": computed, "scheduler": scheduler, "inputs": inputs}
             write_json_atomic(files / "run.json", {**status, **provenance})
             _write_front_page(files, case, parameters, runs, provenance)
             shutil.rmtree(files / CACHE_FOLDER, ignore_errors=True)

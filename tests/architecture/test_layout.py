@@ -25,6 +25,7 @@ LAYERS: list[set[str]] = [
     {"__init__"},
     {"charts"},
     {"notebook"},
+    {"compare"},
     {"reporting"},
     {"batch"},
     {"cli"},
