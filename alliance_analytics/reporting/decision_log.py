@@ -10,21 +10,19 @@ recommendation when it is continue, restructure or exit).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
 from alliance_analytics.case.case import Case
-from alliance_analytics.core.formatting import candidate_label, format_date
+from alliance_analytics.core.formatting import candidate_label, format_date, sentence
 
 BRIEF, PORTFOLIO, HEALTH, REVIEW = "05_decision_brief", "04_portfolio", "06_alliance_health", "08_portfolio_review"
 DECISION_WORDS = {"pursue": "pursue", "do_not_pursue": "do not pursue", "continue": "continue",
                   "restructure": "restructure", "exit": "exit", "defer": "defer"}
 
 
-@dataclass(frozen=True)
-class LoggedDecision:
+class LoggedDecision(NamedTuple):
     """One alliance's latest logged decision and what the run says about it, in words.
 
     Attributes
@@ -53,6 +51,16 @@ class LoggedDecision:
     run: str
     recommended: str
     verdict: str
+
+    @property
+    def why(self) -> str:
+        """The rationale, any dissent and the run it was based on, as sentences."""
+        parts = [f"Why: {sentence(self.rationale)}"]
+        if self.dissent:
+            parts.append(f"Dissent: {sentence(self.dissent)}")
+        if self.run:
+            parts.append(f"Based on run {self.run}.")
+        return " ".join(parts)
 
 
 def logged_decisions(case: Case, result: Callable[[str], dict[str, Any]]) -> list[LoggedDecision]:
@@ -118,3 +126,26 @@ def recommendation(alliance: str, in_flight: bool, result: Callable[[str], dict[
         return brief_review[alliance]
     health = result(HEALTH).get("alliances", {}).get(alliance, {}).get("recommendation")
     return health if health in ("continue", "restructure", "exit") else None
+
+
+def agreement_sentence(rows: list[LoggedDecision]) -> str:
+    """One sentence on how far the run agrees with the logged decisions.
+
+    Examples
+    --------
+    >>> row = LoggedDecision("15 Oct 2026", "Alpina (A03)", "continue", "", "", "", "restructure", "differs")
+    >>> agreement_sentence([row, row._replace(alliance="Lumen (A05)", verdict="agrees")])
+    'This run agrees with 1 of the 2 latest decisions it assesses and differs on Alpina (A03).'
+    >>> agreement_sentence([row._replace(verdict="deferred")])
+    'This run assesses none of the latest decisions (deferred or not analysed in this run).'
+    """
+    assessed = [row for row in rows if row.verdict in ("agrees", "differs")]
+    if not assessed:
+        return "This run assesses none of the latest decisions (deferred or not analysed in this run)."
+    differ = [row.alliance for row in assessed if row.verdict == "differs"]
+    agree = len(assessed) - len(differ)
+    sentence = f"This run agrees with {agree} of the {len(assessed)} latest decisions it assesses"
+    if not differ:
+        return sentence + "."
+    names = differ[0] if len(differ) == 1 else f"{', '.join(differ[:-1])} and {differ[-1]}"
+    return f"{sentence} and differs on {names}."

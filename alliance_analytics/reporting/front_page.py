@@ -32,6 +32,7 @@ from alliance_analytics.core.formatting import (
     join_words,
     sentence,
 )
+from alliance_analytics.reporting.decision_log import LoggedDecision, agreement_sentence, logged_decisions
 from alliance_analytics.reporting.html import TEMPLATES_DIR
 
 if TYPE_CHECKING:
@@ -138,6 +139,15 @@ class Setting:
         rows = sorted(rows, key=lambda row: row["decision"] == "continue")
         return [f"{candidate_label(row['alliance'], row['name'])}: {row['decision']}. {sentence(row['reason'])}"
                 for row in rows]
+
+    def logged_decisions(self) -> list[LoggedDecision]:
+        """The case's latest logged decision per alliance, newest first, with whether this setting's run agrees."""
+        return logged_decisions(self.case, self.result)
+
+    def agreement(self) -> str:
+        """How far this setting's run agrees with the logged decisions, in one sentence (empty without a log)."""
+        rows = self.logged_decisions()
+        return agreement_sentence(rows) if rows else ""
 
     def decision(self) -> Decision:
         """The decision of this setting, from the decision brief's results (else the portfolio's)."""

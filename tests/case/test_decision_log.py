@@ -129,3 +129,20 @@ def test_the_front_page_says_whether_the_run_agrees(sample_case) -> None:
                      "Alpina Reha Kliniken AG (A03)": ("continue", "restructure", "differs"),
                      "Medivio Cloud GmbH (C02)": ("defer", "do not pursue", "deferred")}
     assert logged_decisions(sample_case, lambda name: {})[0].verdict == "not assessed by this run"
+
+
+def test_the_front_page_shows_the_log_beside_the_run(sample_case, tmp_path: Path) -> None:
+    from alliance_analytics.reporting.front_page import AnalysisRun, Setting, write_front_page
+
+    review = AnalysisRun(title="Portfolio review", notebook="08_portfolio_review", ok=True, seconds=1.0, html=None,
+                         executed_notebook=None, results_link=None,
+                         results={"alliances": {"A03": {"decision": "restructure", "name": "Alpina", "reason": "x"}},
+                                  "headline": ["x"]})
+    page = tmp_path / "index.html"
+    write_front_page(page, title="t", settings=[Setting(case=sample_case, parameters={}, analyses=[review])],
+                     status="s", ok=True, provenance=[], machine_readable="run.json")
+    text = page.read_text()
+    assert "Decisions on record" in text
+    assert ("This run agrees with 0 of the 1 latest decisions it assesses and differs on Alpina Reha Kliniken AG "
+            "(A03).") in text
+    assert "Dissent: CFO: restructure now; the clinics outside Bavaria do not order." in text
