@@ -26,6 +26,16 @@ BAND_COLOURS: dict[str, str] = {"green": "#a6dba0", "amber": "#fdd49e", "red": "
 ALARM_RED = "#b2182b"
 """Markers of months in which an unfavourable rule fired."""
 
+LIMIT_GREY = "#888888"
+"""The individuals chart's natural process limits."""
+
+INDEX_TITLE = "Health index (black) and dimensions; bands green / amber / red"
+INDEX_AXIS = "index (share of target)"
+"""Title and y-axis label of a card's index panel."""
+
+CARD_KEY = ("monthly value", "target", "natural process limits (XmR)", "a rule fired against the alliance")
+"""The card's key: what the KPI panels' value line, dashed line, dotted lines and red rings mean."""
+
 COLUMNS = ("health", *DIMENSIONS)
 """The heat map's columns: the whole index, then the four dimensions."""
 
@@ -99,50 +109,102 @@ def alliance_card(result: HealthResult, alliance: str) -> Figure:
     figure = Figure(figsize=(width, 2.6 + 2.1 * (rows - 1)), layout="constrained")
     grid = figure.add_gridspec(rows, columns, height_ratios=[1.3] + [1] * (rows - 1))
     months = np.arange(len(item.periods))
-    ticks = _month_ticks(item.periods)
+    ticks = month_ticks(item.periods)
     index_axes = figure.add_subplot(grid[0, :])
     _index_panel(index_axes, result, item, months, ticks)
     for position, kpi in enumerate(kpis):
         axes = figure.add_subplot(grid[1 + position // columns, position % columns])
         _kpi_panel(axes, item, kpi, months, ticks)
-    handles = [Line2D([], [], color="black", linewidth=1.2, marker=".", label="monthly value"),
-               Line2D([], [], color=REFERENCE_GREY, linestyle="--", label="target"),
-               Line2D([], [], color="#888888", linestyle=":", label="natural process limits (XmR)"),
+    value, target, limits, alarm = CARD_KEY
+    handles = [Line2D([], [], color="black", linewidth=1.2, marker=".", label=value),
+               Line2D([], [], color=REFERENCE_GREY, linestyle="--", label=target),
+               Line2D([], [], color=LIMIT_GREY, linestyle=":", label=limits),
                Line2D([], [], linestyle="none", marker="o", markerfacecolor="none", markeredgecolor=ALARM_RED,
-                      label="a rule fired against the alliance")]
-    labels = [handle.get_label() for handle in handles]
-    key = figure.legend(handles=handles, loc="outside lower center", ncol=legend_columns(labels, width, 8), fontsize=8,
-                        frameon=False)
+                      label=alarm)]
+    key = figure.legend(handles=handles, loc="outside lower center", ncol=legend_columns(CARD_KEY, width, 8),
+                        fontsize=8, frameon=False)
     key.set_gid("key")
-    figure.suptitle(f"{item.label}: {item.recommendation}", fontsize=11)
+    figure.suptitle(card_title(item), fontsize=11)
     return figure
 
 
-def _month_ticks(periods: list[str]) -> list[int]:
+def card_title(item: AllianceHealth) -> str:
+    """A card's title: the alliance and its recommendation, ``"Alpina Reha Kliniken (A01): restructure"``."""
+    return f"{item.label}: {item.recommendation}"
+
+
+def month_ticks(periods: list[str]) -> list[int]:
     """Positions of the ticks: every third month, so 36 labels never crowd."""
     step = 3 if len(periods) <= 24 else 6
     return list(range(0, len(periods), step))
 
 
+def index_range(result: HealthResult, item: AllianceHealth) -> tuple[float, float]:
+    """The index panel's y range: from at most 50 % to at least the attainment cap, with room around the data.
+
+    Parameters
+    ----------
+    result : HealthResult
+    item : AllianceHealth
+        One of ``result.alliances``.
+
+    Returns
+    -------
+    (float, float)
+        Bottom and top, shares of target.
+    """
+    index = item.index.to_numpy()
+    top = max(result.settings.attainment_cap, float(np.nanmax(index, initial=1.0)) + 0.05)
+    bottom = min(0.5, float(np.nanmin(index, initial=1.0)) - 0.05)
+    return bottom, top
+
+
+def index_line_style(position: int, column: str) -> dict[str, object]:
+    """Colour and width of the index panel's ``position``-th line: the health index thick and black."""
+    return {"color": "black", "linewidth": 2.2} if column == "health" else \
+        {"color": SERIES_COLOURS[position % len(SERIES_COLOURS)], "linewidth": 1.2}
+
+
 def _index_panel(axes, result: HealthResult, item: AllianceHealth, months: np.ndarray, ticks: list[int]) -> None:
     """The health index and its dimensions over time, on the red / amber / green bands."""
     bands = result.settings.bands
-    top = max(result.settings.attainment_cap, float(np.nanmax(item.index.to_numpy(), initial=1.0)) + 0.05)
-    bottom = min(0.5, float(np.nanmin(item.index.to_numpy(), initial=1.0)) - 0.05)
+    bottom, top = index_range(result, item)
     axes.axhspan(bands.green, top, color=BAND_COLOURS["green"], alpha=0.5, linewidth=0)
     axes.axhspan(bands.amber, bands.green, color=BAND_COLOURS["amber"], alpha=0.5, linewidth=0)
     axes.axhspan(bottom, bands.amber, color=BAND_COLOURS["red"], alpha=0.5, linewidth=0)
     for position, column in enumerate(item.index.columns):
-        style = {"color": "black", "linewidth": 2.2} if column == "health" else \
-            {"color": SERIES_COLOURS[position % len(SERIES_COLOURS)], "linewidth": 1.2}
-        axes.plot(months, item.index[column].to_numpy(), label=column, **style)
+        axes.plot(months, item.index[column].to_numpy(), label=column, **index_line_style(position, column))
     axes.set_ylim(bottom, top)
     share_axis(axes.yaxis)
     axes.set_xticks(ticks, [item.periods[tick] for tick in ticks], fontsize=8)
     axes.set_xlim(-0.5, len(months) - 0.5)
-    axes.set_ylabel("index (share of target)", fontsize=8)
-    axes.set_title("Health index (black) and dimensions; bands green / amber / red", fontsize=9)
+    axes.set_ylabel(INDEX_AXIS, fontsize=8)
+    axes.set_title(INDEX_TITLE, fontsize=9)
     axes.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
+
+
+def alarm_months(item: AllianceHealth, kpi: str) -> list[int]:
+    """Positions of the months in which a rule fired against the alliance on one KPI, ascending.
+
+    Parameters
+    ----------
+    item : AllianceHealth
+    kpi : str
+        One of ``item.kpis.index``.
+
+    Returns
+    -------
+    list of int
+        0-based months (positions in ``item.periods``) where a signal fired in the unfavourable direction.
+    """
+    worse = 1 if item.kpis.at[kpi, "direction"] == "lower" else -1
+    return sorted({signal.month for signal in item.charts[kpi].signals if signal.direction == worse})
+
+
+def kpi_title(item: AllianceHealth, kpi: str) -> str:
+    """A KPI panel's title, its name and unit: ``"Joint revenue (k EUR/month)"``."""
+    unit = item.kpis.at[kpi, "unit"]
+    return f"{item.kpis.at[kpi, 'name']}" + (f" ({unit})" if unit else "")
 
 
 def _kpi_panel(axes, item: AllianceHealth, kpi: str, months: np.ndarray, ticks: list[int]) -> None:
@@ -151,16 +213,13 @@ def _kpi_panel(axes, item: AllianceHealth, kpi: str, months: np.ndarray, ticks: 
     values = charts.values
     axes.plot(months, values, color="black", linewidth=1.2, marker=".", markersize=4)
     axes.axhline(float(item.kpis.at[kpi, "target"]), color=REFERENCE_GREY, linestyle="--", linewidth=1)
-    lower, upper = charts.xmr
-    for limit in (lower, upper):
-        axes.axhline(limit, color="#888888", linestyle=":", linewidth=1)
-    worse = 1 if item.kpis.at[kpi, "direction"] == "lower" else -1
-    alarms = sorted({signal.month for signal in charts.signals if signal.direction == worse})
+    for limit in charts.xmr:
+        axes.axhline(limit, color=LIMIT_GREY, linestyle=":", linewidth=1)
+    alarms = alarm_months(item, kpi)
     if alarms:
         axes.plot(months[alarms], values[alarms], linestyle="none", marker="o", markersize=9,
                   markerfacecolor="none", markeredgecolor=ALARM_RED, markeredgewidth=1.5)
-    unit = item.kpis.at[kpi, "unit"]
-    axes.set_title(f"{item.kpis.at[kpi, 'name']}" + (f" ({unit})" if unit else ""), fontsize=9)
+    axes.set_title(kpi_title(item, kpi), fontsize=9)
     axes.set_xticks(ticks[::2], [item.periods[tick] for tick in ticks[::2]], fontsize=7)
     axes.set_xlim(-0.5, len(months) - 0.5)
     axes.tick_params(axis="y", labelsize=7)

@@ -24,6 +24,7 @@ from alliance_analytics.core.formatting import candidate_label, format_share
 
 if TYPE_CHECKING:
     from alliance_analytics.portfolio.analysis import PortfolioResult
+    from alliance_analytics.portfolio.frontier import FrontierPoint
 
 
 MARKERS: tuple[str, ...] = ("o", "s", "^", "D")
@@ -32,11 +33,69 @@ MARKERS: tuple[str, ...] = ("o", "s", "^", "D")
 RECOMMENDED_RED = "#b2182b"
 """The recommended portfolio and the CVaR floor."""
 
+FRONTIER_GREY = "#888888"
+"""The dotted line through the frontier's portfolios."""
+
+RECOMMENDED, CVAR_FLOOR = "recommended portfolio", "CVaR floor"
+"""Legend entries of the recommended portfolio's ring and of the CVaR floor's line."""
+
 LIMIT_STATES: dict[str, str] = {"binding": "#b2182b", "used up": "#d9a400", "room left": "#4c72b0"}
 """How much of a limit the portfolio uses, and its colour."""
 
 INCLUSION_CLASSES: dict[str, str] = {"core": "#1b7837", "borderline": "#d9a400", "exterior": "#999999"}
 """Colour of each robustness class."""
+
+
+FRONTIER_TITLE = ("Efficient frontier: the most expected NPV at each level of tail risk\n"
+                  "(each point a distinct efficient portfolio, named by its alliances)")
+"""The frontier chart's title."""
+
+
+def frontier_points(result: PortfolioResult) -> list[FrontierPoint]:
+    """The distinct portfolios of the efficient frontier, as the frontier chart draws them.
+
+    Parameters
+    ----------
+    result : PortfolioResult
+        The portfolio analysis.
+
+    Returns
+    -------
+    list of FrontierPoint
+        One point per distinct portfolio found (the first floor that gave it), by increasing CVaR.
+    """
+    distinct: dict[tuple[str, ...], FrontierPoint] = {}
+    for point in result.frontier:
+        if point.expected_npv is not None:
+            distinct.setdefault(tuple(point.selected), point)
+    return sorted(distinct.values(), key=lambda point: point.cvar)
+
+
+def frontier_marker(index: int) -> tuple[str, str]:
+    """Colour and matplotlib marker of the ``index``-th frontier portfolio (distinct for 32 portfolios).
+
+    Parameters
+    ----------
+    index : int
+        Position of the portfolio in :func:`frontier_points`, from 0.
+
+    Returns
+    -------
+    (str, str)
+        Colour and marker (one of :data:`MARKERS`).
+
+    Examples
+    --------
+    >>> frontier_marker(0), frontier_marker(9)
+    (('#0072b2', 'o'), ('#e69f00', 's'))
+    """
+    colours = len(SERIES_COLOURS)
+    return SERIES_COLOURS[index % colours], MARKERS[index // colours % len(MARKERS)]
+
+
+def portfolio_label(point: FrontierPoint) -> str:
+    """A frontier portfolio's legend entry: its alliances' ids, ``"C01, C03"``, or ``"no alliance"``."""
+    return ", ".join(point.selected) or "no alliance"
 
 
 @plain_text
@@ -56,36 +115,34 @@ def frontier_chart(result: PortfolioResult) -> Figure:
     figure = Figure(figsize=(width, 5.5), layout="constrained")
     axes = figure.add_subplot()
     currency = result.problem.currency
-    distinct = {}
-    for point in result.frontier:
-        if point.expected_npv is not None:
-            distinct.setdefault(tuple(point.selected), point)
-    points = sorted(distinct.values(), key=lambda point: point.cvar)
+    points = frontier_points(result)
     xs = np.array([point.cvar for point in points], dtype=float) / MILLION
     ys = np.array([point.expected_npv for point in points], dtype=float) / MILLION
-    axes.plot(xs, ys, color="#888888", linewidth=1, linestyle=":", zorder=1)
-    colours = len(SERIES_COLOURS)
+    axes.plot(xs, ys, color=FRONTIER_GREY, linewidth=1, linestyle=":", zorder=1)
     for index, (point, x, y) in enumerate(zip(points, xs, ys)):
-        axes.plot([x], [y], linestyle="", marker=MARKERS[index // colours % len(MARKERS)], markersize=7,
-                  color=SERIES_COLOURS[index % colours], zorder=2,
-                  label=", ".join(point.selected) or "no alliance")
+        colour, marker = frontier_marker(index)
+        axes.plot([x], [y], linestyle="", marker=marker, markersize=7, color=colour, zorder=2,
+                  label=portfolio_label(point))
     if result.solution.found:
         axes.scatter([result.cvar / MILLION], [result.expected_npv / MILLION], s=180, facecolors="none",
-                     edgecolors=RECOMMENDED_RED, linewidths=2, zorder=3, label="recommended portfolio")
+                     edgecolors=RECOMMENDED_RED, linewidths=2, zorder=3, label=RECOMMENDED)
     if result.problem.cvar_floor is not None:
         axes.axvline(result.problem.cvar_floor / MILLION, color=RECOMMENDED_RED, linestyle="--", linewidth=1,
-                     label="CVaR floor")
-    level = format_share(result.problem.cvar_level)
+                     label=CVAR_FLOOR)
     unit = money_axis(axes.xaxis, currency)
     money_axis(axes.yaxis, currency)
-    axes.set_xlabel(f"{level} CVaR of portfolio NPV ({unit}; further right is safer)")
+    axes.set_xlabel(frontier_x_label(result, unit))
     axes.set_ylabel(f"Expected NPV ({unit})")
-    axes.set_title("Efficient frontier: the most expected NPV at each level of tail risk\n"
-                   "(each point a distinct efficient portfolio, named by its alliances)", fontsize=10)
+    axes.set_title(FRONTIER_TITLE, fontsize=10)
     labels = axes.get_legend_handles_labels()[1]
     if labels:
         figure.legend(loc="outside lower center", ncol=legend_columns(labels, width, 8), fontsize=8, frameon=False)
     return figure
+
+
+def frontier_x_label(result: PortfolioResult, unit: str) -> str:
+    """The frontier's x-axis label, ``"5 % CVaR of portfolio NPV (M EUR; further right is safer)"``."""
+    return f"{format_share(result.problem.cvar_level)} CVaR of portfolio NPV ({unit}; further right is safer)"
 
 
 @plain_text

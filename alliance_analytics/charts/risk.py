@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,13 +35,113 @@ if TYPE_CHECKING:
 MEAN_GREEN, CVAR_RED = "#1b7837", "#b2182b"
 """Colours of the mean and of the 5 % CVaR in the NPV histograms."""
 
+S_CURVE_AXIS = "Probability NPV is at most this"
+"""The y axis of the S-curves."""
+
 
 def _label(result: SimulationResult, candidate: str) -> str:
     """``"Name (C02)"``."""
     return candidate_label(candidate, result.names[candidate])
 
 
-@plain_text
+@dataclass(frozen=True)
+class SCurves:
+    """What the S-curve chart draws, computed once for the static chart (:meth:`figure`) and the interactive one.
+
+    Attributes
+    ----------
+    currency : str
+        ISO 4217 code of the NPVs.
+    shares : numpy.ndarray
+        Shape ``(iterations,)``: the cumulative probability plotted at each sorted NPV, ``(i + 0.5) / n``.
+    npv : dict of str to numpy.ndarray
+        Per candidate, its NPVs sorted ascending, in millions of ``currency``, shape ``(iterations,)``.
+    labels : dict of str to str
+        Per candidate, ``"Name (C02)"``.
+    coloured : list of str
+        The candidates drawn in colour, in legend order (``series_style(position)``).
+    others : list of str
+        The candidates drawn in grey under one legend entry.
+    title : str
+        The chart's title.
+    """
+
+    currency: str
+    shares: np.ndarray
+    npv: dict[str, np.ndarray]
+    labels: dict[str, str]
+    coloured: list[str]
+    others: list[str]
+    title: str
+
+    @property
+    def others_label(self) -> str:
+        """The one legend entry of the grey curves, ``"others (5)"``."""
+        return f"{OTHERS} ({len(self.others)})"
+
+    @plain_text
+    def figure(self) -> Figure:
+        """Draw the S-curves on one chart, the grey ones under one legend entry.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        width = 10.0
+        figure = Figure(figsize=(width, 6.0), layout="constrained")
+        axes = figure.add_subplot()
+        for index, candidate in enumerate(self.others):
+            axes.plot(self.npv[candidate], self.shares, linewidth=0.9, color=OTHERS_GREY, zorder=1,
+                      label=None if index else self.others_label)
+        for index, candidate in enumerate(self.coloured):
+            axes.plot(self.npv[candidate], self.shares, linewidth=1.5, zorder=3, label=self.labels[candidate],
+                      **series_style(index))
+        axes.axvline(0, color=REFERENCE_GREY, linewidth=1, linestyle="--")
+        axes.set_xlabel(f"NPV ({money_axis(axes.xaxis, self.currency)})")
+        share_axis(axes.yaxis)
+        axes.set_ylim(0, 1)
+        axes.set_ylabel(S_CURVE_AXIS)
+        axes.set_title(self.title)
+        handles, labels = axes.get_legend_handles_labels()
+        others = len(self.others) > 0
+        order_of_entries = [*range(others, len(labels)), *([0] if others else [])]
+        figure.legend([handles[i] for i in order_of_entries], [labels[i] for i in order_of_entries],
+                      loc="outside lower center", ncol=legend_columns(labels, width, 8), fontsize=8, frameon=False)
+        return figure
+
+
+def s_curve_data(result: SimulationResult, highlight: Sequence[str] = ()) -> SCurves:
+    """The S-curves of every candidate's NPV: sorted NPVs against their cumulative probability.
+
+    With more than :data:`~alliance_analytics.charts.style.MOST_SERIES` candidates, the ones that matter are
+    coloured (``highlight``, then the highest expected NPVs) and the rest grey.
+
+    Parameters
+    ----------
+    result : SimulationResult
+        The simulation.
+    highlight : sequence of str
+        Candidates to draw in colour whatever their expected NPV (e.g. the recommended portfolio).
+
+    Returns
+    -------
+    SCurves
+        The empirical distribution function of each NPV sample, plotted at the mid-points ``(i + 0.5) / n``
+        (Hazen plotting positions).
+    """
+    order = list(result.summary_table().index)
+    coloured = highlighted(order, highlight)
+    others = [candidate for candidate in order if candidate not in coloured]
+    kept = "" if not others else f"; in colour: the {len(coloured)} highest expected NPVs" if not highlight \
+        else f"; in colour: {len(coloured)} chosen and highest expected NPVs"
+    return SCurves(currency=result.currency,
+                   shares=np.linspace(0, 1, result.iterations, endpoint=False) + 0.5 / result.iterations,
+                   npv={candidate: np.sort(result.candidates[candidate].npv) / MILLION for candidate in order},
+                   labels={candidate: _label(result, candidate) for candidate in order},
+                   coloured=coloured, others=others,
+                   title=f"NPV S-curves (left of the dashed line: the alliance loses money{kept})")
+
+
 def s_curves(result: SimulationResult, highlight: Sequence[str] = ()) -> Figure:
     """The cumulative distribution (S-curve) of every candidate's NPV on one chart.
 
@@ -59,32 +160,7 @@ def s_curves(result: SimulationResult, highlight: Sequence[str] = ()) -> Figure:
     -------
     matplotlib.figure.Figure
     """
-    width = 10.0
-    figure = Figure(figsize=(width, 6.0), layout="constrained")
-    axes = figure.add_subplot()
-    order = list(result.summary_table().index)
-    coloured = highlighted(order, highlight)
-    shares = np.linspace(0, 1, result.iterations, endpoint=False) + 0.5 / result.iterations
-    others = [candidate for candidate in order if candidate not in coloured]
-    for index, candidate in enumerate(others):
-        axes.plot(np.sort(result.candidates[candidate].npv) / MILLION, shares, linewidth=0.9, color=OTHERS_GREY,
-                  zorder=1, label=None if index else f"{OTHERS} ({len(others)})")
-    for index, candidate in enumerate(coloured):
-        axes.plot(np.sort(result.candidates[candidate].npv) / MILLION, shares, linewidth=1.5, zorder=3,
-                  label=_label(result, candidate), **series_style(index))
-    axes.axvline(0, color=REFERENCE_GREY, linewidth=1, linestyle="--")
-    axes.set_xlabel(f"NPV ({money_axis(axes.xaxis, result.currency)})")
-    share_axis(axes.yaxis)
-    axes.set_ylim(0, 1)
-    axes.set_ylabel("Probability NPV is at most this")
-    kept = "" if not others else f"; in colour: the {len(coloured)} highest expected NPVs" if not highlight \
-        else f"; in colour: {len(coloured)} chosen and highest expected NPVs"
-    axes.set_title(f"NPV S-curves (left of the dashed line: the alliance loses money{kept})")
-    handles, labels = axes.get_legend_handles_labels()
-    order_of_entries = [*range(len(others) > 0, len(labels)), *([0] if others else [])]
-    figure.legend([handles[i] for i in order_of_entries], [labels[i] for i in order_of_entries],
-                  loc="outside lower center", ncol=legend_columns(labels, width, 8), fontsize=8, frameon=False)
-    return figure
+    return s_curve_data(result, highlight).figure()
 
 
 @plain_text

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib import colormaps
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from alliance_analytics.charts.style import (
@@ -132,6 +133,40 @@ def sweep_chart(sweeps: Mapping[str, Sweep], criterion_names: Mapping[str, str],
     return figure
 
 
+ACCEPTABILITY_TITLE = "Rank acceptability (SMAA-2)"
+"""The rank-acceptability chart's title."""
+
+
+def rank_colours(ranks: int) -> list[str]:
+    """One colour per rank, from dark (rank 1) to light (viridis up to 95 %), as ``"#rrggbb"``.
+
+    Parameters
+    ----------
+    ranks : int
+        Number of ranks (candidates).
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> rank_colours(2)
+    ['#440154', '#dfe318']
+    """
+    return [to_hex(colour) for colour in colormaps["viridis"](np.linspace(0, 0.95, ranks))]
+
+
+def rank_labels(ranks: int) -> list[str]:
+    """The legend entries of the ranks, ``["rank 1", "rank 2", ...]``."""
+    return [f"rank {rank}" for rank in range(1, ranks + 1)]
+
+
+def acceptability_axis(result: SMAAResult) -> str:
+    """The x-axis label of the rank-acceptability chart, ``"Share of 20,000 samples"``."""
+    return f"Share of {format_count(result.n_samples)} samples"
+
+
 @plain_text
 def rank_acceptability_chart(result: SMAAResult, names: Mapping[str, str]) -> Figure:
     """Stacked bars of each candidate's rank acceptability indices (share of samples at each rank).
@@ -153,11 +188,10 @@ def rank_acceptability_chart(result: SMAAResult, names: Mapping[str, str]) -> Fi
     width = 10.0
     figure = Figure(figsize=(width, 0.42 * len(table) + 2.0), layout="constrained")
     axes = figure.add_subplot()
-    colours = colormaps["viridis"](np.linspace(0, 0.95, table.shape[1]))
     left = np.zeros(len(table))
     positions = np.arange(len(table))
-    labels = [f"rank {rank}" for rank in range(1, table.shape[1] + 1)]
-    for colour, label, column in zip(colours, labels, table.columns):
+    labels = rank_labels(table.shape[1])
+    for colour, label, column in zip(rank_colours(table.shape[1]), labels, table.columns):
         widths = table[column].to_numpy()
         axes.barh(positions, widths, left=left, color=colour, edgecolor="white", linewidth=0.4, label=label)
         left += widths
@@ -165,8 +199,8 @@ def rank_acceptability_chart(result: SMAAResult, names: Mapping[str, str]) -> Fi
     axes.invert_yaxis()
     axes.set_xlim(0, 1)
     share_axis(axes.xaxis)
-    axes.set_xlabel(f"Share of {format_count(result.n_samples)} samples")
-    axes.set_title("Rank acceptability (SMAA-2)")
+    axes.set_xlabel(acceptability_axis(result))
+    axes.set_title(ACCEPTABILITY_TITLE)
     figure.legend(loc="outside lower center", ncol=min(legend_columns(labels, width, 7), 10), fontsize=7,
                   frameon=False)
     return figure

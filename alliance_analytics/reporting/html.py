@@ -1,5 +1,4 @@
-"""Exporting an executed notebook to a self-contained, offline HTML report (code hidden, no network requests).
-"""
+"""Exporting an executed notebook to a self-contained, offline HTML report (code hidden, no network requests)."""
 
 from __future__ import annotations
 
@@ -10,6 +9,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
 from alliance_analytics.core.atomic_files import write_text_atomic
+from alliance_analytics.reporting.live_charts import page_scripts, render_live_charts, script_sources
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -19,6 +19,9 @@ REPORT_HIDE_TAG = "report-hide"
 
 def export_html(executed: Path, destination: Path, title: str, show_code: bool = False, banner: str = "") -> Path:
     """Export an executed notebook to a self-contained, offline HTML file.
+
+    Interactive charts become live Bokeh charts with their static picture as fallback; a page with any
+    inlines BokehJS once, and a page without none (see :mod:`alliance_analytics.reporting.live_charts`).
 
     Parameters
     ----------
@@ -50,7 +53,9 @@ def export_html(executed: Path, destination: Path, title: str, show_code: bool =
     notebook = without_live_widgets(nbformat.read(executed, as_version=4))
     notebook.metadata["title"] = title
     notebook.metadata["alliance_analytics_banner"] = banner
-    body, _ = exporter.from_notebook_node(notebook)
+    scripts = page_scripts() if render_live_charts(notebook) else []
+    body, _ = exporter.from_notebook_node(notebook, resources={
+        "alliance_analytics_scripts": scripts, "alliance_analytics_script_src": script_sources(scripts)})
     return write_text_atomic(destination, body)
 
 

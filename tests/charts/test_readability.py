@@ -396,7 +396,8 @@ def test_every_public_chart_is_checked():
               if function.__module__ == module.__name__ and not name.startswith("_")
               and inspect.signature(function).return_annotation in (Figure, "Figure")}
     assert public == set(CHARTS)
-    assert {path.stem for path in Path(charts.__file__).parent.glob("[!_]*.py")} - {"text", "style"} == \
+    shared = {"text", "style", "interactive"}
+    assert {path.stem for path in Path(charts.__file__).parent.glob("[!_]*.py")} - shared == \
         {module.__name__.rsplit(".", 1)[-1] for module in MODULES}
 
 
