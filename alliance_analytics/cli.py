@@ -81,8 +81,12 @@ def new_case(destination: Path, workbook: bool, blank: bool, source: Path) -> No
     column's header), then run `alliance-analytics validate DESTINATION` and `alliance-analytics run DESTINATION`.
     """
     from alliance_analytics.case.conversion import new_case as write_new_case
+    from alliance_analytics.core.problems import Problem
 
     try:
+        if blank and source != SAMPLE_CASE_DIR:
+            raise InputError("new-case", [Problem("--blank", "writes a blank case; it cannot be combined with --from "
+                                                  "(nothing was written)")])
         written = write_new_case(destination, workbook=workbook, blank=blank, source=source)
     except InputError as error:
         click.echo(error.report(), err=True)
@@ -114,9 +118,14 @@ def decide(case_dir: Path, alliance: str, decision: str, rationale: str, dissent
 
     try:
         case = load_case(case_dir)
+        problems = []
+        try:
+            run = run_hash(run_folder) if run_folder else ""
+        except InputError as error:
+            problems, run = error.problems, ""
         entry = {"date": when or today(), "alliance": alliance, "decision": decision, "rationale": rationale,
-                 "dissent": dissent, "run": run_hash(run_folder) if run_folder else ""}
-        problems = decision_problems(case, entry)
+                 "dissent": dissent, "run": run}
+        problems = [*decision_problems(case, entry), *problems]
         if problems:
             raise InputError(f"decision on {alliance}", problems)
         last = case.decisions["entry_hash"].iloc[-1] if len(case.decisions) else ""

@@ -275,9 +275,14 @@ def new_case(destination: Path, workbook: bool = False, blank: bool = False, sou
     InputError
         When ``destination`` is a file or a folder that is not empty (nothing is overwritten).
     """
+    subject = f"new case {destination}"
     if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
-        raise InputError(f"new case {destination}", [Problem(str(destination), "already exists and is not an empty "
-                                                             "folder; choose a new folder (nothing was written)")])
+        raise InputError(subject, [Problem(str(destination), "already exists and is not an empty folder; choose a "
+                                           "new folder (nothing was written)")])
+    if destination.suffix.lower() in (".xlsx", ".xlsm", ".csv", ".yaml"):
+        raise InputError(subject, [Problem(str(destination), "is the folder to write the case into, not a file "
+                                           f"name; give a folder (the workbook is written as {WORKBOOK_NAME} in it)")])
+    source = _case_in(source) if not blank else source
     staging = destination.parent / f".{destination.name}.new"
     shutil.rmtree(staging, ignore_errors=True)
     try:
@@ -300,6 +305,26 @@ def new_case(destination: Path, workbook: bool = False, blank: bool = False, sou
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return destination / WORKBOOK_NAME if workbook else destination
+
+
+def _case_in(source: Path) -> Path:
+    """The case to copy: a workbook, a folder's ``case.xlsx``, or a case folder (it must hold ``case.yaml``).
+
+    Raises
+    ------
+    InputError
+        When ``source`` is none of these (nothing would be copied).
+    """
+    if source.is_file() and source.suffix.lower() in (".xlsx", ".xlsm"):
+        return source
+    if source.is_dir() and (source / WORKBOOK_NAME).is_file() and not (source / SETTINGS_FILE).is_file():
+        return source / WORKBOOK_NAME
+    if source.is_dir() and (source / SETTINGS_FILE).is_file():
+        return source
+    what = ("does not exist" if not source.exists() else "is a folder without case.yaml or case.xlsx"
+            if source.is_dir() else "is not a case workbook (.xlsx)")
+    raise InputError(f"case {source}", [Problem(str(source), f"{what}; --from takes a case folder or a case "
+                                                "workbook (nothing was written)")])
 
 
 def _blank_case(folder: Path) -> None:

@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -80,7 +81,8 @@ def chain_problems(entries: Sequence[tuple[int, dict[str, str]]], file: str = LO
         if str(entry.get("entry_hash") or "").strip() != expected:
             return [Problem(file, "this entry does not match its entry_hash: it, or an entry before it, was "
                             "changed, removed or reordered after it was logged. The log is append-only: restore "
-                            "the entry and record a correction with `alliance-analytics decide`",
+                            "it from the copy every report keeps (reports/<run>/inputs/<case>/) or from version "
+                            "control, then record a correction with `alliance-analytics decide`",
                             line=line, column="entry_hash")]
         previous = expected
     return []
@@ -111,11 +113,23 @@ def run_hash(report_folder: Path) -> str:
     InputError
         When the folder has neither.
     """
+    subject = f"run {report_folder}"
+    if not report_folder.is_dir():
+        raise InputError(subject, [Problem(str(report_folder), "does not exist; --run takes a report folder")])
     for name in RUN_RECORDS:
-        if (report_folder / name).is_file():
-            return hashlib.sha256((report_folder / name).read_bytes()).hexdigest()
-    raise InputError(f"run {report_folder}", [Problem(str(report_folder), "is not a report folder: it has no "
-                                                      "manifest.json or run.json")])
+        record = report_folder / name
+        if record.is_file():
+            content = record.read_bytes()
+            try:
+                parsed = json.loads(content)
+            except (ValueError, UnicodeDecodeError):
+                parsed = None
+            if not isinstance(parsed, dict):
+                raise InputError(subject, [Problem(name, "is not a report's record (not a JSON object); --run takes "
+                                                   "a report folder written by run or batch")])
+            return hashlib.sha256(content).hexdigest()
+    raise InputError(subject, [Problem(str(report_folder), "is not a report folder: it has no manifest.json or "
+                                       "run.json")])
 
 
 def append_decision(case_path: Path, entry: dict[str, str], last_hash: str) -> dict[str, str]:

@@ -7,6 +7,7 @@ checked against each other, and all problems are raised together in one
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -492,6 +493,13 @@ def decision_problems(case: Case, entry: dict[str, str]) -> list[Problem]:
     except ValidationError as error:
         problems = [Problem("decision", describe_validation_error(detail, UNKNOWN_KEY),
                             column=str(detail["loc"][0]) if detail["loc"] else None) for detail in error.errors()]
+    try:
+        future = dt.date.fromisoformat(entry["date"]) > dt.date.today()
+    except ValueError:
+        future = False  # reported above
+    if future:
+        problems.append(Problem("decision", f"{entry['date']} is in the future; log a decision once it is taken",
+                                column="date"))
     return problems + [Problem("decision", message, column=column) for column, message in _decision_fit(
         entry["alliance"], entry["decision"], set(case.candidates.index), set(case.alliances.index))]
 

@@ -123,8 +123,9 @@ class WorkbookSource:
             found = next((location[:depth] for depth in range(len(location), 0, -1) if location[:depth] in rows), None)
             if found is None:
                 return Problem(SETTINGS_FILE, f"{key_path(location)}: {message}", column="key")
+            unknown = message.startswith("is not a known key")
             return Problem(SETTINGS_FILE, f"{key_path(location)}: {message}", line=rows[found],
-                           column="value" if found == location else "key")
+                           column="value" if found == location and not unknown else "key")
 
         return data, locate
 
@@ -149,12 +150,15 @@ class WorkbookSource:
                 column = f"{column} ({get_column_letter(header.index(column) + 1)})"
             relabelled.append(Problem(self.path.name, self._words(problem.message), line=problem.line,
                                       column=column, sheet=sheet_of(problem.file)))
-        return relabelled, [self._words(warning) for warning in warnings]
+        ignored = [f"{self.path.name}: sheet '{sheet}' is not part of the case format and is ignored"
+                   for sheet in (self.content.ignored if self.content is not None else [])]
+        return relabelled, [*ignored, *(self._words(warning) for warning in warnings)]
 
     def _words(self, text: str) -> str:
         """A message with each case file it names written as the sheet standing for it."""
         names = "|".join(re.escape(name) for name in sorted(self.known, key=len, reverse=True))
-        return re.sub(rf"\b({names})\b", lambda match: f"sheet '{sheet_of(match[1])}'", text)
+        text = re.sub(rf"\b({names})\b", lambda match: f"sheet '{sheet_of(match[1])}'", text)
+        return re.sub(r"\bline (\d+)", r"row \1", text)
 
 
 def case_source(path: Path, known_files: list[str], problems: list[Problem]) -> FolderSource | WorkbookSource:

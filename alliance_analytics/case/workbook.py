@@ -142,11 +142,14 @@ class WorkbookContent:
         The settings sheet's rows: Excel row, key, value (as :func:`setting_value` reads it).
     headers : dict of str to list of str
         Each sheet's header, to name a column by its letter too.
+    ignored : list of str
+        Sheets the case format does not have (an analyst's notes), ignored.
     """
 
     tables: dict[str, tuple[list[str], list[tuple[int, list[str]]]]] = field(default_factory=dict)
     settings: list[tuple[int, str, object]] | None = None
     headers: dict[str, list[str]] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
 
 
 def read_workbook(path: Path, known_files: set[str], problems: list[Problem]) -> WorkbookContent | None:
@@ -172,7 +175,7 @@ def read_workbook(path: Path, known_files: set[str], problems: list[Problem]) ->
 
     try:
         values = load_workbook(path, read_only=True, data_only=True)
-        formulas = load_workbook(path, read_only=True, data_only=False)
+        formulas = load_workbook(path, data_only=False)
     except (InvalidFileException, OSError, KeyError, ValueError) as error:
         problems.append(Problem(path.name, f"cannot be opened as an Excel workbook (.xlsx): {error}"))
         return None
@@ -181,11 +184,18 @@ def read_workbook(path: Path, known_files: set[str], problems: list[Problem]) ->
         for sheet in values.sheetnames:
             file = file_of(sheet)
             if file not in known_files:
-                problems.append(Problem(path.name, f"sheet '{sheet}' is not part of the case format; expected "
-                                        f"{', '.join(sorted(sheet_of(name) for name in known_files))}"))
+                meant = next((name for name in known_files if sheet_of(name) == sheet.strip().lower()), None)
+                if meant is None:
+                    content.ignored.append(sheet)
+                else:
+                    problems.append(Problem(path.name, f"sheet '{sheet}' is not named as the case format names it; "
+                                            f"rename it '{sheet_of(meant)}' (lower case, no spaces)"))
                 continue
             rows = [list(row) for row in values[sheet].iter_rows(values_only=True)]
             _check_formulas(formulas[sheet], rows, file, problems)
+            problems.extend(Problem(file, f"cells {merged.coord} are merged, so only the first holds a value; unmerge "
+                                    "them and type the value in every cell", line=merged.min_row)
+                            for merged in formulas[sheet].merged_cells.ranges)
             header = [cell_text(cell).strip() for cell in rows[0]] if rows else []
             while header and not header[-1] and not any(len(row) >= len(header) and row[len(header) - 1] is not None
                                                          for row in rows[1:]):

@@ -146,3 +146,13 @@ def test_the_front_page_shows_the_log_beside_the_run(sample_case, tmp_path: Path
     assert ("This run agrees with 0 of the 1 latest decisions it assesses and differs on Alpina Reha Kliniken AG "
             "(A03).") in text
     assert "Dissent: CFO: restructure now; the clinics outside Bavaria do not order." in text
+
+
+def test_decide_reports_every_problem_at_once(case_copy: Path, tmp_path: Path) -> None:
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "run.json").write_text("{not json")
+    refused = _decide(case_copy, "C99", "exit", "--rationale", "", "--date", "2999-01-01", "--run", str(tmp_path / "bad"))
+    assert refused.returncode == 2 and "4 problems found" in refused.stderr
+    for words in ("'rationale': is blank", "2999-01-01 is in the future", "unknown alliance 'C99'",
+                  "run.json: is not a report's record"):
+        assert words in refused.stderr

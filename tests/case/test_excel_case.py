@@ -207,3 +207,58 @@ def test_new_case_on_the_command_line(tmp_path: Path) -> None:
                           capture_output=True, text=True)
     assert back.returncode == 0, back.stderr
     assert (tmp_path / "folder" / "assumptions.csv").read_bytes() == (SAMPLE_CASE_DIR / "assumptions.csv").read_bytes()
+
+
+def test_merged_cells_are_a_problem_not_a_blank(workbook: Path, tmp_path: Path) -> None:
+    merged = tmp_path / "merged.xlsx"
+    book = openpyxl.load_workbook(workbook)
+    sponsor = _column(workbook, "candidates", "sponsor")
+    row, _ = _row_of(workbook, "candidates", "candidate_id", "C01")
+    book["candidates"].merge_cells(f"{sponsor}{row}:{sponsor}{row + 1}")
+    book.save(merged)
+    with pytest.raises(InputError) as raised:
+        load_case(merged)
+    assert [(problem.sheet, problem.line) for problem in raised.value.problems
+            if "merged" in problem.message] == [("candidates", row)]
+
+
+def test_a_notes_sheet_is_ignored_with_a_warning_and_a_misnamed_sheet_is_a_problem(workbook: Path,
+                                                                                   tmp_path: Path) -> None:
+    noted = tmp_path / "noted.xlsx"
+    book = openpyxl.load_workbook(workbook)
+    book.create_sheet("Notes")["A1"] = "Call Medivio on Monday"
+    book.save(noted)
+    case = load_case(noted)
+    assert "noted.xlsx: sheet 'Notes' is not part of the case format and is ignored" in case.warnings
+    book["risks"].title = "renamed"  # openpyxl refuses a title that differs only in case from the sheet's own
+    book["renamed"].title = "Risks"
+    book.save(noted)
+    with pytest.raises(InputError) as raised:
+        load_case(noted)
+    assert "sheet 'Risks' is not named as the case format names it; rename it 'risks'" in str(raised.value)
+
+
+def test_workbook_messages_count_rows_not_lines(workbook: Path, tmp_path: Path) -> None:
+    repeated = tmp_path / "repeated.xlsx"
+    book = openpyxl.load_workbook(workbook)
+    sheet = book["risks"]
+    sheet.append([cell.value for cell in sheet[2]])
+    book.save(repeated)
+    with pytest.raises(InputError) as raised:
+        load_case(repeated)
+    duplicate = next(problem for problem in raised.value.problems if "duplicate id" in problem.message)
+    assert duplicate.line == sheet.max_row and "(first on row 2)" in duplicate.message
+
+
+@pytest.mark.parametrize("source", ["folder with case.xlsx", "missing", "empty folder"])
+def test_new_case_copies_only_a_case(workbook: Path, tmp_path: Path, source: str) -> None:
+    origin = {"folder with case.xlsx": workbook.parent, "missing": tmp_path / "nope",
+              "empty folder": tmp_path / "empty"}[source]
+    (tmp_path / "empty").mkdir()
+    if source == "folder with case.xlsx":
+        written = new_case(tmp_path / "copy", source=origin)
+        assert (written / "assumptions.csv").read_bytes() == (SAMPLE_CASE_DIR / "assumptions.csv").read_bytes()
+        return
+    with pytest.raises(InputError, match="--from takes a case folder or a case workbook"):
+        new_case(tmp_path / "copy", source=origin)
+    assert not (tmp_path / "copy").exists() and not list(tmp_path.glob(".copy*"))
