@@ -39,7 +39,7 @@ def _overlay(case_id: str, tmp_path):
             shutil.copy(path, folder / path.name)
     brought = {path.name for path in (FIELD_CASES / case_id).iterdir()}
     if "candidates.csv" in brought:
-        for name in ("kpis.csv", "scorecard.csv", "triggers.csv"):  # they describe the sample's alliances in flight
+        for name in ("kpis.csv", "scorecard.csv", "triggers.csv", "decisions.csv"):  # the sample's alliances
             (folder / name).unlink()
     if brought & {"candidates.csv", "assumptions.csv"}:
         for name in ("actuals.csv", "pilots.csv", "review.csv", "restructure.csv"):  # about the sample's own assumptions
