@@ -83,8 +83,8 @@ from alliance_analytics import load_case
 from alliance_analytics.case.distributions import frozen
 from alliance_analytics.core.paths import SAMPLE_CASE_DIR
 from alliance_analytics.risk.analysis import simulate_case
-from alliance_analytics.risk.plan import simulation_plan
 from alliance_analytics.risk.cash_flow import RiskImpacts, ValueThesis, cash_flows, npv, payback_year
+from alliance_analytics.risk.plan import simulation_plan
 
 QUANTITIES = ("revenue_uplift", "gross_margin", "cost_savings", "investment", "running_cost", "launch_months",
               "ramp_up_years", "lifetime_years")
@@ -646,8 +646,8 @@ def main() -> None:
     candidates = list(case.candidates.index)
     assumptions = len(case.assumptions) / len(candidates)
     risks = len(case.risks) / len(candidates)
-    pairs = len(case.correlations) and sum(
-        int(np.count_nonzero(np.triu(matrix.to_numpy(), 1))) for matrix in case.correlations.values())
+    pairs = sum(int(np.count_nonzero(np.triu(matrix.to_numpy(), 1)))
+                for matrix in [*case.correlations.values(), *case.cross_correlations])
 
     sim_s, result = best_of(options.repeat, bare_model, case, options.iterations)
     iters_per_s = options.iterations / sim_s
@@ -698,7 +698,8 @@ def main() -> None:
 
     print(f"case: {len(candidates)} candidates × ({assumptions:.0f} assumptions + {risks:.0f} risk events), "
           f"{sum(case.risks['mitigation'].notna())} mitigations, {len(case.correlations)} candidates with "
-          f"correlations ({pairs} correlated pairs); {options.iterations:,} iterations; best of "
+          f"correlations of their own and {len(case.cross_correlations)} groups across candidates ({pairs} "
+          f"correlated pairs); {options.iterations:,} iterations; best of "
           f"{options.repeat}; load average {load:.2f} at the start; {dt.date.today()}")
     print(f"simulate_case (the model, sensitivity=False): {sim_s:.3f} s")
     print(f"floor (the model's {variates} variates per iteration, each from its own distribution, {correlated} "

@@ -39,7 +39,7 @@ import numpy as np
 from alliance_analytics.case.distributions import frozen, latin_hypercube, sample
 from alliance_analytics.case.model import ADDITIVE_QUANTITIES, SHARE_QUANTITIES
 from alliance_analytics.core.cluster import connect
-from alliance_analytics.core.correlation import iman_conover
+from alliance_analytics.core.correlation import iman_conover_order, reorder_in_place
 from alliance_analytics.risk.cash_flow import ValueThesis
 from alliance_analytics.risk.kernel import outcomes
 
@@ -306,7 +306,7 @@ def stream(seed: int, kind: int, index: int, chunk: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(MONTE_CARLO_STREAM, kind, index, chunk)))
 
 
-def clipped_to_range(quantity: str, values: np.ndarray) -> np.ndarray:
+def clipped_to_range(quantity: str, values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Keep sampled values of a quantity in their valid range: shares within 0..1, everything else not below 0.
 
     Parameters
@@ -315,18 +315,20 @@ def clipped_to_range(quantity: str, values: np.ndarray) -> np.ndarray:
         The assumption's quantity (``assumptions.csv``).
     values : numpy.ndarray
         Sampled values, any shape.
+    out : numpy.ndarray, optional
+        Where to write the result (the same shape; may be ``values`` itself); default a new array.
 
     Returns
     -------
     numpy.ndarray
-        Same shape.
+        Same shape (``out`` when given).
 
     Examples
     --------
     >>> clipped_to_range("gross_margin", np.array([-0.1, 0.5, 1.2])).tolist(), clipped_to_range("launch_months", -2.0)
     ([0.0, 0.5, 1.0], np.float64(0.0))
     """
-    return np.clip(values, 0.0, 1.0) if quantity in SHARE_QUANTITIES else np.maximum(values, 0.0)
+    return np.clip(values, 0.0, 1.0, out=out) if quantity in SHARE_QUANTITIES else np.maximum(values, 0.0, out=out)
 
 
 def draw_chunk(plan: SimulationPlan, chunk: int) -> list[Draws]:
@@ -354,27 +356,24 @@ def draw_chunk(plan: SimulationPlan, chunk: int) -> list[Draws]:
         uniforms = latin_hypercube(rng, m, k + r) if lhs else None
         values = np.empty((k, m))
         for column, (quantity, marginal) in enumerate(zip(spec.quantities, spec.marginals)):
-            values[column] = clipped_to_range(quantity, marginal.draw(m, rng, None if uniforms is None
-                                                                       else uniforms[:, column]))
+            clipped_to_range(quantity, marginal.draw(m, rng, None if uniforms is None else uniforms[:, column]),
+                             out=values[column])
         if spec.correlation is not None:
-            columns = list(spec.correlation[0])
-            values[columns] = iman_conover(values[columns].T, spec.correlation[1], rng).T
+            columns, matrix = spec.correlation
+            reorder_in_place([values[column] for column in columns], iman_conover_order(m, matrix, rng))
         risk_uniforms = rng.random((m, r)) if uniforms is None else uniforms[:, k:]
         drivers = shared if shared is not None else _draw_drivers(plan, 1 + spec.position, chunk, m)
         draws.append(Draws(values, risk_uniforms, drivers))
     for number, members, matrix in plan.groups:
-        rng = stream(plan.seed, GROUP, number, chunk)
-        joint = np.stack([draws[candidate].values[column] for candidate, column in members])
-        joint = iman_conover(joint.T, matrix, rng).T
-        for position, (candidate, column) in enumerate(members):
-            draws[candidate].values[column] = joint[position]
+        order = iman_conover_order(m, matrix, stream(plan.seed, GROUP, number, chunk))
+        reorder_in_place([draws[candidate].values[column] for candidate, column in members], order)
     for spec, drawn in zip(plan.candidates, draws):
         for column, (driver, effect) in enumerate(spec.drivers):
             if driver is None:
                 continue
-            moved = (drawn.values[column] * drawn.drivers[driver] if effect == "multiply"
-                     else drawn.values[column] + drawn.drivers[driver])
-            drawn.values[column] = clipped_to_range(spec.quantities[column], moved)
+            row = drawn.values[column]
+            (np.multiply if effect == "multiply" else np.add)(row, drawn.drivers[driver], out=row)
+            clipped_to_range(spec.quantities[column], row, out=row)
     return draws
 
 

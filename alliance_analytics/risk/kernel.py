@@ -1,13 +1,14 @@
-"""The risk events and the cash-flow model fused into one compiled pass per iteration: NPV, payback, yearly sums.
+"""The risk events and the cash-flow model fused into one compiled pass: NPV, payback, yearly sums.
 
 :func:`~alliance_analytics.risk.cash_flow.cash_flows` states the model with numpy arrays (iterations × years),
 which costs a dozen passes over memory and as many temporary matrices; :func:`outcomes` computes the same
-yearly flows one iteration at a time in registers, compiled by Numba (Lam, Pitrou & Seibert 2015, "Numba: a
-LLVM-based Python JIT compiler"), and keeps only what the simulation needs: each iteration's NPV and payback year,
-and the flows summed over iterations. The arithmetic is the model's, operation for operation (no fast-math
-reordering), so the flows equal :func:`~alliance_analytics.risk.cash_flow.cash_flows`'; the NPV sums the
-discounted flows year by year. ``tests/risk/test_kernel.py`` checks both against the numpy model. The compiled
-code is cached beside this module, so only the first run on a machine compiles it (about a second).
+yearly flows on blocks of :data:`BLOCK` iterations whose working rows stay in the L1 cache, compiled by Numba
+(Lam, Pitrou & Seibert 2015, "Numba: a LLVM-based Python JIT compiler") into SIMD loops without branches, and
+keeps only what the simulation needs: each iteration's NPV and payback year, and the flows summed over
+iterations. The arithmetic is the model's, operation for operation (no fast-math reordering; the yearly sums
+add the iterations in order), so the flows equal :func:`~alliance_analytics.risk.cash_flow.cash_flows`'; the
+NPV sums the discounted flows year by year. ``tests/risk/test_kernel.py`` checks both against the numpy model.
+The compiled code is cached beside this module, so only the first run on a machine compiles it (a few seconds).
 """
 
 from __future__ import annotations
@@ -86,62 +87,86 @@ def outcomes(thesis: ValueThesis, uniforms: np.ndarray, probability: np.ndarray,
     return npv, payback, flow_sum
 
 
-@njit(cache=True, nogil=True)
+BLOCK = 128
+"""Iterations the compiled pass takes together: its working rows (a dozen of this length) stay in the L1 cache."""
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _outcomes(investment, revenue, margin, savings, running_cost, launch_months, ramp, lifetime, uniforms,
               probability, codes, low, mode, high, horizon, cap, elapsed, discount, npv, payback, flow_sum,
               realised, keep, rows):
-    """Fill ``npv``, ``payback``, ``flow_sum`` (and ``realised`` when ``keep``), one iteration at a time."""
+    """Fill ``npv``, ``payback``, ``flow_sum`` (and ``realised`` when ``keep``), :data:`BLOCK` iterations at a time.
+
+    Each step is a loop over the block's iterations without branches (selects), which the compiler turns into
+    SIMD instructions; every iteration's arithmetic is the scalar model's, operation for operation. An event's
+    impact is computed on every iteration and kept where the event occurs (the same value as computing it only
+    there; elsewhere it is 0). ``flow_sum`` adds the iterations' flows in iteration order, as one at a time would.
+    """
     years = discount.shape[0] - 1
     events = probability.shape[0]
-    for position in range(rows.shape[0]):
-        i = rows[position]
-        delay, one_off, kept = 0.0, 0.0, 1.0
+    count = rows.shape[0]
+    delay, one_off, kept, impact = np.empty(BLOCK), np.empty(BLOCK), np.empty(BLOCK), np.empty(BLOCK)
+    launch, end, rate, half_slope = np.empty(BLOCK), np.empty(BLOCK), np.empty(BLOCK), np.empty(BLOCK)
+    ramp_up, cost, previous = np.empty(BLOCK), np.empty(BLOCK), np.empty(BLOCK)
+    total, cumulative, last_negative = np.empty(BLOCK), np.empty(BLOCK), np.empty(BLOCK)
+    flows = np.empty((years + 1, BLOCK))
+    for start in range(0, count, BLOCK):
+        size = min(BLOCK, count - start)
+        delay[:size] = 0.0
+        one_off[:size] = 0.0
+        kept[:size] = 1.0
         for j in range(events):
-            impact = 0.0
-            if uniforms[i, j] >= 1 - probability[j]:
-                q = min(max((uniforms[i, j] - (1 - probability[j])) / probability[j], 0.0), 1.0)
-                width = high[j] - low[j]
-                if q * width < mode[j] - low[j]:
-                    impact = low[j] + math.sqrt(q * width * (mode[j] - low[j]))
-                else:
-                    impact = high[j] - math.sqrt((1 - q) * width * (high[j] - mode[j]))
+            threshold = 1 - probability[j]
+            width = high[j] - low[j]
+            below, above = mode[j] - low[j], high[j] - mode[j]
+            for t in range(size):
+                impact[t] = uniforms[rows[start + t], j]
+            for t in range(size):  # event j occurs when u >= 1 - p; its impact the triangular quantile of q
+                q = min(max((impact[t] - threshold) / probability[j], 0.0), 1.0)
+                lower = q * width < below
+                root = math.sqrt(q * width * below if lower else (1 - q) * width * above)
+                impact[t] = (low[j] + root if lower else high[j] - root) if impact[t] >= threshold else 0.0
             if keep:
-                realised[i, j] = impact
+                for t in range(size):
+                    realised[rows[start + t], j] = impact[t]
             if codes[j] == 0:
-                delay += impact
+                for t in range(size):
+                    delay[t] += impact[t]
             elif codes[j] == 1:
-                one_off += impact
+                for t in range(size):
+                    one_off[t] += impact[t]
             else:
-                kept *= 1 - impact
-        launch = (launch_months[i] + delay) / 12
-        end = min(launch + lifetime[i], cap)
-        rate = revenue[i] * margin[i] * (1 - (1 - kept)) + savings[i]
-        half_slope = 0.5 / ramp[i] if ramp[i] > 0 else 0.0
-        flow = -investment[i] if elapsed == 0 else 0.0
-        total = flow * discount[0]
-        cumulative = flow
-        flow_sum[0] += flow
-        last_negative = 0 if cumulative < 0 else -1
-        previous = 0.0
-        for year in range(years + 1):
+                for t in range(size):
+                    kept[t] *= 1 - impact[t]
+        for t in range(size):
+            i = rows[start + t]
+            launch[t] = (launch_months[i] + delay[t]) / 12
+            end[t] = min(launch[t] + lifetime[i], cap)
+            rate[t] = revenue[i] * margin[i] * (1 - (1 - kept[t])) + savings[i]
+            ramp_up[t] = ramp[i]
+            half_slope[t] = 0.5 / ramp[i] if ramp[i] > 0 else 0.0
+            cost[t] = running_cost[i]
+            flows[0, t] = -investment[i] if elapsed == 0 else 0.0
+            total[t] = flows[0, t] * discount[0]
+            cumulative[t] = flows[0, t]
+            last_negative[t] = 0.0 if cumulative[t] < 0 else -1.0
+        for year in range(years + 1):  # the net flow accrued by the end of each year; year 0 is the start
             boundary = min(elapsed + year, horizon)
-            running = min(boundary, end)
-            since_launch = max(running - launch, 0.0)
-            ramping = min(since_launch, ramp[i])
-            since_launch -= ramping
-            net = (ramping * ramping * half_slope + since_launch) * rate - running * running_cost[i]
-            if year > 0:
-                flow = net - previous
-                if year == 1:
-                    flow -= one_off
-                total += flow * discount[year]
-                cumulative += flow
-                flow_sum[year] += flow
-                if cumulative < 0:
-                    last_negative = year
-            previous = net
-        npv[position] = total
-        if last_negative == years:
-            payback[position] = np.nan
-        else:
-            payback[position] = last_negative + 1.0
+            for t in range(size):
+                running = min(boundary, end[t])
+                since_launch = max(running - launch[t], 0.0)
+                ramping = min(since_launch, ramp_up[t])
+                since_launch -= ramping
+                net = (ramping * ramping * half_slope[t] + since_launch) * rate[t] - running * cost[t]
+                if year > 0:
+                    flow = net - previous[t] - (one_off[t] if year == 1 else 0.0)
+                    total[t] += flow * discount[year]
+                    cumulative[t] += flow
+                    flows[year, t] = flow
+                    last_negative[t] = year if cumulative[t] < 0 else last_negative[t]
+                previous[t] = net
+        for t in range(size):
+            for year in range(years + 1):
+                flow_sum[year] += flows[year, t]
+            npv[start + t] = total[t]
+            payback[start + t] = np.nan if last_negative[t] == years else last_negative[t] + 1.0

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from numpy.lib.stride_tricks import sliding_window_view
+from numba import njit
 
 from alliance_analytics.fit.aggregation import AGGREGATION_METHODS
 
@@ -29,9 +29,9 @@ FEASIBILITY_TOLERANCE = 1e-9
 """How far a start point of :func:`sample_interval_weights` may miss a bound or the unit sum (float noise)."""
 
 _WEIGHT_STREAM, _SCORE_STREAM, _CONFIDENCE_STREAM = 0, 1, 2
-_CACHE_BYTES = 1_000_000
 _RANK_BYTES = 400_000
-_MAX_LANE_SAMPLES = 8 * 255
+_MAX_ROWS = 2040
+_LANE_LIMIT = 255
 _MAGNITUDE_BITS = 0x7FFF_FFFF_FFFF_FFFF
 _WORKING_ELEMENTS = 4_000_000
 
@@ -504,42 +504,25 @@ class _RankTally:
     with continuous scores) is ranked again by a stable argsort of its values: every row ends up ordered
     exactly as by a stable argsort. ``-0.0`` and ``0.0`` get the same key; NaN fit values are refused.
 
-    The ranks (scattered from the order) of up to :attr:`width` samples are collected, candidates × samples,
-    in a block extended by its first n//2 rows, stored as rank + the smallest value of a signed type (signed
-    bytes compare fastest). A sliding-window view of the block stepping one row per d lines every candidate
-    up with the one d places on, so a ufunc call compares whole diagonals, a cache-sized group of them at a
-    time; d = 1 … n//2 covers every unordered pair. The 0/1 bytes are counted eight samples at a time by
-    adding them viewed as uint64: every byte lane counts one sample position (at most ``width / 8 ≤ 255``,
-    so lanes never carry into each other), and the eight lanes are summed per block into
-    :attr:`ahead_counts`: for d = 1 … n//2 (rows) and candidate i, the samples in which i ranks above
-    candidate (i + d) mod n.
+    The orders are then counted by :func:`_count_ranks` (compiled): the rank counts and :attr:`ahead_counts`,
+    for d = 1 … n//2 (rows) and candidate i, the samples in which i ranks above candidate (i + d) mod n
+    (d = 1 … n//2 covers every unordered pair).
     """
 
     def __init__(self, n: int) -> None:
         self.n, self.half = n, n // 2
-        self.rows = max(8, min(_MAX_LANE_SAMPLES, _RANK_BYTES // (8 * n)) // 8 * 8)
-        self.width = self.rows * max(1, min(_MAX_LANE_SAMPLES, _CACHE_BYTES // n) // self.rows)
-        self.group = max(1, _CACHE_BYTES // (n * self.width))
+        self.rows = max(8, min(_MAX_ROWS, _RANK_BYTES // (8 * n)) // 8 * 8)
         self.low = (1 << (n - 1).bit_length()) - 1
         self.high = np.int64(_MAGNITUDE_BITS & ~self.low)
         shape = (self.rows, n)  # constants at full size: ufuncs run fastest on whole contiguous arrays
         self.candidates = np.tile(np.arange(n, dtype=np.int64), (self.rows, 1))
-        self.position_starts = np.tile(np.arange(0, n * n, n), (self.rows, 1))
-        self.row_starts = np.repeat(np.arange(0, self.rows * n, n), n).reshape(shape)
         self.values = np.empty(shape)
         self.keys = np.empty(shape, dtype=np.int64)
         self.gaps = np.empty(shape, dtype=np.int64)
-        self.index = np.empty(shape, dtype=np.int64)
-        rank_type = np.int8 if n <= 2**8 else np.int16 if n <= 2**16 else np.int32
-        lowest = np.iinfo(rank_type).min
-        self.positions = np.tile(np.arange(lowest, lowest + n, dtype=rank_type), self.rows)
-        self.ranks = np.empty(shape, dtype=rank_type)
-        self.block = np.zeros((n + self.half, self.width), dtype=rank_type)
-        self.behind = sliding_window_view(self.block, n, axis=0)[1:].transpose(0, 2, 1)
-        self.compared = np.empty((min(self.group, self.half), n, self.width), dtype=bool)
-        self.lanes = np.empty((self.half, n), dtype=np.uint64)
-        self.filled = 0
-        self.rank_counts = np.zeros(n * n, dtype=np.int64)
+        rank_type = np.uint8 if n <= 2**8 else np.uint16 if n <= 2**16 else np.uint32
+        self.ranks = np.empty((4, n + self.half), dtype=rank_type)
+        self.lanes = np.zeros((self.half, n), dtype=np.uint8)
+        self.rank_counts = np.zeros((n, n), dtype=np.int64)
         self.ahead_counts = np.zeros((self.half, n), dtype=np.int64)
 
     def add(self, values: np.ndarray, winners: np.ndarray) -> None:
@@ -547,16 +530,11 @@ class _RankTally:
         the candidate each ranks first into ``winners``."""
         order = self._order(values)
         winners[:] = order[:, 0]
-        index = self.index[:len(order)]
-        np.add(order, self.position_starts[:len(order)], out=index)
-        np.add.at(self.rank_counts, index.ravel(), 1)
-        self._collect_ranks(order)
+        _count_ranks(order, self.ranks, self.lanes, self.rank_counts, self.ahead_counts)
 
     def finish(self) -> tuple[np.ndarray, np.ndarray]:
         """Candidates × ranks sample counts and :attr:`ahead_counts` of all the samples added."""
-        if self.filled:
-            self._compare()
-        return np.ascontiguousarray(self.rank_counts.reshape(self.n, self.n).T), self.ahead_counts
+        return self.rank_counts, self.ahead_counts
 
     def _order(self, values: np.ndarray) -> np.ndarray:
         """Each row's candidates, lowest value first and equal values in candidate order (in :attr:`keys`)."""
@@ -586,30 +564,43 @@ class _RankTally:
             keys[rows] = np.argsort(values[rows], axis=1, kind="stable")
         return keys
 
-    def _collect_ranks(self, order: np.ndarray) -> None:
-        """Scatter the ranks of the ordered samples (overwriting ``order``) into the block, comparing first if
-        it is too full to take them."""
-        m, n = order.shape
-        if self.filled + m > self.width:
-            self._compare()
-        np.add(order, self.row_starts[:m], out=order)
-        ranks = self.ranks[:m]
-        ranks.ravel()[order.ravel()] = self.positions[:m * n]
-        self.block[:n, self.filled:self.filled + m] = ranks.T
-        self.filled += m
 
-    def _compare(self) -> None:
-        """Add the pairwise counts of the samples in the block to :attr:`ahead_counts` and empty it."""
-        n, half, block = self.n, self.half, self.block
-        block[:n, self.filled:] = 0
-        block[n:] = block[:half]
-        for first in range(0, half, self.group):
-            shifts = slice(first, min(first + self.group, half))
-            compared = self.compared[:shifts.stop - first]
-            np.less(block[:n], self.behind[shifts], out=compared)
-            np.einsum("dis->di", compared.view(np.uint64), out=self.lanes[shifts])  # faster than add.reduce
-        self.ahead_counts += self.lanes.view(np.uint8).reshape(half, n, 8).sum(axis=2, dtype=np.int64)
-        self.filled = 0
+@njit(cache=True, nogil=True)
+def _count_ranks(order, ranks, lanes, rank_counts, ahead_counts):
+    """Tally samples' orders (``order``: samples × n, each row the candidates best first), four at a time.
+
+    Each sample's ranks are scattered into a row of ``ranks`` (4 × (n + n//2): the first n//2 repeated at the
+    end, so candidate i + d is at i + d for every d ≤ n//2; a row without a sample is all 0 and adds nothing),
+    counted into ``rank_counts`` (candidates × ranks), and compared with the ranks d places on, for every d, in
+    loops over the candidates that the compiler turns into byte-wide SIMD instructions: ``lanes[d − 1, i]``
+    (one byte) counts the samples in which candidate i ranks above candidate i + d, and is added to
+    ``ahead_counts`` and cleared before it could overflow (every 252 samples).
+    """
+    m, n = order.shape
+    half = ahead_counts.shape[0]
+    pending = 0
+    for first in range(0, m, 4):
+        group = min(4, m - first)
+        for row in range(4):
+            if row < group:
+                for rank in range(n):
+                    candidate = order[first + row, rank]
+                    ranks[row, candidate] = rank
+                    rank_counts[candidate, rank] += 1
+                ranks[row, n:] = ranks[row, :half]
+            else:
+                ranks[row] = 0
+        a, b, c, e = ranks[0], ranks[1], ranks[2], ranks[3]
+        for d in range(half):
+            counts = lanes[d]
+            for i in range(n):
+                j = i + d + 1
+                counts[i] += ((a[i] < a[j]) + (b[i] < b[j])) + ((c[i] < c[j]) + (e[i] < e[j]))
+        pending += 4
+        if pending > _LANE_LIMIT - 4 or first + group == m:
+            ahead_counts += lanes
+            lanes[:] = 0
+            pending = 0
 
 
 def _pairwise_table(ahead_counts: np.ndarray, n_samples: int) -> np.ndarray:

@@ -341,6 +341,18 @@ def test_smaa_matches_a_loop_that_ranks_one_sample_at_a_time(with_scores):
             assert result.confidence.iloc[candidate] == pytest.approx(share, abs=1e-12)
 
 
+@pytest.mark.parametrize(("n", "samples"), [(1, 7), (2, 1001), (9, 1003), (10, 2042)])
+def test_sample_counts_off_the_tallies_groups_match_the_loop(n, samples):
+    """Samples are compared four at a time and their one-byte counts emptied every 252 samples; counts that
+    end a group or a batch of rows early (1001 = 4·250 + 1, 2042 samples of 10 candidates: one batch of 2040
+    rows and two more) and one or two candidates still equal the loop's."""
+    rng = np.random.default_rng(n)
+    scores = rng.uniform(1, 5, (n, 4))
+    weights = sample_uniform_weights(rng, samples, 4)
+    result = smaa(scores, replay(weights), samples, 0, ids("C", n), ids("k", 4))
+    assert_counts_match(result, loop_reference(weights, np.broadcast_to(scores, (samples, n, 4))), samples)
+
+
 def test_near_ties_and_equal_fits_rank_as_a_stable_sort_of_the_fits():
     """Fits one rounding step apart rank by value; equal fits, zeros too, rank in candidate order.
 
